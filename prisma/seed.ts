@@ -1,0 +1,37 @@
+import { pathToFileURL } from 'node:url';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../src/db/generated/client.js';
+import { resolveDatabaseUrl } from './cli/database-url.js';
+
+// Fixed timestamps keep the seed deterministic: a re-run leaves every row exactly as
+// the first run wrote it, whenever it happens.
+const SEEDED_AT = new Date('2026-01-01T00:00:00.000Z');
+
+// The two people of the local Zalo stand-in (tools/zalo-sim): a producer (chủ thể OCOP)
+// and an official (cán bộ).
+const DEMO_USERS = [
+  { id: 'sim-user-producer', locale: 'vi' },
+  { id: 'sim-user-official', locale: 'vi' },
+] as const;
+
+// Upserts only, so it is safe against a database that already has these rows, and puts
+// the seeded fields back if someone changed them.
+export async function seedDatabase(prisma: PrismaClient): Promise<void> {
+  for (const user of DEMO_USERS) {
+    await prisma.zaloUser.upsert({
+      where: { id: user.id },
+      create: { ...user, createdAt: SEEDED_AT, updatedAt: SEEDED_AT },
+      update: { locale: user.locale, updatedAt: SEEDED_AT },
+    });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: resolveDatabaseUrl() }) });
+  try {
+    await seedDatabase(prisma);
+    console.log(`Seeded ${DEMO_USERS.length} demo Zalo users.`);
+  } finally {
+    await prisma.$disconnect();
+  }
+}

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+
+// Only this module reads process.env. Everything else receives a Config.
+
+const url = z.url({ protocol: /^https?$/ });
+const positiveInt = z.coerce.number().int().positive();
+
+const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    ROLE: z.enum(['web', 'worker', 'all']).default('all'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_BASE_URL: url.default('http://127.0.0.1:3000'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
+    DATABASE_POOL_SIZE: positiveInt.default(20),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
+    QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('ocop'),
+
+    ZALO_OA_API_URL: url.default('https://openapi.zalo.me'),
+    ZALO_OAUTH_URL: url.default('https://oauth.zaloapp.com'),
+    ZALO_BUSINESS_API_URL: url.default('https://business.openapi.zalo.me'),
+    ZALO_APP_ID: z.string().min(1),
+    ZALO_APP_SECRET: z.string().min(1),
+    ZALO_OA_SECRET_KEY: z.string().min(1),
+    // Sources disagree on which secret signs webhooks; the OA Secret Key is the documented one.
+    ZALO_WEBHOOK_SECRET: z.enum(['oa_secret_key', 'app_secret']).default('oa_secret_key'),
+    ZALO_ACCESS_TOKEN: z.string().min(1).optional(),
+    ZALO_REFRESH_TOKEN: z.string().min(1).optional(),
+    ZALO_HTTP_TIMEOUT_MS: positiveInt.default(10_000),
+    // Refresh when less than this much access-token lifetime is left (tokens live ~25 h).
+    ZALO_TOKEN_REFRESH_MARGIN_SECONDS: positiveInt.default(12 * 3600),
+    // Zalo allows about 4,000 requests a minute per app; stay well below.
+    ZALO_RATE_LIMIT_PER_MINUTE: positiveInt.max(4000).default(3000),
+
+    // Zalo retries for about two hours after the first delivery, so the window must be wider.
+    WEBHOOK_MAX_AGE_SECONDS: positiveInt.min(7200, 'must admit Zalo retries (at least 7200)').default(3 * 3600),
+    WEBHOOK_MAX_FUTURE_SKEW_SECONDS: positiveInt.default(300),
+
+    INBOUND_CONCURRENCY: positiveInt.default(8),
+    OUTBOUND_CONCURRENCY: positiveInt.default(8),
+    OUTBOUND_MAX_ATTEMPTS: positiveInt.default(8),
+    OUTBOUND_BACKOFF_MS: positiveInt.default(2000),
+    // How long a worker may hold a job without renewing its lock before another takes it over.
+    QUEUE_LOCK_MS: positiveInt.default(30_000),
+    SWEEP_INTERVAL_MS: positiveInt.default(15_000),
+    SWEEP_MIN_AGE_MS: positiveInt.default(10_000),
+    SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && env.PUBLIC_BASE_URL.startsWith('http://')) {
+      ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'must be https in production' });
+    }
+  });
+
+export type Env = z.infer<typeof configSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  role: Env['ROLE'];
+  port: number;
+  publicBaseUrl: string;
+  logLevel: Env['LOG_LEVEL'];
+  databaseUrl: string;
+  databasePoolSize: number;
+  redisUrl: string;
+  queuePrefix: string;
+  zalo: {
+    oaApiUrl: string;
+    oauthUrl: string;
+    businessApiUrl: string;
+    appId: string;
+    appSecret: string;
+    webhookSecret: string;
+    seedTokens: { accessToken: string; refreshToken: string } | undefined;
+    httpTimeoutMs: number;
+    tokenRefreshMarginSeconds: number;
+    rateLimitPerMinute: number;
+  };
+  webhook: { maxAgeSeconds: number; maxFutureSkewSeconds: number };
+  queues: {
+    inboundConcurrency: number;
+    outboundConcurrency: number;
+    outboundMaxAttempts: number;
+    outboundBackoffMs: number;
+    lockMs: number;
+    sweepIntervalMs: number;
+    sweepMinAgeMs: number;
+  };
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment once. A missing or invalid value becomes one line naming it. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // Treat empty strings as unset, so `FOO=` in an .env file means "use the default".
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = issue?.path.join('.') ?? 'environment';
+    const problem = issue?.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : issue?.message;
+    throw new ConfigError(`Invalid configuration: ${name} ${problem}`);
+  }
+  const env = parsed.data;
+  if ((env.ZALO_ACCESS_TOKEN === undefined) !== (env.ZALO_REFRESH_TOKEN === undefined)) {
+    throw new ConfigError('Invalid configuration: ZALO_ACCESS_TOKEN and ZALO_REFRESH_TOKEN must be given together');
+  }
+  return {
+    env: env.NODE_ENV,
+    role: env.ROLE,
+    port: env.PORT,
+    publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/$/, ''),
+    logLevel: env.LOG_LEVEL,
+    databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    redisUrl: env.REDIS_URL,
+    queuePrefix: env.QUEUE_PREFIX,
+    zalo: {
+      oaApiUrl: env.ZALO_OA_API_URL.replace(/\/$/, ''),
+      oauthUrl: env.ZALO_OAUTH_URL.replace(/\/$/, ''),
+      businessApiUrl: env.ZALO_BUSINESS_API_URL.replace(/\/$/, ''),
+      appId: env.ZALO_APP_ID,
+      appSecret: env.ZALO_APP_SECRET,
+      webhookSecret: env.ZALO_WEBHOOK_SECRET === 'app_secret' ? env.ZALO_APP_SECRET : env.ZALO_OA_SECRET_KEY,
+      seedTokens:
+        env.ZALO_ACCESS_TOKEN && env.ZALO_REFRESH_TOKEN
+          ? { accessToken: env.ZALO_ACCESS_TOKEN, refreshToken: env.ZALO_REFRESH_TOKEN }
+          : undefined,
+      httpTimeoutMs: env.ZALO_HTTP_TIMEOUT_MS,
+      tokenRefreshMarginSeconds: env.ZALO_TOKEN_REFRESH_MARGIN_SECONDS,
+      rateLimitPerMinute: env.ZALO_RATE_LIMIT_PER_MINUTE,
+    },
+    webhook: {
+      maxAgeSeconds: env.WEBHOOK_MAX_AGE_SECONDS,
+      maxFutureSkewSeconds: env.WEBHOOK_MAX_FUTURE_SKEW_SECONDS,
+    },
+    queues: {
+      inboundConcurrency: env.INBOUND_CONCURRENCY,
+      outboundConcurrency: env.OUTBOUND_CONCURRENCY,
+      outboundMaxAttempts: env.OUTBOUND_MAX_ATTEMPTS,
+      outboundBackoffMs: env.OUTBOUND_BACKOFF_MS,
+      lockMs: env.QUEUE_LOCK_MS,
+      sweepIntervalMs: env.SWEEP_INTERVAL_MS,
+      sweepMinAgeMs: env.SWEEP_MIN_AGE_MS,
+    },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+}

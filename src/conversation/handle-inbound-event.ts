@@ -1,0 +1,148 @@
+import type { Database, Transaction } from '../db/database.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { defaultLocale, isLocale, type Translate } from '../i18n/translator.js';
+import { addToOutbox } from '../outbound/outbox.js';
+import { zaloEventSchema, type ZaloEvent } from '../zalo/webhook-events.js';
+import { respondToTurn, type TurnInput } from './first-conversation.js';
+import { toNfc } from './normalize-input.js';
+
+export interface InboundDeps {
+  db: Database;
+  translate: Translate;
+  logger: Logger;
+  metrics: Metrics;
+  maxAttempts: number;
+  now: () => Date;
+}
+
+type RecordedEvent = NonNullable<Awaited<ReturnType<Database['inboundEvent']['findUnique']>>>;
+
+interface HandledEvent {
+  status: 'processed' | 'ignored' | 'invalid';
+  outboundIds: bigint[];
+}
+
+function turnInputOf(event: ZaloEvent): TurnInput | undefined {
+  switch (event.kind) {
+    case 'follow':
+      return { kind: 'follow' };
+    case 'user_message':
+      return event.name === 'user_send_text' && event.text !== undefined ? { kind: 'text', text: toNfc(event.text) } : { kind: 'other' };
+    case 'submit_info':
+      return { kind: 'other' };
+    default:
+      return undefined;
+  }
+}
+
+/** Applies one event inside the caller's transaction; returns outbound rows to enqueue. */
+async function applyEvent(tx: Transaction, row: RecordedEvent, deps: InboundDeps): Promise<HandledEvent> {
+  const parsed = zaloEventSchema.safeParse(row.payload);
+  if (!parsed.success) return { status: 'invalid', outboundIds: [] };
+  const event = parsed.data;
+  const at = new Date(Number(event.timestamp));
+  if (event.kind === 'oa_echo' || !row.userId) return { status: 'ignored', outboundIds: [] };
+
+  if (event.kind === 'receipt') {
+    // Receipts tell which of our messages arrived and were read (proof of delivery).
+    const field = event.name === 'user_seen_message' ? 'seenAt' : 'receivedAt';
+    if (event.msgIds.length > 0) {
+      await tx.outboundMessage.updateMany({ where: { zaloMessageId: { in: event.msgIds }, [field]: null }, data: { [field]: at } });
+    }
+    return { status: 'processed', outboundIds: [] };
+  }
+
+  // Following, writing and tapping a button all open Zalo's messaging window.
+  const following = event.kind === 'unfollow' ? false : event.kind === 'follow' ? true : undefined;
+  const user = await tx.zaloUser.upsert({
+    where: { id: row.userId },
+    create: { id: row.userId, following: following ?? true, lastInteractionAt: at },
+    update: { lastInteractionAt: at, ...(following === undefined ? {} : { following }) },
+  });
+
+  const input = turnInputOf(event);
+  if (!input) return { status: 'processed', outboundIds: [] };
+  const locale = isLocale(user.locale) ? user.locale : defaultLocale;
+  const result = respondToTurn(input, locale, deps.translate);
+  if (result.locale && result.locale !== locale) {
+    await tx.zaloUser.update({ where: { id: user.id }, data: { locale: result.locale } });
+  }
+  const outboundIds = await addToOutbox(
+    tx,
+    result.messages.map((message, index) => ({
+      idempotencyKey: `${row.eventKey}:reply:${index}`,
+      recipient: row.userId as string,
+      message,
+      causeEventId: row.id,
+    })),
+  );
+  return { status: 'processed', outboundIds };
+}
+
+async function giveUp(deps: InboundDeps, row: RecordedEvent, reason: string): Promise<bigint[]> {
+  return deps.db.$transaction(async (tx) => {
+    await tx.inboundEvent.update({ where: { id: row.id }, data: { status: 'failed', error: reason, processedAt: deps.now() } });
+    if (!row.userId) return [];
+    const user = await tx.zaloUser.findUnique({ where: { id: row.userId } });
+    const locale = user && isLocale(user.locale) ? user.locale : defaultLocale;
+    return addToOutbox(tx, [
+      {
+        idempotencyKey: `${row.eventKey}:apology`,
+        recipient: row.userId,
+        message: { kind: 'text', text: deps.translate(locale, 'common.apology') },
+        causeEventId: row.id,
+      },
+    ]);
+  });
+}
+
+/**
+ * Handles a recorded event. One user's events are applied strictly in arrival order,
+ * whichever worker runs: under a per-user advisory lock, the earliest pending event of
+ * that user is applied first, until `eventId` itself is done. Each event's effects, its
+ * replies in the outbox and its status change commit together, so a retried or
+ * duplicated job applies nothing twice.
+ */
+export async function handleInboundEvent(deps: InboundDeps, eventId: bigint, enqueueOutbound: (ids: bigint[]) => Promise<void>): Promise<void> {
+  const target = await deps.db.inboundEvent.findUnique({ where: { id: eventId } });
+  if (!target || target.status !== 'pending') return;
+  const lockKey = `inbound:${target.userId ?? target.eventKey}`;
+
+  for (;;) {
+    let head: RecordedEvent | null = null;
+    let outboundIds: bigint[] = [];
+    let done: boolean;
+    try {
+      done = await deps.db.$transaction(
+        async (tx) => {
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`;
+          head = target.userId
+            ? await tx.inboundEvent.findFirst({ where: { userId: target.userId, status: 'pending' }, orderBy: { id: 'asc' } })
+            : await tx.inboundEvent.findFirst({ where: { id: target.id, status: 'pending' } });
+          if (!head || head.id > target.id) return true;
+          const handled = await applyEvent(tx, head, deps);
+          await tx.inboundEvent.update({ where: { id: head.id }, data: { status: handled.status, processedAt: deps.now(), error: null } });
+          outboundIds = handled.outboundIds;
+          deps.metrics.inboundHandled.inc({ result: handled.status });
+          return head.id === target.id;
+        },
+        { timeout: 30_000, maxWait: 30_000 },
+      );
+    } catch (error) {
+      const failed = head as RecordedEvent | null;
+      if (!failed) throw error;
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
+      const attempts = failed.attempts + 1;
+      await deps.db.inboundEvent.update({ where: { id: failed.id }, data: { attempts, error: reason.slice(0, 1000) } });
+      deps.logger.error({ err: error, eventId: String(failed.id), attempts }, 'inbound event failed');
+      if (attempts < deps.maxAttempts) throw error;
+      deps.metrics.inboundHandled.inc({ result: 'failed' });
+      outboundIds = await giveUp(deps, failed, reason.slice(0, 1000));
+      done = failed.id === target.id;
+    }
+    // The replies are committed; if Redis is away now, the sweep enqueues them later.
+    await enqueueOutbound(outboundIds).catch((error: unknown) => deps.logger.warn({ err: error }, 'outbound enqueue deferred to the sweep'));
+    if (done) return;
+  }
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Redis } from 'ioredis';
+import type { Database } from '../db/database.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { toHttpError } from './http-error.js';
+import { createZaloWebhookRouter, type WebhookDeps } from './zalo-webhook.js';
+
+export interface AppDeps {
+  db: Database;
+  redis: Redis;
+  logger: Logger;
+  metrics: Metrics;
+  webhook: Omit<WebhookDeps, 'db' | 'metrics'>;
+}
+
+const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
+
+async function probe(check: () => Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([check(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), timeoutMs)))]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const given = req.get('x-request-id');
+    const requestId = given && requestIdPattern.test(given) ? given : randomUUID();
+    const log = deps.logger.child({ requestId });
+    Object.assign(req, { log });
+    res.setHeader('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = req.route?.path ?? 'unmatched';
+      deps.metrics.httpDuration.observe({ route, status: String(res.statusCode) }, seconds);
+      log.info({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const [database, redis] = await Promise.all([probe(() => deps.db.$queryRaw`SELECT 1`, 1000), probe(() => deps.redis.ping(), 1000)]);
+    res.status(database && redis ? 200 : 503).json({ status: database && redis ? 'ready' : 'unavailable', database, redis });
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  app.use(createZaloWebhookRouter({ ...deps.webhook, db: deps.db, metrics: deps.metrics }));
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not_found' });
+  });
+
+  // Last: never leaks a stack, a token or a body.
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const httpError = toHttpError(error);
+    const log = (req as Request & { log?: Logger }).log ?? deps.logger;
+    if (httpError.code === 'internal') log.error({ err: error }, 'request failed');
+    if (httpError.code === 'payload_too_large') deps.metrics.webhookRejected.inc({ reason: 'too_large' });
+    if (!res.headersSent) res.status(httpError.status).json({ error: httpError.code, message: httpError.message });
+  });
+
+  return app;
+}

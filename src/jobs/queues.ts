@@ -1,0 +1,71 @@
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+
+// The only place that knows queue names. Payloads carry ids, never text or tokens:
+// Redis keeps them in clear.
+
+export const queueNames = { inbound: 'inbound', outbound: 'outbound', maintenance: 'maintenance' } as const;
+
+export const inboundJobSchema = z.object({ eventId: z.string().regex(/^\d+$/) });
+export const outboundJobSchema = z.object({ messageId: z.string().regex(/^\d+$/) });
+
+export interface Queues {
+  inbound: Queue;
+  outbound: Queue;
+  maintenance: Queue;
+  enqueueInboundEvent(eventId: bigint): Promise<void>;
+  enqueueOutboundMessages(ids: bigint[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Workers block on Redis and must wait through a restart; producers (the webhook, the
+ * token lock, the rate limiter) give up after a short while so a caller is never stuck.
+ */
+export function createRedisConnection(url: string, role: 'producer' | 'worker'): Redis {
+  return role === 'worker'
+    ? new Redis(url, { maxRetriesPerRequest: null, connectTimeout: 2000 })
+    : new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 3000, connectTimeout: 2000 });
+}
+
+export function createQueues(options: { connection: ConnectionOptions; prefix: string; outboundBackoffMs: number; outboundMaxAttempts: number }): Queues {
+  const common = { connection: options.connection, prefix: options.prefix };
+  const inbound = new Queue(queueNames.inbound, {
+    ...common,
+    defaultJobOptions: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1000 },
+      // Postgres keeps the record of every event; a finished or failed job is not needed,
+      // and removing it lets the sweep enqueue the same id again.
+      removeOnComplete: true,
+      removeOnFail: true,
+    },
+  });
+  const outbound = new Queue(queueNames.outbound, {
+    ...common,
+    defaultJobOptions: {
+      attempts: options.outboundMaxAttempts,
+      backoff: { type: 'exponential', delay: options.outboundBackoffMs },
+      removeOnComplete: true,
+      removeOnFail: true,
+    },
+  });
+  const maintenance = new Queue(queueNames.maintenance, { ...common, defaultJobOptions: { removeOnComplete: true, removeOnFail: 100 } });
+
+  return {
+    inbound,
+    outbound,
+    maintenance,
+    async enqueueInboundEvent(eventId) {
+      await inbound.add('inbound-event', { eventId: String(eventId) }, { jobId: `in-${eventId}` });
+    },
+    async enqueueOutboundMessages(ids) {
+      if (ids.length === 0) return;
+      await outbound.addBulk(ids.map((id) => ({ name: 'outbound-message', data: { messageId: String(id) }, opts: { jobId: `out-${id}` } })));
+    },
+    async close() {
+      await Promise.all([inbound.close(), outbound.close(), maintenance.close()]);
+    },
+  };
+}

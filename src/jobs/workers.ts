@@ -1,0 +1,101 @@
+import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Logger } from '../observability/logger.js';
+import { handleInboundEvent, type InboundDeps } from '../conversation/handle-inbound-event.js';
+import { abandonOutboundMessage, deliverOutboundMessage, RecipientBusyError, type OutboundDeps } from '../outbound/deliver-outbound.js';
+import { inboundJobSchema, outboundJobSchema, queueNames, type Queues } from './queues.js';
+import { sweepPendingWork } from './sweep.js';
+import type { ZaloTokenStore } from '../zalo/token-store.js';
+
+export interface WorkerSettings {
+  connection: ConnectionOptions;
+  prefix: string;
+  inboundConcurrency: number;
+  outboundConcurrency: number;
+  lockMs: number;
+  sweepIntervalMs: number;
+  sweepMinAgeMs: number;
+}
+
+export interface Workers {
+  /** Stops taking jobs and waits for the ones in flight. */
+  close(): Promise<void>;
+}
+
+function parsePayload<T>(schema: { safeParse(data: unknown): { success: true; data: T } | { success: false } }, job: Job): T {
+  const parsed = schema.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`job ${job.id} has an invalid payload`);
+  return parsed.data;
+}
+
+export async function startWorkers(deps: {
+  settings: WorkerSettings;
+  queues: Queues;
+  inbound: InboundDeps;
+  outbound: OutboundDeps;
+  tokens: ZaloTokenStore;
+  logger: Logger;
+}): Promise<Workers> {
+  const { settings, queues, logger } = deps;
+  const common = { connection: settings.connection, prefix: settings.prefix, lockDuration: settings.lockMs, stalledInterval: Math.max(1000, Math.floor(settings.lockMs / 2)) };
+
+  const inbound = new Worker(
+    queueNames.inbound,
+    async (job) => {
+      const { eventId } = parsePayload(inboundJobSchema, job);
+      await handleInboundEvent(deps.inbound, BigInt(eventId), queues.enqueueOutboundMessages);
+    },
+    { ...common, concurrency: settings.inboundConcurrency },
+  );
+
+  const outbound = new Worker(
+    queueNames.outbound,
+    async (job, token) => {
+      const { messageId } = parsePayload(outboundJobSchema, job);
+      try {
+        await deliverOutboundMessage(deps.outbound, BigInt(messageId));
+      } catch (error) {
+        if (error instanceof RecipientBusyError && token) {
+          // Another job is sending to this person; wait without using an attempt.
+          await job.moveToDelayed(Date.now() + 100 + Math.floor(Math.random() * 200), token);
+          throw new DelayedError();
+        }
+        throw error;
+      }
+    },
+    { ...common, concurrency: settings.outboundConcurrency },
+  );
+  outbound.on('failed', (job, error) => {
+    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    const parsed = outboundJobSchema.safeParse(job.data);
+    if (!parsed.success) return;
+    abandonOutboundMessage(deps.outbound, BigInt(parsed.data.messageId), `gave up after ${job.attemptsMade} attempts: ${error.message}`).catch((err: unknown) =>
+      logger.error({ err, messageId: parsed.data.messageId }, 'could not record an abandoned message'),
+    );
+  });
+
+  const maintenance = new Worker(
+    queueNames.maintenance,
+    async () =>
+      sweepPendingWork({
+        db: deps.inbound.db,
+        queues,
+        tokens: deps.tokens,
+        logger,
+        now: deps.inbound.now,
+        minAgeMs: settings.sweepMinAgeMs,
+      }),
+    { ...common, concurrency: 1 },
+  );
+  await queues.maintenance.upsertJobScheduler('sweep', { every: settings.sweepIntervalMs }, { name: 'sweep' });
+
+  for (const [name, worker] of Object.entries({ inbound, outbound, maintenance })) {
+    worker.on('error', (error) => logger.error({ err: error, worker: name }, 'worker error'));
+    worker.on('failed', (job, error) => logger.warn({ worker: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'job attempt failed'));
+  }
+
+  return {
+    async close() {
+      await Promise.all([inbound.close(), outbound.close(), maintenance.close()]);
+    },
+  };
+}

@@ -1,0 +1,171 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { projectRoot } from './config/project-root.js';
+import { createDatabase } from './db/database.js';
+import { createApp } from './http/app.js';
+import { createTranslator, loadDictionaries } from './i18n/translator.js';
+import { createQueues, createRedisConnection } from './jobs/queues.js';
+import { startWorkers, type Workers } from './jobs/workers.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { createRedisRateLimiter } from './zalo/rate-limiter.js';
+import { createZaloTokenStore } from './zalo/token-store.js';
+import { createZaloClient, createZaloTokenRefresher } from './zalo/zalo-client.js';
+
+export interface RunningBot {
+  /** The web role's address, when it runs. */
+  url: string | undefined;
+  /** Graceful stop: intake first, then in-flight jobs, then connections. */
+  close(): Promise<void>;
+}
+
+/** The composition root: config → logger → database → redis → zalo → services, passed down. */
+export async function startBot(config: Config, options: { logger?: Logger; localesDir?: string } = {}): Promise<RunningBot> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const metrics = createMetrics();
+  const translate = createTranslator(loadDictionaries(options.localesDir ?? join(projectRoot(), 'locales')));
+  const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize });
+  const redis = createRedisConnection(config.redisUrl, 'producer');
+  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  const queues = createQueues({
+    connection: redis,
+    prefix: config.queuePrefix,
+    outboundBackoffMs: config.queues.outboundBackoffMs,
+    outboundMaxAttempts: config.queues.outboundMaxAttempts,
+  });
+  const now = () => new Date();
+
+  const tokens = createZaloTokenStore({
+    db,
+    redis,
+    keyPrefix: config.queuePrefix,
+    refreshTokens: createZaloTokenRefresher({ oauthUrl: config.zalo.oauthUrl, appId: config.zalo.appId, appSecret: config.zalo.appSecret, timeoutMs: config.zalo.httpTimeoutMs }),
+    httpTimeoutMs: config.zalo.httpTimeoutMs,
+    refreshMarginSeconds: config.zalo.tokenRefreshMarginSeconds,
+    logger,
+    metrics,
+  });
+  if (config.zalo.seedTokens) {
+    const outcome = await tokens.seed(config.zalo.seedTokens);
+    logger.info({ outcome }, outcome === 'seeded' ? 'token pair seeded from the environment' : 'token store already holds a pair; environment tokens ignored');
+  }
+
+  let server: Server | undefined;
+  let url: string | undefined;
+  if (config.role === 'web' || config.role === 'all') {
+    const app = createApp({
+      db,
+      redis,
+      logger,
+      metrics,
+      webhook: {
+        appId: config.zalo.appId,
+        secret: config.zalo.webhookSecret,
+        maxAgeSeconds: config.webhook.maxAgeSeconds,
+        maxFutureSkewSeconds: config.webhook.maxFutureSkewSeconds,
+        enqueueInboundEvent: queues.enqueueInboundEvent,
+        now: Date.now,
+      },
+    });
+    server = app.listen(config.port, '0.0.0.0');
+    await once(server, 'listening');
+    const address = server.address();
+    url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : undefined;
+    logger.info({ url, role: config.role }, 'web role listening');
+  }
+
+  let workers: Workers | undefined;
+  let workerRedis: ReturnType<typeof createRedisConnection> | undefined;
+  if (config.role === 'worker' || config.role === 'all') {
+    workerRedis = createRedisConnection(config.redisUrl, 'worker');
+    workerRedis.on('error', (error) => logger.warn({ err: error }, 'redis worker connection error'));
+    const zalo = createZaloClient({
+      oaApiUrl: config.zalo.oaApiUrl,
+      businessApiUrl: config.zalo.businessApiUrl,
+      timeoutMs: config.zalo.httpTimeoutMs,
+      tokens,
+      limiter: createRedisRateLimiter({ redis, keyPrefix: config.queuePrefix, perMinute: config.zalo.rateLimitPerMinute }),
+    });
+    workers = await startWorkers({
+      settings: { connection: workerRedis, prefix: config.queuePrefix, ...config.queues },
+      queues,
+      inbound: { db, translate, logger, metrics, maxAttempts: 5, now },
+      outbound: {
+        db,
+        redis,
+        zalo,
+        logger,
+        metrics,
+        keyPrefix: config.queuePrefix,
+        maxAttempts: config.queues.outboundMaxAttempts,
+        recipientLockMs: config.zalo.httpTimeoutMs * 3,
+        now,
+      },
+      tokens,
+      logger,
+    });
+    logger.info({ role: config.role }, 'worker role started');
+  }
+
+  return {
+    url,
+    async close() {
+      if (server) {
+        const closed = once(server, 'close');
+        server.close();
+        server.closeIdleConnections();
+        await closed;
+      }
+      await workers?.close();
+      await queues.close();
+      await Promise.allSettled([redis.quit(), workerRedis?.quit()]);
+      await db.$disconnect();
+      logger.info('stopped');
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const bot = await startBot(config, { logger });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    bot.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`Failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

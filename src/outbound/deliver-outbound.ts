@@ -1,0 +1,171 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Database } from '../db/database.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ZaloButton, ZaloClient } from '../zalo/zalo-client.js';
+import { ZaloApiError, isRetryableZaloError } from '../zalo/errors.js';
+import { outgoingMessageSchema, type OutgoingButton, type OutgoingMessage } from './outgoing-message.js';
+
+export interface OutboundDeps {
+  db: Database;
+  redis: Redis;
+  zalo: ZaloClient;
+  logger: Logger;
+  metrics: Metrics;
+  keyPrefix: string;
+  maxAttempts: number;
+  /** How long a recipient stays locked if its holder dies mid-send. */
+  recipientLockMs: number;
+  now: () => Date;
+}
+
+/** Another job is sending to this recipient; try again shortly, nothing is lost. */
+export class RecipientBusyError extends Error {
+  override name = 'RecipientBusyError';
+}
+
+/** The send may succeed later (network, 5xx, -32); the row stays pending. */
+export class RetryLaterError extends Error {
+  override name = 'RetryLaterError';
+}
+
+type OutboundRow = NonNullable<Awaited<ReturnType<Database['outboundMessage']['findUnique']>>>;
+
+const releaseScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+function toZaloButton(button: OutgoingButton): ZaloButton {
+  switch (button.action.kind) {
+    case 'reply':
+      return { title: button.title, type: 'oa.query.show', payload: button.action.payload };
+    case 'url':
+      return { title: button.title, type: 'oa.open.url', payload: { url: button.action.url } };
+    case 'phone':
+      return { title: button.title, type: 'oa.open.phone', payload: { phone_code: button.action.phone } };
+  }
+}
+
+/** ZNS tracking ids are Zalo's idempotency key: deterministic and at most 48 characters. */
+export function znsTrackingId(idempotencyKey: string): string {
+  return createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 48);
+}
+
+async function sendToZalo(zalo: ZaloClient, row: OutboundRow, message: OutgoingMessage): Promise<string> {
+  switch (message.kind) {
+    case 'text':
+      return (message.buttons?.length
+        ? await zalo.sendTextWithButtons(row.recipient, message.text, message.buttons.map(toZaloButton))
+        : await zalo.sendText(row.recipient, message.text)
+      ).messageId;
+    case 'image':
+      return (await zalo.sendImage(row.recipient, { url: message.url }, message.caption)).messageId;
+    case 'request_user_info':
+      return (await zalo.requestUserInfo(row.recipient, message)).messageId;
+    case 'template':
+      return (await zalo.sendTemplateMessage(row.recipient, message.templateId, message.templateData)).messageId;
+    case 'zns':
+      return (await zalo.sendZns({ phone: row.recipient, templateId: message.templateId, templateData: message.templateData, trackingId: znsTrackingId(row.idempotencyKey) })).messageId;
+  }
+}
+
+/**
+ * After a crash mid-send the outcome is unknown. For consultation messages Zalo's
+ * conversation history tells: a message from the OA to this user, of this content,
+ * since the attempt started, means it went out and must not go again.
+ */
+async function findEarlierDelivery(zalo: ZaloClient, row: OutboundRow, message: OutgoingMessage): Promise<string | undefined> {
+  if (row.channel !== 'cs' || !row.lastAttemptAt) return undefined;
+  const since = row.lastAttemptAt.getTime() - 60_000; // clock skew between us and Zalo
+  const history = await zalo.getRecentConversation(row.recipient, 10);
+  const match = history.find((item) => {
+    if (item.fromId === row.recipient || item.time < since) return false;
+    if (message.kind === 'text') return item.message?.normalize('NFC') === message.text.normalize('NFC');
+    return item.type !== 'text';
+  });
+  return match?.messageId;
+}
+
+async function deliverRow(deps: OutboundDeps, row: OutboundRow): Promise<void> {
+  const log = deps.logger.child({ outboundId: String(row.id), channel: row.channel });
+  const message = outgoingMessageSchema.parse(row.payload);
+
+  if (row.attempts >= deps.maxAttempts) {
+    await markFailed(deps, row, `gave up after ${row.attempts} attempts: ${row.lastError ?? 'unknown'}`);
+    return;
+  }
+  if (row.status === 'sending') {
+    const earlier = await findEarlierDelivery(deps.zalo, row, message).catch((error: unknown) => {
+      throw new RetryLaterError(`could not check an interrupted send: ${error instanceof Error ? error.message : 'unknown'}`);
+    });
+    if (earlier) {
+      log.info('an interrupted send had reached Zalo; not sending again');
+      await markSent(deps, row, earlier);
+      return;
+    }
+  }
+  await deps.db.outboundMessage.update({
+    where: { id: row.id },
+    data: { status: 'sending', attempts: { increment: 1 }, lastAttemptAt: deps.now() },
+  });
+  try {
+    const messageId = await sendToZalo(deps.zalo, row, message);
+    await markSent(deps, row, messageId);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'unknown error';
+    if (error instanceof ZaloApiError && !isRetryableZaloError(error)) {
+      await markFailed(deps, row, reason);
+      log.warn({ code: error.code }, 'Zalo refused the message permanently');
+      return;
+    }
+    await deps.db.outboundMessage.update({ where: { id: row.id }, data: { status: 'pending', lastError: reason.slice(0, 1000) } });
+    deps.metrics.outboundResult.inc({ result: 'retry' });
+    if (isRetryableZaloError(error)) throw new RetryLaterError(reason);
+    throw error;
+  }
+}
+
+async function markSent(deps: OutboundDeps, row: OutboundRow, messageId: string) {
+  await deps.db.outboundMessage.update({ where: { id: row.id }, data: { status: 'sent', zaloMessageId: messageId, sentAt: deps.now(), lastError: null } });
+  deps.metrics.outboundResult.inc({ result: 'sent' });
+}
+
+async function markFailed(deps: OutboundDeps, row: OutboundRow, reason: string) {
+  await deps.db.outboundMessage.update({ where: { id: row.id }, data: { status: 'failed', lastError: reason.slice(0, 1000), failedAt: deps.now() } });
+  deps.metrics.outboundResult.inc({ result: 'failed' });
+}
+
+/**
+ * Delivers outbound message `messageId`. Messages to one recipient go out in the order
+ * they were written: under a per-recipient lock, earlier unsent messages go first.
+ * A row already sent or failed is never sent again, whatever the queue redelivers.
+ */
+export async function deliverOutboundMessage(deps: OutboundDeps, messageId: bigint): Promise<void> {
+  const target = await deps.db.outboundMessage.findUnique({ where: { id: messageId } });
+  if (!target || target.status === 'sent' || target.status === 'failed') return;
+
+  const lockKey = `${deps.keyPrefix}:outbound:recipient:${target.recipient}`;
+  const owner = randomUUID();
+  if ((await deps.redis.set(lockKey, owner, 'PX', deps.recipientLockMs, 'NX')) !== 'OK') throw new RecipientBusyError(target.recipient);
+  try {
+    for (;;) {
+      const head = await deps.db.outboundMessage.findFirst({
+        where: { recipient: target.recipient, status: { in: ['pending', 'sending'] }, id: { lte: target.id } },
+        orderBy: { id: 'asc' },
+      });
+      if (!head) return;
+      await deps.redis.pexpire(lockKey, deps.recipientLockMs);
+      await deliverRow(deps, head);
+    }
+  } finally {
+    await deps.redis.eval(releaseScript, 1, lockKey, owner);
+  }
+}
+
+/** Marks a row failed when the queue has used every attempt on it. */
+export async function abandonOutboundMessage(deps: Pick<OutboundDeps, 'db' | 'metrics' | 'now'>, messageId: bigint, reason: string): Promise<void> {
+  const result = await deps.db.outboundMessage.updateMany({
+    where: { id: messageId, status: { in: ['pending', 'sending'] } },
+    data: { status: 'failed', lastError: reason.slice(0, 1000), failedAt: deps.now() },
+  });
+  if (result.count > 0) deps.metrics.outboundResult.inc({ result: 'failed' });
+}

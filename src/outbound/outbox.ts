@@ -1,0 +1,31 @@
+import type { Transaction } from '../db/database.js';
+import { outgoingChannel, type OutgoingMessage } from './outgoing-message.js';
+
+export interface OutboxEntry {
+  /** Unique for the cause: the same turn retried writes the same keys, so nothing twice. */
+  idempotencyKey: string;
+  recipient: string;
+  message: OutgoingMessage;
+  causeEventId?: bigint;
+}
+
+/**
+ * Writes messages to the outbox inside the caller's transaction. Returns the ids of the
+ * rows this call created (none for keys already present) for the caller to enqueue after
+ * commit; rows whose enqueue is lost are found again by the sweep.
+ */
+export async function addToOutbox(tx: Transaction, entries: OutboxEntry[]): Promise<bigint[]> {
+  if (entries.length === 0) return [];
+  const rows = await tx.outboundMessage.createManyAndReturn({
+    data: entries.map((entry) => ({
+      idempotencyKey: entry.idempotencyKey,
+      recipient: entry.recipient,
+      channel: outgoingChannel(entry.message),
+      payload: entry.message,
+      causeEventId: entry.causeEventId ?? null,
+    })),
+    skipDuplicates: true,
+    select: { id: true },
+  });
+  return rows.map((row) => row.id);
+}

@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import { loadConfig, type Config } from '../../src/config/config.js';
+
+export const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/ocop_test';
+export const testRedisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A config for one test: its own queue prefix, so tests never see each other's jobs. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: testDatabaseUrl,
+    DATABASE_POOL_SIZE: '10',
+    REDIS_URL: testRedisUrl,
+    QUEUE_PREFIX: `t${randomUUID().slice(0, 8)}`,
+    ZALO_APP_ID: 'test-app',
+    ZALO_APP_SECRET: 'test-app-secret',
+    ZALO_OA_SECRET_KEY: 'test-oa-secret',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    ...overrides,
+  });
+}
+
+/** Unique ids per test run, so rows of earlier runs never match. */
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+/**
+ * Empties every table. Test files run one at a time; a file that starts workers calls
+ * this first so that a sweep never picks up rows another file left behind.
+ */
+export async function resetDatabase(db: { $executeRawUnsafe(sql: string): Promise<unknown> }): Promise<void> {
+  await db.$executeRawUnsafe('TRUNCATE inbound_event, outbound_message, zalo_token, zalo_user RESTART IDENTITY CASCADE');
+}

@@ -1,0 +1,114 @@
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createDatabase } from '../../src/db/database.js';
+import { startBot, type RunningBot } from '../../src/main.js';
+import { createQueues, createRedisConnection } from '../../src/jobs/queues.js';
+import { addToOutbox } from '../../src/outbound/outbox.js';
+import { resetDatabase, testConfig, uniqueId } from '../helpers/test-env.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const base = 'https://zalo.test';
+const config = testConfig({
+  ROLE: 'worker',
+  ZALO_OA_API_URL: base,
+  ZALO_OAUTH_URL: base,
+  ZALO_BUSINESS_API_URL: base,
+  OUTBOUND_BACKOFF_MS: '50',
+  OUTBOUND_MAX_ATTEMPTS: '5',
+  QUEUE_LOCK_MS: '5000',
+  SWEEP_INTERVAL_MS: '600000',
+});
+const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: 5 });
+const redis = createRedisConnection(config.redisUrl, 'producer');
+const queues = createQueues({ connection: redis, prefix: config.queuePrefix, outboundBackoffMs: 50, outboundMaxAttempts: 5 });
+let bot: RunningBot;
+
+async function queueText(recipient: string, text: string) {
+  const [id] = await db.$transaction((tx) => addToOutbox(tx, [{ idempotencyKey: uniqueId('k'), recipient, message: { kind: 'text', text } }]));
+  await queues.enqueueOutboundMessages([id!]);
+  return id!;
+}
+
+beforeAll(async () => {
+  nock.disableNetConnect();
+  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+  await resetDatabase(db);
+  await db.zaloToken.create({ data: { id: 'oa', accessToken: 'access-1', refreshToken: 'refresh-1', accessExpiresAt: new Date(Date.now() + 20 * 3600 * 1000) } });
+  bot = await startBot(config);
+});
+
+beforeEach(() => nock.cleanAll());
+
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+});
+
+afterAll(async () => {
+  await bot.close();
+  await queues.outbound.obliterate({ force: true });
+  await queues.close();
+  redis.disconnect();
+  await db.$disconnect();
+  nock.enableNetConnect();
+});
+
+describe('outbound worker', () => {
+  it('Zalo answering 500, then -32, then success → delivered once', async () => {
+    const recipient = uniqueId('u');
+    let calls = 0;
+    nock(base)
+      .post('/v3.0/oa/message/cs')
+      .reply(500, { message: 'Internal error' })
+      .post('/v3.0/oa/message/cs')
+      .reply(200, { error: -32, message: 'Request is limited' })
+      .post('/v3.0/oa/message/cs', (body) => body.recipient.user_id === recipient && body.message.text === 'Hồ sơ đã nhận')
+      .reply(200, () => {
+        calls += 1;
+        return { error: 0, message: 'Success', data: { message_id: 'zm-1' } };
+      });
+    const id = await queueText(recipient, 'Hồ sơ đã nhận');
+    const row = await waitFor('the message to be sent', async () => {
+      const r = await db.outboundMessage.findUniqueOrThrow({ where: { id } });
+      return r.status === 'sent' ? r : undefined;
+    });
+    expect(row).toMatchObject({ attempts: 3, zaloMessageId: 'zm-1', lastError: null });
+    expect(calls).toBe(1);
+  });
+
+  it('-213 → failed with the reason, and never retried', async () => {
+    nock(base).post('/v3.0/oa/message/cs').reply(200, { error: -213, message: 'User has not followed the OA' });
+    const id = await queueText(uniqueId('u'), 'Nhắc hồ sơ');
+    const row = await waitFor('the message to fail', async () => {
+      const r = await db.outboundMessage.findUniqueOrThrow({ where: { id } });
+      return r.status === 'failed' ? r : undefined;
+    });
+    expect(row.lastError).toContain('-213');
+    expect(row.attempts).toBe(1);
+    // Longer than several backoffs: a retry would hit no mock and raise the attempt count.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect((await db.outboundMessage.findUniqueOrThrow({ where: { id } })).attempts).toBe(1);
+  });
+
+  it('sends one recipient its messages in the order they were written, even when the first needs retries', async () => {
+    const recipient = uniqueId('u');
+    const seen: string[] = [];
+    nock(base)
+      .post('/v3.0/oa/message/cs')
+      .reply(503, { message: 'busy' })
+      .post('/v3.0/oa/message/cs')
+      .times(3)
+      .reply(200, (_uri, body) => {
+        seen.push((body as { message: { text: string } }).message.text);
+        return { error: 0, message: 'Success', data: { message_id: uniqueId('zm') } };
+      });
+    const [a, b, c] = await db.$transaction((tx) =>
+      addToOutbox(tx, ['một', 'hai', 'ba'].map((text) => ({ idempotencyKey: uniqueId('k'), recipient, message: { kind: 'text' as const, text } }))),
+    );
+    // Enqueued in reverse: the order comes from the outbox, not from the queue.
+    await queues.enqueueOutboundMessages([c!, b!, a!]);
+    await waitFor('all three sent', async () => (await db.outboundMessage.count({ where: { recipient, status: 'sent' } })) === 3);
+    expect(seen).toEqual(['một', 'hai', 'ba']);
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+
+const minimal = {
+  DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/ocop',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  ZALO_APP_ID: 'app',
+  ZALO_APP_SECRET: 'app-secret',
+  ZALO_OA_SECRET_KEY: 'oa-secret',
+};
+
+describe('configuration', () => {
+  it('fills the documented defaults', () => {
+    const config = loadConfig(minimal);
+    expect(config.zalo.oaApiUrl).toBe('https://openapi.zalo.me');
+    expect(config.zalo.oauthUrl).toBe('https://oauth.zaloapp.com');
+    expect(config.zalo.businessApiUrl).toBe('https://business.openapi.zalo.me');
+    expect(config.role).toBe('all');
+    expect(config.zalo.webhookSecret).toBe('oa-secret');
+    expect(config.webhook.maxAgeSeconds).toBeGreaterThanOrEqual(7200);
+  });
+
+  it.each(Object.keys(minimal))('stops with one line naming %s when it is missing', (name) => {
+    const env: Record<string, string> = { ...minimal };
+    delete env[name];
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name} is required$`));
+  });
+
+  it('names an invalid value', () => {
+    expect(() => loadConfig({ ...minimal, ROLE: 'both' })).toThrow(/ROLE/);
+    expect(() => loadConfig({ ...minimal, ZALO_OA_API_URL: 'not a url' })).toThrow(/ZALO_OA_API_URL/);
+    expect(() => loadConfig({ ...minimal, ZALO_RATE_LIMIT_PER_MINUTE: '5000' })).toThrow(/ZALO_RATE_LIMIT_PER_MINUTE/);
+  });
+
+  it('refuses a replay window that would reject Zalo retries', () => {
+    expect(() => loadConfig({ ...minimal, WEBHOOK_MAX_AGE_SECONDS: '600' })).toThrow(/WEBHOOK_MAX_AGE_SECONDS/);
+  });
+
+  it('signs webhooks with the app secret when so configured', () => {
+    expect(loadConfig({ ...minimal, ZALO_WEBHOOK_SECRET: 'app_secret' }).zalo.webhookSecret).toBe('app-secret');
+  });
+
+  it('wants both seed tokens or neither', () => {
+    expect(() => loadConfig({ ...minimal, ZALO_ACCESS_TOKEN: 'a' })).toThrow(/ZALO_REFRESH_TOKEN/);
+    expect(loadConfig({ ...minimal, ZALO_ACCESS_TOKEN: 'a', ZALO_REFRESH_TOKEN: 'r' }).zalo.seedTokens).toEqual({ accessToken: 'a', refreshToken: 'r' });
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(loadConfig({ ...minimal, PORT: '' }).port).toBe(3000);
+  });
+
+  it('requires https for the public URL in production', () => {
+    expect(() => loadConfig({ ...minimal, NODE_ENV: 'production' })).toThrow(/PUBLIC_BASE_URL/);
+    expect(loadConfig({ ...minimal, NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://ocop.example.vn' }).publicBaseUrl).toBe('https://ocop.example.vn');
+  });
+});
