@@ -66,7 +66,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         secret: config.zalo.webhookSecret,
         maxAgeSeconds: config.webhook.maxAgeSeconds,
         maxFutureSkewSeconds: config.webhook.maxFutureSkewSeconds,
-        enqueueInboundEvent: queues.enqueueInboundEvent,
+        enqueueInboundEvents: queues.enqueueInboundEvents,
         now: Date.now,
       },
     });

@@ -5,6 +5,7 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { toHttpError } from './http-error.js';
+import { createInboundRecorder } from './inbound-recorder.js';
 import { createZaloWebhookRouter, type WebhookDeps } from './zalo-webhook.js';
 
 export interface AppDeps {
@@ -12,7 +13,7 @@ export interface AppDeps {
   redis: Redis;
   logger: Logger;
   metrics: Metrics;
-  webhook: Omit<WebhookDeps, 'db' | 'metrics'>;
+  webhook: Omit<WebhookDeps, 'recorder' | 'metrics'> & { enqueueInboundEvents: (ids: bigint[]) => Promise<void> };
 }
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
@@ -63,7 +64,8 @@ export function createApp(deps: AppDeps): express.Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
-  app.use(createZaloWebhookRouter({ ...deps.webhook, db: deps.db, metrics: deps.metrics }));
+  const recorder = createInboundRecorder({ db: deps.db, logger: deps.logger, enqueueInboundEvents: deps.webhook.enqueueInboundEvents });
+  app.use(createZaloWebhookRouter({ ...deps.webhook, recorder, metrics: deps.metrics }));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });

@@ -1,20 +1,19 @@
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Database } from '../db/database.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { verifyZaloSignature } from '../zalo/signature.js';
 import { isKnownZaloEventName, zaloBodyKey, zaloEventKey, zaloEventSchema } from '../zalo/webhook-events.js';
 import { HttpError } from './http-error.js';
+import type { InboundRecorder } from './inbound-recorder.js';
 
 export interface WebhookDeps {
-  db: Database;
+  recorder: InboundRecorder;
   metrics: Metrics;
   appId: string;
   secret: string;
   maxAgeSeconds: number;
   maxFutureSkewSeconds: number;
-  enqueueInboundEvent: (eventId: bigint) => Promise<void>;
   now: () => number;
 }
 
@@ -23,20 +22,10 @@ const envelope = z.looseObject({
   timestamp: z.union([z.string().regex(/^\d{10,16}$/), z.number().int().positive()]).transform(String),
 });
 
-const enqueueTimeoutMs = 500;
-
 function refuse(deps: WebhookDeps, req: Request, reason: string, error: HttpError): never {
   deps.metrics.webhookRejected.inc({ reason });
   (req as Request & { log?: Logger }).log?.warn({ reason }, 'webhook refused');
   throw error;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -81,36 +70,15 @@ export function createZaloWebhookRouter(deps: WebhookDeps): Router {
     const event = zaloEventSchema.safeParse(json);
     const status = !event.success ? 'invalid' : event.data.kind === 'oa_echo' ? 'ignored' : 'pending';
     const eventKey = event.success ? zaloEventKey(event.data, raw) : zaloBodyKey(raw);
-    const rows = await deps.db.inboundEvent.createManyAndReturn({
-      data: [
-        {
-          eventKey,
-          eventName: head.data.event_name,
-          userId: event.success ? (event.data.userId ?? null) : null,
-          zaloTimestamp: new Date(Number(head.data.timestamp)),
-          payload: json as object,
-          status,
-          processedAt: status === 'pending' ? null : new Date(deps.now()),
-        },
-      ],
-      skipDuplicates: true,
-      select: { id: true },
+    const outcome = await deps.recorder.record({
+      eventKey,
+      eventName: head.data.event_name,
+      userId: event.success ? (event.data.userId ?? null) : null,
+      zaloTimestamp: new Date(Number(head.data.timestamp)),
+      payload: head.data,
+      status,
     });
-    const recorded = rows[0];
-    if (!recorded) {
-      deps.metrics.webhookAccepted.inc({ outcome: 'duplicate' });
-      res.status(200).json({ ok: true });
-      return;
-    }
-    deps.metrics.webhookAccepted.inc({ outcome: status === 'pending' ? 'recorded' : status });
-    if (status === 'pending') {
-      try {
-        await withTimeout(deps.enqueueInboundEvent(recorded.id), enqueueTimeoutMs);
-      } catch (error) {
-        // Recorded in Postgres: the sweep enqueues it when Redis is back.
-        log.warn({ err: error, eventId: String(recorded.id) }, 'enqueue deferred to the sweep');
-      }
-    }
+    deps.metrics.webhookAccepted.inc({ outcome: outcome === 'duplicate' ? 'duplicate' : status === 'pending' ? 'recorded' : status });
     res.status(200).json({ ok: true });
   });
   return router;

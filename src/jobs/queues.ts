@@ -14,7 +14,7 @@ export interface Queues {
   inbound: Queue;
   outbound: Queue;
   maintenance: Queue;
-  enqueueInboundEvent(eventId: bigint): Promise<void>;
+  enqueueInboundEvents(eventIds: bigint[]): Promise<void>;
   enqueueOutboundMessages(ids: bigint[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -57,8 +57,9 @@ export function createQueues(options: { connection: ConnectionOptions; prefix: s
     inbound,
     outbound,
     maintenance,
-    async enqueueInboundEvent(eventId) {
-      await inbound.add('inbound-event', { eventId: String(eventId) }, { jobId: `in-${eventId}` });
+    async enqueueInboundEvents(eventIds) {
+      if (eventIds.length === 0) return;
+      await inbound.addBulk(eventIds.map((id) => ({ name: 'inbound-event', data: { eventId: String(id) }, opts: { jobId: `in-${id}` } })));
     },
     async enqueueOutboundMessages(ids) {
       if (ids.length === 0) return;

@@ -19,7 +19,7 @@ export async function sweepPendingWork(deps: { db: Database; queues: Queues; tok
     take: batchSize,
     select: { id: true },
   });
-  for (const event of events) await deps.queues.enqueueInboundEvent(event.id);
+  await deps.queues.enqueueInboundEvents(events.map((e) => e.id));
 
   const messages = await deps.db.outboundMessage.findMany({
     where: { status: { in: ['pending', 'sending'] }, createdAt: { lt: before } },

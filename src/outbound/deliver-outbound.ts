@@ -4,7 +4,7 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ZaloButton, ZaloClient } from '../zalo/zalo-client.js';
-import { ZaloApiError, isRetryableZaloError } from '../zalo/errors.js';
+import { ZaloApiError, ZaloTransportError, isRetryableZaloError } from '../zalo/errors.js';
 import { outgoingMessageSchema, type OutgoingButton, type OutgoingMessage } from './outgoing-message.js';
 
 export interface OutboundDeps {
@@ -117,7 +117,10 @@ async function deliverRow(deps: OutboundDeps, row: OutboundRow): Promise<void> {
       log.warn({ code: error.code }, 'Zalo refused the message permanently');
       return;
     }
-    await deps.db.outboundMessage.update({ where: { id: row.id }, data: { status: 'pending', lastError: reason.slice(0, 1000) } });
+    // A timeout or a dropped connection may have reached Zalo: stay 'sending' so the next
+    // attempt checks the conversation before sending again.
+    const maybeDelivered = error instanceof ZaloTransportError && error.httpStatus === undefined && error.reason !== 'ECONNREFUSED';
+    await deps.db.outboundMessage.update({ where: { id: row.id }, data: { status: maybeDelivered ? 'sending' : 'pending', lastError: reason.slice(0, 1000) } });
     deps.metrics.outboundResult.inc({ result: 'retry' });
     if (isRetryableZaloError(error)) throw new RetryLaterError(reason);
     throw error;

@@ -41,7 +41,7 @@ beforeAll(async () => {
     redis,
     logger,
     metrics,
-    webhook: { appId, secret, maxAgeSeconds: config.webhook.maxAgeSeconds, maxFutureSkewSeconds: 300, enqueueInboundEvent: queues.enqueueInboundEvent, now: Date.now },
+    webhook: { appId, secret, maxAgeSeconds: config.webhook.maxAgeSeconds, maxFutureSkewSeconds: 300, enqueueInboundEvents: queues.enqueueInboundEvents, now: Date.now },
   });
   server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -146,7 +146,7 @@ describe('POST /webhooks/zalo', () => {
       redis: brokenRedis,
       logger,
       metrics,
-      webhook: { appId, secret, maxAgeSeconds: 10800, maxFutureSkewSeconds: 300, enqueueInboundEvent: brokenQueues.enqueueInboundEvent, now: Date.now },
+      webhook: { appId, secret, maxAgeSeconds: 10800, maxFutureSkewSeconds: 300, enqueueInboundEvents: brokenQueues.enqueueInboundEvents, now: Date.now },
     });
     const broken = app.listen(0, '127.0.0.1');
     await once(broken, 'listening');

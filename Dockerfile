@@ -1,0 +1,22 @@
+# One image for every role (web, worker, migrate) and the local Zalo stand-in.
+# The build downloads no Prisma engine: the CLI runs on its WASM engine (prisma.config.ts).
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/src/db/generated ./src/db/generated
+COPY package.json prisma.config.ts ./
+COPY prisma ./prisma
+COPY locales ./locales
+COPY tools/zalo-sim/public ./tools/zalo-sim/public
+USER node
+EXPOSE 3000
+CMD ["node", "dist/src/main.js"]

@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+
+export const benchDatabaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/ocop_bench';
+export const benchRedisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const benchAppId = 'bench-app';
+export const benchSecret = 'bench-oa-secret';
+
+export function botEnv(extra: Record<string, string>): Record<string, string> {
+  return {
+    ...(process.env as Record<string, string>),
+    NODE_ENV: 'production',
+    PUBLIC_BASE_URL: 'https://bench.invalid',
+    DATABASE_URL: benchDatabaseUrl,
+    REDIS_URL: benchRedisUrl,
+    ZALO_APP_ID: benchAppId,
+    ZALO_APP_SECRET: 'bench-app-secret',
+    ZALO_OA_SECRET_KEY: benchSecret,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+/** Starts a server in its own process (so the load generator does not share its event loop). */
+export async function startProcess(args: string[], env: Record<string, string>, readyPattern: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_LOG=path keeps the servers' own logs for a closer look.
+  if (process.env.BENCH_LOG) {
+    const log = createWriteStream(process.env.BENCH_LOG, { flags: 'a' });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+  }
+  let output = '';
+  const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += String(chunk);
+      const found = output.match(readyPattern);
+      if (found) resolve(found);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${output.slice(-2000)}`)));
+    setTimeout(() => reject(new Error(`${args.join(' ')} did not start: ${output.slice(-2000)}`)), 60_000).unref();
+  });
+  return {
+    child,
+    match,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** Each scenario starts from empty tables and no leftover queue keys of earlier runs. */
+export async function resetBenchState(): Promise<void> {
+  const { createDatabase } = await import('../src/db/database.js');
+  const { Redis } = await import('ioredis');
+  const db = createDatabase({ databaseUrl: benchDatabaseUrl, poolSize: 1 });
+  await db.$executeRawUnsafe('TRUNCATE inbound_event, outbound_message, zalo_token, zalo_user RESTART IDENTITY CASCADE');
+  await db.$disconnect();
+  const redis = new Redis(benchRedisUrl);
+  for await (const keys of redis.scanStream({ match: 'bench-*', count: 1000 }) as AsyncIterable<string[]>) {
+    if (keys.length > 0) await redis.del(...keys);
+  }
+  redis.disconnect();
+}

@@ -1,0 +1,27 @@
+import { execFileSync } from 'node:child_process';
+import { benchDatabaseUrl } from './bench-env.js';
+import { benchEndToEnd } from './end-to-end.js';
+import { benchWebhookAck } from './webhook-ack.js';
+
+// `npm run bench`: figures printed for the issue notes; never part of the test pass/fail.
+const durationS = Number(process.env.BENCH_DURATION_S ?? 10);
+
+execFileSync('npm', ['run', '--silent', 'migrate:deploy'], { env: { ...process.env, DATABASE_URL: benchDatabaseUrl }, stdio: 'inherit' });
+
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+const ack = await benchWebhookAck({ durationS });
+console.log('\nWebhook acknowledgement (loopback, 20 connections, each request a fresh signed event)');
+console.log(`  bare Express (parse JSON, 200): ${ack.bareMax.rps.toFixed(0)} req/s, p50 ${ms(ack.bareMax.p50)}, p99 ${ms(ack.bareMax.p99)}`);
+console.log(`  bot webhook (verify, record, enqueue): ${ack.botMax.rps.toFixed(0)} req/s, p50 ${ms(ack.botMax.p50)}, p99 ${ms(ack.botMax.p99)}, non-2xx ${ack.botMax.non2xx}, errors ${ack.botMax.errors}`);
+console.log(`  throughput ratio bot/bare: ${ack.ratio.toFixed(2)} (target ≥ 0.5)`);
+console.log(`  at 500 req/s: bare p99 ${ms(ack.bareAt500.p99)}; bot p50 ${ms(ack.botAt500.p50)}, p99 ${ms(ack.botAt500.p99)} (target < 25 ms), non-2xx ${ack.botAt500.non2xx}`);
+
+console.log('\nEnd to end: webhook → reply at the Zalo stand-in (bot web + worker in one process)');
+for (const scenario of [
+  { label: '100 msg/s from 100 users, 10 s, Zalo limit 4000/min', rate: 100, users: 100, durationS: 10, rateLimitPerMinute: 4000 },
+  { label: '50 msg/s from 100 users, 10 s, Zalo limit 4000/min', rate: 50, users: 100, durationS: 10, rateLimitPerMinute: 4000 },
+]) {
+  const e2e = await benchEndToEnd(scenario);
+  console.log(`  ${e2e.label}: ${e2e.replies}/${e2e.messages} replies, p50 ${ms(e2e.p50)}, p99 ${ms(e2e.p99)}`);
+}

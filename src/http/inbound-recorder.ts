@@ -1,0 +1,87 @@
+import type { Database } from '../db/database.js';
+import type { Logger } from '../observability/logger.js';
+
+export interface InboundRecord {
+  eventKey: string;
+  eventName: string;
+  userId: string | null;
+  zaloTimestamp: Date;
+  payload: object;
+  status: 'pending' | 'ignored' | 'invalid';
+}
+
+export type RecordOutcome = 'recorded' | 'duplicate';
+
+const enqueueTimeoutMs = 500;
+const maxBatch = 200;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Records webhook events in Postgres, then enqueues the new ones. Up to a few writes run
+ * at once; requests that arrive while they are busy are written together in the next
+ * statement: no added wait when traffic is light, one INSERT and one queue call per
+ * batch when it is heavy.
+ * A key already present (a redelivery) resolves as 'duplicate' and is not enqueued.
+ */
+export function createInboundRecorder(deps: { db: Database; logger: Logger; enqueueInboundEvents: (ids: bigint[]) => Promise<void>; maxConcurrentWrites?: number }) {
+  const maxWriters = deps.maxConcurrentWrites ?? 4;
+  let waiting: { record: InboundRecord; resolve: (outcome: RecordOutcome) => void; reject: (error: unknown) => void }[] = [];
+  let writers = 0;
+
+  async function write(batch: typeof waiting): Promise<void> {
+    try {
+      // One plain statement: this is the hottest write of the system. Timestamps are
+      // stored as UTC, as Prisma writes them.
+      const rows = await deps.db.$queryRaw<{ id: bigint; eventKey: string; status: string }[]>`
+        INSERT INTO inbound_event (event_key, event_name, user_id, zalo_timestamp, payload, status, processed_at)
+        SELECT r.event_key, r.event_name, r.user_id, r.zalo_timestamp AT TIME ZONE 'UTC', r.payload, r.status::"InboundStatus",
+               CASE WHEN r.status = 'pending' THEN NULL ELSE now() AT TIME ZONE 'UTC' END
+        FROM jsonb_to_recordset(${JSON.stringify(batch.map(({ record }) => ({ ...record, event_key: record.eventKey, event_name: record.eventName, user_id: record.userId, zalo_timestamp: record.zaloTimestamp.toISOString() })))}::jsonb)
+          AS r(event_key text, event_name text, user_id text, zalo_timestamp timestamptz, payload jsonb, status text)
+        ON CONFLICT (event_key) DO NOTHING
+        RETURNING id, event_key AS "eventKey", status::text AS status`;
+      const inserted = new Map(rows.map((row) => [row.eventKey, row]));
+      const toEnqueue = rows.filter((row) => row.status === 'pending').map((row) => row.id);
+      if (toEnqueue.length > 0) {
+        await withTimeout(deps.enqueueInboundEvents(toEnqueue), enqueueTimeoutMs).catch((error: unknown) =>
+          // Recorded in Postgres: the sweep enqueues them when Redis is back.
+          deps.logger.warn({ err: error, count: toEnqueue.length }, 'enqueue deferred to the sweep'),
+        );
+      }
+      for (const item of batch) {
+        // Two copies of one event in the same batch: the first is the recorded one.
+        item.resolve(inserted.delete(item.record.eventKey) ? 'recorded' : 'duplicate');
+      }
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+    }
+  }
+
+  async function drain(): Promise<void> {
+    writers += 1;
+    while (waiting.length > 0) {
+      const batch = waiting.slice(0, maxBatch);
+      waiting = waiting.slice(batch.length);
+      await write(batch);
+    }
+    writers -= 1;
+  }
+
+  return {
+    record(record: InboundRecord): Promise<RecordOutcome> {
+      return new Promise<RecordOutcome>((resolve, reject) => {
+        waiting.push({ record, resolve, reject });
+        if (writers < maxWriters) void drain();
+      });
+    },
+  };
+}
+
+export type InboundRecorder = ReturnType<typeof createInboundRecorder>;

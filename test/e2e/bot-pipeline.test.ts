@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBot, type RunningBot } from '../../src/main.js';
+import { startBotWithSim } from '../helpers/bot-with-sim.js';
+import { testConfig, uniqueId } from '../helpers/test-env.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+let harness: Awaited<ReturnType<typeof startBotWithSim>>;
+
+beforeAll(async () => {
+  harness = await startBotWithSim();
+});
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+function sentTo(userId: string) {
+  return harness.sim.getSent({ userId, channel: 'cs' });
+}
+
+describe('the bot through the local Zalo stand-in', () => {
+  it('follow → a Vietnamese greeting, then the menu with buttons', async () => {
+    const userId = uniqueId('follower');
+    const result = await harness.sim.userFollow(userId, { displayName: 'Chị Hoa' });
+    expect(result.status).toBe(200);
+    const sent = await waitFor('greeting and menu', () => (sentTo(userId).length >= 2 ? sentTo(userId) : undefined));
+    expect(sent[0]?.text).toMatch(/^Xin chào! Đây là trợ lý OCOP/);
+    expect(sent[1]?.buttons?.map((b) => b.title)).toEqual(['Đăng ký sản phẩm', 'Hồ sơ sản phẩm', 'Tình trạng hồ sơ', 'Gặp cán bộ', 'English']);
+    // Zalo echoes our own sends back; they are kept for audit and never answered.
+    await harness.sim.whenIdle();
+    await waitFor('echoes recorded', async () => (await harness.db.inboundEvent.count({ where: { userId, eventName: { startsWith: 'oa_send_' }, status: 'ignored' } })) >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(sentTo(userId)).toHaveLength(2);
+  });
+
+  it('a tapped "English" button switches language; later messages are answered in English', async () => {
+    const userId = uniqueId('lang');
+    await harness.sim.userFollow(userId);
+    await waitFor('menu', () => sentTo(userId).length >= 2 || undefined);
+    expect((await harness.sim.userTapButton(userId, { title: 'English' }))?.status).toBe(200);
+    await waitFor('switch confirmation', () => sentTo(userId).length >= 4 || undefined);
+    expect(sentTo(userId)[2]?.text).toBe('Switched to English.');
+    await harness.sim.userSendText(userId, 'hello');
+    const sent = await waitFor('English menu', () => (sentTo(userId).length >= 5 ? sentTo(userId) : undefined));
+    expect(sent[4]?.text).toBe('What would you like to do? Choose an item below.');
+    expect((await harness.db.zaloUser.findUniqueOrThrow({ where: { id: userId } })).locale).toBe('en');
+  });
+
+  it('the same event delivered five times, some at once → exactly one reply', async () => {
+    const userId = uniqueId('dup');
+    const first = await harness.sim.userSendText(userId, 'Tôi muốn hỏi về hồ sơ');
+    await Promise.all([harness.sim.redeliver(first.deliveryId), harness.sim.redeliver(first.deliveryId)]);
+    await harness.sim.redeliver(first.deliveryId);
+    await harness.sim.redeliver(first.deliveryId);
+    await waitFor('a reply', () => sentTo(userId).length >= 1 || undefined);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(sentTo(userId)).toHaveLength(1);
+    expect(await harness.db.inboundEvent.count({ where: { userId, eventName: 'user_send_text' } })).toBe(1);
+  });
+
+  it('twenty messages from one user back to back are handled strictly in order, with two workers', async () => {
+    const second: RunningBot = await startBot(testConfig({ ...harnessEnv(), ROLE: 'worker' }));
+    try {
+      const userId = uniqueId('burst');
+      const results = [];
+      for (let i = 1; i <= 20; i += 1) results.push(await harness.sim.userSendText(userId, `tin nhắn ${i}`));
+      expect(results.every((r) => r.status === 200)).toBe(true);
+      await waitFor('20 replies', () => sentTo(userId).length >= 20 || undefined, 30_000);
+      const events = await harness.db.inboundEvent.findMany({ where: { userId, eventName: 'user_send_text' }, orderBy: { id: 'asc' } });
+      expect(events.map((e) => (e.payload as { message: { text: string } }).message.text)).toEqual(Array.from({ length: 20 }, (_, i) => `tin nhắn ${i + 1}`));
+      // Each event was finished before the next one started.
+      const processed = events.map((e) => e.processedAt!.getTime());
+      expect(processed).toEqual([...processed].sort((a, b) => a - b));
+      // Replies were written and sent in the same order as the messages that caused them.
+      const replies = await harness.db.outboundMessage.findMany({ where: { recipient: userId }, orderBy: { id: 'asc' } });
+      expect(replies.map((r) => r.causeEventId)).toEqual(events.map((e) => e.id));
+      expect(sentTo(userId).map((s) => s.messageId)).toEqual(replies.map((r) => r.zaloMessageId));
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('an expired access token is refreshed once and the reply still arrives', async () => {
+    const userId = uniqueId('token');
+    const refreshesBefore = harness.sim.getState().refreshCount;
+    harness.sim.expireAccessToken();
+    await harness.sim.userSendText(userId, 'alo');
+    await waitFor('reply after refresh', () => sentTo(userId).length >= 1 || undefined);
+    expect(harness.sim.getState().refreshCount).toBe(refreshesBefore + 1);
+    const stored = await harness.db.zaloToken.findUniqueOrThrow({ where: { id: 'oa' } });
+    expect(stored.refreshToken).toBe(harness.sim.getState().tokens.refreshToken);
+  });
+});
+
+/** The settings of the running harness, for a second worker on the same queues. */
+function harnessEnv(): Record<string, string> {
+  const c = harness.config;
+  return {
+    QUEUE_PREFIX: c.queuePrefix,
+    ZALO_OA_API_URL: c.zalo.oaApiUrl,
+    ZALO_OAUTH_URL: c.zalo.oauthUrl,
+    ZALO_BUSINESS_API_URL: c.zalo.businessApiUrl,
+    ZALO_APP_ID: c.zalo.appId,
+    ZALO_APP_SECRET: c.zalo.appSecret,
+    ZALO_OA_SECRET_KEY: c.zalo.webhookSecret,
+  };
+}
