@@ -12,11 +12,11 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY --from=build /app/src/db/generated ./src/db/generated
 COPY package.json prisma.config.ts ./
 COPY prisma ./prisma
 COPY locales ./locales
-COPY tools/zalo-sim/public ./tools/zalo-sim/public
+# tsc does not copy the stand-in's static chat page next to its compiled code.
+COPY tools/zalo-sim/public ./dist/tools/zalo-sim/public
 USER node
 EXPOSE 3000
 CMD ["node", "dist/src/main.js"]
