@@ -115,6 +115,15 @@ describe('POST /webhooks/zalo', () => {
     expect(await db.inboundEvent.count({ where: { eventName: 'user_reacted_message' } })).toBe(0);
   });
 
+  it('keeps a signed event of a known name but unexpected shape for inspection, answering 200', async () => {
+    // Refusing it would make Zalo retry for hours and then disable the webhook.
+    const odd = { app_id: appId, event_name: 'user_send_text', timestamp: String(Date.now()), sender: { id: uniqueId('u') }, note: 'no message field' };
+    expect((await postSigned(url, odd, { appId, secret })).status).toBe(200);
+    const rows = await db.inboundEvent.findMany({ where: { eventName: 'user_send_text', status: 'invalid' }, orderBy: { id: 'desc' }, take: 1 });
+    expect(rows[0]?.payload).toMatchObject({ note: 'no message field' });
+    expect(await queues.inbound.getJob(`in-${rows[0]?.id}`)).toBeUndefined();
+  });
+
   it('records an OA echo for audit but never as work', async () => {
     const userId = uniqueId('u');
     const echo = { ...textEvent({ appId, userId, text: 'tin của OA' }), event_name: 'oa_send_text', sender: { id: 'oa-1' }, recipient: { id: userId } };
@@ -153,9 +162,12 @@ describe('POST /webhooks/zalo', () => {
     const address = broken.address();
     const event = textEvent({ appId, userId: uniqueId('u'), text: 'Redis đang khởi động lại' });
     const response = await postSigned(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/webhooks/zalo`, event, { appId, secret });
+    const ready = await fetch(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/readyz`);
     broken.close();
     brokenRedis.disconnect();
     expect(response.status).toBe(200);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ database: true, redis: false });
     expect(await db.inboundEvent.findUnique({ where: { eventKey: `msg:${event.message.msg_id}` } })).toMatchObject({ status: 'pending' });
   });
 });
