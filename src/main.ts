@@ -7,7 +7,7 @@ import { projectRoot } from './config/project-root.js';
 import { createDatabase } from './db/database.js';
 import { createApp } from './http/app.js';
 import { createTranslator, loadDictionaries } from './i18n/translator.js';
-import { createQueues, createRedisConnection } from './jobs/queues.js';
+import { createQueues, createRedisConnection, inboundMaxAttempts } from './jobs/queues.js';
 import { startWorkers, type Workers } from './jobs/workers.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
@@ -92,7 +92,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
     workers = await startWorkers({
       settings: { connection: workerRedis, prefix: config.queuePrefix, ...config.queues },
       queues,
-      inbound: { db, translate, logger, metrics, maxAttempts: 5, now },
+      inbound: { db, translate, logger, metrics, maxAttempts: inboundMaxAttempts, now },
       outbound: {
         db,
         redis,

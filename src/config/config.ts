@@ -151,3 +151,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };
 }
+
+/** Every variable the schema reads: .env.example documents exactly these (a test checks). */
+export const configVariableNames: readonly string[] = Object.keys(configSchema.shape);

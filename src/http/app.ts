@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { withTimeout } from './with-timeout.js';
 import { toHttpError } from './http-error.js';
 import { createInboundRecorder } from './inbound-recorder.js';
 import { createZaloWebhookRouter, type WebhookDeps } from './zalo-webhook.js';
@@ -18,16 +19,11 @@ export interface AppDeps {
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
-async function probe(check: () => Promise<unknown>, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([check(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), timeoutMs)))]);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
+function probe(check: () => Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  return withTimeout(check(), timeoutMs).then(
+    () => true,
+    () => false,
+  );
 }
 
 export function createApp(deps: AppDeps): express.Express {

@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.js';
 import type { Logger } from '../observability/logger.js';
+import { withTimeout } from './with-timeout.js';
 
 export interface InboundRecord {
   eventKey: string;
@@ -14,14 +15,6 @@ export type RecordOutcome = 'recorded' | 'duplicate';
 
 const enqueueTimeoutMs = 500;
 const maxBatch = 200;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * Records webhook events in Postgres, then enqueues the new ones. Up to a few writes run

@@ -7,6 +7,9 @@ import { z } from 'zod';
 
 export const queueNames = { inbound: 'inbound', outbound: 'outbound', maintenance: 'maintenance' } as const;
 
+/** Attempts at one inbound event before it is marked failed and the user gets an apology. */
+export const inboundMaxAttempts = 5;
+
 export const inboundJobSchema = z.object({ eventId: z.string().regex(/^\d+$/) });
 export const outboundJobSchema = z.object({ messageId: z.string().regex(/^\d+$/) });
 
@@ -34,7 +37,7 @@ export function createQueues(options: { connection: ConnectionOptions; prefix: s
   const inbound = new Queue(queueNames.inbound, {
     ...common,
     defaultJobOptions: {
-      attempts: 5,
+      attempts: inboundMaxAttempts,
       backoff: { type: 'exponential', delay: 1000 },
       // Postgres keeps the record of every event; a finished or failed job is not needed,
       // and removing it lets the sweep enqueue the same id again.

@@ -1,8 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { tryAcquireRedisLock } from '../redis/redis-lock.js';
 import type { ZaloButton, ZaloClient } from '../zalo/zalo-client.js';
 import { ZaloApiError, ZaloTransportError, isRetryableZaloError } from '../zalo/errors.js';
 import { outgoingMessageSchema, type OutgoingButton, type OutgoingMessage } from './outgoing-message.js';
@@ -31,8 +32,6 @@ export class RetryLaterError extends Error {
 }
 
 type OutboundRow = NonNullable<Awaited<ReturnType<Database['outboundMessage']['findUnique']>>>;
-
-const releaseScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 function toZaloButton(button: OutgoingButton): ZaloButton {
   switch (button.action.kind) {
@@ -146,9 +145,8 @@ export async function deliverOutboundMessage(deps: OutboundDeps, messageId: bigi
   const target = await deps.db.outboundMessage.findUnique({ where: { id: messageId } });
   if (!target || target.status === 'sent' || target.status === 'failed') return;
 
-  const lockKey = `${deps.keyPrefix}:outbound:recipient:${target.recipient}`;
-  const owner = randomUUID();
-  if ((await deps.redis.set(lockKey, owner, 'PX', deps.recipientLockMs, 'NX')) !== 'OK') throw new RecipientBusyError(target.recipient);
+  const lock = await tryAcquireRedisLock(deps.redis, `${deps.keyPrefix}:outbound:recipient:${target.recipient}`, deps.recipientLockMs);
+  if (!lock) throw new RecipientBusyError(target.recipient);
   try {
     for (;;) {
       const head = await deps.db.outboundMessage.findFirst({
@@ -156,11 +154,11 @@ export async function deliverOutboundMessage(deps: OutboundDeps, messageId: bigi
         orderBy: { id: 'asc' },
       });
       if (!head) return;
-      await deps.redis.pexpire(lockKey, deps.recipientLockMs);
+      if (!(await lock.extend())) throw new RecipientBusyError(target.recipient);
       await deliverRow(deps, head);
     }
   } finally {
-    await deps.redis.eval(releaseScript, 1, lockKey, owner);
+    await lock.release();
   }
 }
 

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Database } from '../db/database.js';
+import { tryAcquireRedisLock } from '../redis/redis-lock.js';
 import { ZaloAuthError } from './errors.js';
 
 const tokenRowId = 'oa';
@@ -26,9 +26,6 @@ export interface ZaloTokenStore {
   /** Refresh if the stored access token expires within the margin (periodic upkeep). */
   refreshIfDue(): Promise<boolean>;
 }
-
-// A release that deletes the lock only if this process still owns it.
-const releaseScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /**
  * Zalo refresh tokens are single-use: two refreshes at once burn the grant and an OA
@@ -65,13 +62,12 @@ export function createZaloTokenStore(deps: {
   }
 
   async function refreshUnderLock(staleAccessToken: string): Promise<string> {
-    const owner = randomUUID();
     const deadline = now() + lockTtlMs + deps.httpTimeoutMs;
     for (;;) {
       const current = await readPair();
       if (current.accessToken !== staleAccessToken) return current.accessToken;
-      const acquired = await deps.redis.set(lockKey, owner, 'PX', lockTtlMs, 'NX');
-      if (acquired === 'OK') {
+      const lock = await tryAcquireRedisLock(deps.redis, lockKey, lockTtlMs);
+      if (lock) {
         try {
           // Re-read under the lock: the previous holder may have just finished.
           const row = await readPair();
@@ -100,7 +96,7 @@ export function createZaloTokenStore(deps: {
           log.info({ version: row.version + 1, expiresInSeconds: fresh.expiresInSeconds }, 'zalo token pair refreshed');
           return fresh.accessToken;
         } finally {
-          await deps.redis.eval(releaseScript, 1, lockKey, owner);
+          await lock.release();
         }
       }
       if (now() > deadline) throw new ZaloAuthError('timed out waiting for another process to refresh');

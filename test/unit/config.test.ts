@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, configVariableNames, loadConfig } from '../../src/config/config.js';
 
 const minimal = {
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/ocop',
@@ -53,5 +55,21 @@ describe('configuration', () => {
   it('requires https for the public URL in production', () => {
     expect(() => loadConfig({ ...minimal, NODE_ENV: 'production' })).toThrow(/PUBLIC_BASE_URL/);
     expect(loadConfig({ ...minimal, NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://ocop.example.vn' }).publicBaseUrl).toBe('https://ocop.example.vn');
+  });
+});
+
+describe('.env.example', () => {
+  it('documents exactly the variables the configuration reads, each with a comment', () => {
+    const lines = readFileSync(join(import.meta.dirname, '../../.env.example'), 'utf8').split('\n');
+    const documented = lines.flatMap((line, i) => {
+      const name = /^([A-Z][A-Z0-9_]*)=/.exec(line)?.[1];
+      if (!name) return [];
+      // The nearest non-variable line above must be a comment.
+      let j = i - 1;
+      while (j >= 0 && /^[A-Z][A-Z0-9_]*=/.test(lines[j]!)) j -= 1;
+      expect(lines[j]?.startsWith('#'), `${name} has a comment`).toBe(true);
+      return [name];
+    });
+    expect([...documented].sort()).toEqual([...configVariableNames].sort());
   });
 });
