@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+// A flow is data: one YAML file per flow in flows/, parsed with this schema, which is
+// also emitted as JSON Schema (flows/flow.schema.json) for editors.
+
+const stepId = z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'step ids are camelCase words');
+const localeKey = z.string().regex(/^[a-z][a-zA-Z0-9]*(\.[a-zA-Z0-9]+)+$/, 'a locale key such as productIdea.name.prompt');
+const fieldName = z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'field names are camelCase words');
+
+const say = z.object({ id: stepId, kind: z.literal('say'), text: localeKey, next: stepId });
+
+const ask = z.object({
+  id: stepId,
+  kind: z.literal('ask'),
+  prompt: localeKey,
+  field: fieldName,
+  validator: z.object({ name: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() }),
+  /** The user may answer "bỏ qua" (skip) and the field stays empty. */
+  optional: z.boolean().default(false),
+  next: stepId,
+});
+
+const choice = z.object({ value: z.string().min(1), label: localeKey });
+const choose = z.object({
+  id: stepId,
+  kind: z.literal('choose'),
+  prompt: localeKey,
+  field: fieldName,
+  /** Fixed choices, or `source`: a named list provided by the app (communes, product sets). */
+  choices: z.array(choice).min(2).optional(),
+  source: z.string().min(1).optional(),
+  next: stepId,
+});
+
+const confirm = z.object({
+  id: stepId,
+  kind: z.literal('confirm'),
+  prompt: localeKey,
+  /** Numbered in the summary: "sửa 3" edits the third and comes back here. */
+  fields: z.array(z.object({ field: fieldName, label: localeKey, step: stepId })).min(1),
+  next: stepId,
+});
+
+const branch = z.object({
+  id: stepId,
+  kind: z.literal('branch'),
+  field: fieldName,
+  cases: z.array(z.object({ equals: z.string(), next: stepId })).min(1),
+  otherwise: stepId,
+});
+
+const action = z.object({ id: stepId, kind: z.literal('action'), action: z.string().min(1), next: stepId });
+
+const subflow = z.object({ id: stepId, kind: z.literal('subflow'), flow: z.string().min(1), next: stepId });
+
+/** Designed now, completed with the dossier: photos or files for one checklist item. */
+const upload = z.object({ id: stepId, kind: z.literal('upload'), prompt: localeKey, item: z.string().min(1), next: stepId });
+
+const end = z.object({ id: stepId, kind: z.literal('end'), text: localeKey.optional() });
+
+export const flowStepSchema = z.discriminatedUnion('kind', [say, ask, choose, confirm, branch, action, subflow, upload, end]);
+
+export const flowSchema = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'flow ids are kebab-case'),
+    version: z.number().int().positive(),
+    title: localeKey,
+    start: stepId,
+    /** Failed answers before the bot offers help, the menu or an official. */
+    maxAttempts: z.number().int().min(1).max(10).default(3),
+    steps: z.array(flowStepSchema).min(1),
+  })
+  .strict();
+
+export type Flow = z.infer<typeof flowSchema>;
+export type FlowStep = z.infer<typeof flowStepSchema>;
+
+/** Every step id a step can lead to. */
+export function stepTargets(step: FlowStep): string[] {
+  switch (step.kind) {
+    case 'branch':
+      return [...step.cases.map((c) => c.next), step.otherwise];
+    case 'confirm':
+      return [step.next, ...step.fields.map((f) => f.step)];
+    case 'end':
+      return [];
+    default:
+      return [step.next];
+  }
+}
+
+/** Every locale key a step says. */
+export function stepLocaleKeys(step: FlowStep): string[] {
+  switch (step.kind) {
+    case 'say':
+      return [step.text];
+    case 'ask':
+    case 'upload':
+      return [step.prompt];
+    case 'choose':
+      return [step.prompt, ...(step.choices ?? []).map((c) => c.label)];
+    case 'confirm':
+      return [step.prompt, ...step.fields.map((f) => f.label)];
+    case 'end':
+      return step.text ? [step.text] : [];
+    default:
+      return [];
+  }
+}
