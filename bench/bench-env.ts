@@ -70,7 +70,7 @@ export async function resetBenchState(): Promise<void> {
   const { createDatabase } = await import('../src/db/database.js');
   const { Redis } = await import('ioredis');
   const db = createDatabase({ databaseUrl: benchDatabaseUrl, poolSize: 1 });
-  await db.$executeRawUnsafe('TRUNCATE inbound_event, outbound_message, zalo_token, zalo_user RESTART IDENTITY CASCADE');
+  await db.$executeRawUnsafe('TRUNCATE inbound_event, outbound_message, zalo_token, zalo_user, conversation_session RESTART IDENTITY CASCADE');
   await db.$disconnect();
   const redis = new Redis(benchRedisUrl);
   for await (const keys of redis.scanStream({ match: 'bench-*', count: 1000 }) as AsyncIterable<string[]>) {
