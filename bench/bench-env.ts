@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { Redis } from 'ioredis';
+import { createDatabase } from '../src/db/database.js';
 
 export const benchDatabaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/ocop_bench';
 export const benchRedisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -67,8 +69,6 @@ export function percentile(values: number[], p: number): number {
 
 /** Each scenario starts from empty tables and no leftover queue keys of earlier runs. */
 export async function resetBenchState(): Promise<void> {
-  const { createDatabase } = await import('../src/db/database.js');
-  const { Redis } = await import('ioredis');
   const db = createDatabase({ databaseUrl: benchDatabaseUrl, poolSize: 1 });
   await db.$executeRawUnsafe('TRUNCATE inbound_event, outbound_message, zalo_token, zalo_user, conversation_session RESTART IDENTITY CASCADE');
   await db.$disconnect();

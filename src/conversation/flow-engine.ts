@@ -62,6 +62,7 @@ export interface EngineContext {
 }
 
 const maxButtons = 5;
+const maxButtonTitle = 20;
 const words = {
   back: ['quay lai', 'tro lai', 'back'],
   cancel: ['huy', 'cancel'],
@@ -106,8 +107,9 @@ function prompt(ctx: EngineContext, step: FlowStep, session: FlowSession): Outgo
     case 'choose': {
       const choices = choicesOf(ctx, step, session);
       const question = ctx.translate(ctx.locale, step.prompt);
-      if (choices.length <= maxButtons) {
-        return [{ kind: 'text', text: question, buttons: choices.map((c) => ({ title: c.label.slice(0, 40), action: { kind: 'reply' as const, payload: c.label } })) }];
+      // Zalo may cut or refuse long button titles: long labels go in a numbered list instead.
+      if (choices.length <= maxButtons && choices.every((c) => c.label.length <= maxButtonTitle)) {
+        return [{ kind: 'text', text: question, buttons: choices.map((c) => ({ title: c.label, action: { kind: 'reply' as const, payload: c.label } })) }];
       }
       const list = choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n');
       return [{ kind: 'text', text: `${question}\n${list}\n${ctx.translate(ctx.locale, 'flow.choose.typeNumberOrName')}` }];

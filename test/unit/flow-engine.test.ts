@@ -125,6 +125,23 @@ describe('flow engine transcripts (vi)', () => {
   });
 });
 
+describe('choices as buttons', () => {
+  it('shows short labels as buttons and long ones as a numbered list that still takes a number', () => {
+    const ctx = context('vi');
+    const turn = runFlowTurn(ctx, startFlow(ctx, 'greeting').session!, { kind: 'text', text: 'Hoa' });
+    const kindPrompt = turn.items.find((i) => i.type === 'message' && i.message.kind === 'text' && i.message.text === 'Loại hình?');
+    expect(kindPrompt?.type === 'message' && kindPrompt.message.kind === 'text' && kindPrompt.message.buttons?.map((b) => b.title)).toEqual(['Hợp tác xã', 'Hộ kinh doanh']);
+
+    const long: Dictionaries = { vi: { ...dictionaries.vi, 't.greeting.kind.household': 'Hộ kinh doanh có đăng ký theo Luật Doanh nghiệp' }, en: dictionaries.en };
+    const longCtx = { ...ctx, translate: createTranslator(long) };
+    const listed = runFlowTurn(longCtx, startFlow(longCtx, 'greeting').session!, { kind: 'text', text: 'Hoa' });
+    const list = listed.items.find((i) => i.type === 'message' && i.message.kind === 'text' && i.message.text.startsWith('Loại hình?'));
+    expect(list?.type === 'message' && list.message.kind === 'text' && list.message.buttons).toBeUndefined();
+    expect(list?.type === 'message' && list.message.kind === 'text' && list.message.text).toContain('2. Hộ kinh doanh có đăng ký');
+    expect(runFlowTurn(longCtx, listed.session!, { kind: 'text', text: '2' }).session?.answers).toMatchObject({ producerKind: 'household' });
+  });
+});
+
 describe('flow engine transcripts (en)', () => {
   it('happy path in English', () => {
     const { transcript, last } = play('en', ['Hoa Nguyen', 'Household business', 'Xa Son Bua', 'yes']);
