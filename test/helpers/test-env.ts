@@ -31,5 +31,5 @@ export function uniqueId(prefix: string): string {
  * this first so that a sweep never picks up rows another file left behind.
  */
 export async function resetDatabase(db: { $executeRawUnsafe(sql: string): Promise<unknown> }): Promise<void> {
-  await db.$executeRawUnsafe('TRUNCATE inbound_event, outbound_message, zalo_token, zalo_user, conversation_session RESTART IDENTITY CASCADE');
+  await db.$executeRawUnsafe('TRUNCATE inbound_event, outbound_message, zalo_token, zalo_user, conversation_session, product_idea, producer, receipt_counter, official, api_token, administrative_unit RESTART IDENTITY CASCADE');
 }
