@@ -47,6 +47,11 @@ const configSchema = z
     SWEEP_INTERVAL_MS: positiveInt.default(15_000),
     SWEEP_MIN_AGE_MS: positiveInt.default(10_000),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
+
+    // A conversation untouched this long is resumed with "continue or start again?".
+    SESSION_RESUME_PROMPT_AFTER_HOURS: positiveInt.default(12),
+    // How long an official's one-time Zalo link code stays valid.
+    OFFICIAL_INVITATION_TTL_HOURS: positiveInt.default(7 * 24),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.PUBLIC_BASE_URL.startsWith('http://')) {
@@ -89,6 +94,8 @@ export interface Config {
     sweepMinAgeMs: number;
   };
   shutdownTimeoutMs: number;
+  conversation: { resumePromptAfterHours: number };
+  officials: { invitationTtlHours: number };
 }
 
 export class ConfigError extends Error {
@@ -149,6 +156,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       sweepMinAgeMs: env.SWEEP_MIN_AGE_MS,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    conversation: { resumePromptAfterHours: env.SESSION_RESUME_PROMPT_AFTER_HOURS },
+    officials: { invitationTtlHours: env.OFFICIAL_INVITATION_TTL_HOURS },
   };
 }
 
