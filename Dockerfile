@@ -14,7 +14,14 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json prisma.config.ts ./
 COPY prisma ./prisma
+# Data read at start: every word the bot says, the flows, the rule sets, the images.
 COPY locales ./locales
+COPY flows ./flows
+COPY rules ./rules
+COPY assets ./assets
+# Operator commands (seed, units:import, admin:token) run from source with tsx.
+COPY --from=build /app/src ./src
+COPY tools ./tools
 # tsc does not copy the stand-in's static chat page next to its compiled code.
 COPY tools/zalo-sim/public ./dist/tools/zalo-sim/public
 USER node

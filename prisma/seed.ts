@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../src/db/generated/client.js';
+import { importAdministrativeUnits, readAdministrativeUnitsFile, type ImportSummary } from '../src/regions/import-administrative-units.js';
 import { resolveDatabaseUrl } from './cli/database-url.js';
 
 // Fixed timestamps keep the seed deterministic: a re-run leaves every row exactly as
@@ -14,6 +15,20 @@ const DEMO_USERS = [
   { id: 'sim-user-official', locale: 'vi' },
 ] as const;
 
+// A few real communes of several provinces, enough to search and register against; a
+// deployment imports the full official list with `npm run units:import`.
+const SAMPLE_UNITS_FILE = new URL('./data/administrative-units.sample.csv', import.meta.url);
+
+/** Imports the sample communes; unchanged rows are not rewritten, so a re-run changes nothing. */
+export async function seedAdministrativeUnits(prisma: PrismaClient): Promise<ImportSummary> {
+  const parsed = await readAdministrativeUnitsFile(SAMPLE_UNITS_FILE);
+  if (!parsed.ok) {
+    const problems = parsed.problems.map((problem) => `line ${problem.line}: ${problem.message}`).join('; ');
+    throw new Error(`${SAMPLE_UNITS_FILE.pathname}: ${problems}`);
+  }
+  return importAdministrativeUnits(prisma, parsed.units);
+}
+
 // Upserts only, so it is safe against a database that already has these rows, and puts
 // the seeded fields back if someone changed them.
 export async function seedDatabase(prisma: PrismaClient): Promise<void> {
@@ -24,13 +39,14 @@ export async function seedDatabase(prisma: PrismaClient): Promise<void> {
       update: { locale: user.locale, updatedAt: SEEDED_AT },
     });
   }
+  await seedAdministrativeUnits(prisma);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: resolveDatabaseUrl() }) });
   try {
     await seedDatabase(prisma);
-    console.log(`Seeded ${DEMO_USERS.length} demo Zalo users.`);
+    console.log(`Seeded ${DEMO_USERS.length} demo Zalo users and the sample communes.`);
   } finally {
     await prisma.$disconnect();
   }

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { projectRoot } from './config/project-root.js';
 import { createDatabase } from './db/database.js';
 import { createApp } from './http/app.js';
+import { loadConversation } from './conversation/conversation-setup.js';
 import { createTranslator, loadDictionaries } from './i18n/translator.js';
 import { createQueues, createRedisConnection, inboundMaxAttempts } from './jobs/queues.js';
 import { startWorkers, type Workers } from './jobs/workers.js';
@@ -26,8 +27,11 @@ export interface RunningBot {
 export async function startBot(config: Config, options: { logger?: Logger; localesDir?: string } = {}): Promise<RunningBot> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics();
-  const translate = createTranslator(loadDictionaries(options.localesDir ?? join(projectRoot(), 'locales')));
+  const dictionaries = loadDictionaries(options.localesDir ?? join(projectRoot(), 'locales'));
+  const translate = createTranslator(dictionaries);
   const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize });
+  // Flows and rule sets are checked before anything listens: a broken file stops the start.
+  const conversation = await loadConversation({ root: projectRoot(), dictionaries, translate, db, publicBaseUrl: config.publicBaseUrl, logger });
   const redis = createRedisConnection(config.redisUrl, 'producer');
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   const queues = createQueues({
@@ -69,6 +73,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         enqueueInboundEvents: queues.enqueueInboundEvents,
         now: Date.now,
       },
+      admin: { translate, now, invitationTtlHours: config.officials.invitationTtlHours, enqueueOutbound: queues.enqueueOutboundMessages },
     });
     server = app.listen(config.port, '0.0.0.0');
     await once(server, 'listening');
@@ -92,7 +97,17 @@ export async function startBot(config: Config, options: { logger?: Logger; local
     workers = await startWorkers({
       settings: { connection: workerRedis, prefix: config.queuePrefix, ...config.queues },
       queues,
-      inbound: { db, translate, logger, metrics, maxAttempts: inboundMaxAttempts, now },
+      inbound: {
+        db,
+        translate,
+        logger,
+        metrics,
+        maxAttempts: inboundMaxAttempts,
+        now,
+        conversation: conversation.setup,
+        actions: conversation.actions,
+        resumeAfterMs: config.conversation.resumePromptAfterHours * 3600_000,
+      },
       outbound: {
         db,
         redis,
@@ -120,6 +135,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         await closed;
       }
       await workers?.close();
+      conversation.stop();
       await queues.close();
       await Promise.allSettled([redis.quit(), workerRedis?.quit()]);
       await db.$disconnect();

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { loadConfig } from '../src/config/config.js';
 import { createDatabase } from '../src/db/database.js';
 import { startBot } from '../src/main.js';
+import { seedDatabase } from '../prisma/seed.js';
 import { createZaloSim } from './zalo-sim/zalo-sim.js';
 
 // `npm run dev`: the bot (web + worker) and the local Zalo stand-in in one process, on a
@@ -39,6 +40,8 @@ execFileSync('npm', ['run', '--silent', 'migrate:deploy'], { env: { ...process.e
 const config = loadConfig(env);
 const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: 1 });
 await db.zaloToken.deleteMany();
+// Demo users and the sample of real communes, so the flows can be tried at once.
+await seedDatabase(db);
 await db.$disconnect();
 
 const stub = createZaloSim({

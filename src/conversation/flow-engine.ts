@@ -8,26 +8,41 @@ import type { ValidationResult } from './validators.js';
 // session). The caller performs the effects in one transaction with the session write
 // and the outbox rows, so a retried turn performs nothing twice.
 
-export interface FlowSession {
+/** A calling flow waiting for a sub-flow to end; its answers come back with it. */
+export interface FlowFrame {
   flowId: string;
   flowVersion: number;
   stepId: string;
   answers: Record<string, unknown>;
-  /** What to show for an answer in the summary (the chosen label, not the code). */
-  display: Record<string, string>;
+  history: string[];
+}
+
+export interface FlowSession {
+  flowId: string;
+  flowVersion: number;
+  stepId: string;
+  /** This flow's answers; a sub-flow starts with its own and the caller's come back after. */
+  answers: Record<string, unknown>;
   /** Failed answers at the current step. */
   attempts: number;
   /** Input steps answered, most recent last: "quay lại" goes back through them. */
   history: string[];
-  /** Set while a field is edited from the summary: come back there after it. */
-  returnTo?: string;
+  /**
+   * Set while a field is edited from the summary: come back there once `after` is answered
+   * (no `after`: once any question is, for an edit that starts at a branch).
+   */
+  returnTo?: { stepId: string; after?: string };
   /** "huỷ" was typed; the next answer confirms or withdraws it. */
   cancelPending?: boolean;
-  /** Calling flows to resume when a sub-flow ends. */
-  stack: { flowId: string; flowVersion: number; stepId: string }[];
+  /** Values of a searched choice's numbered matches, so "2" picks the second one shown. */
+  matches?: string[];
+  stack: FlowFrame[];
 }
 
-export type FlowInput = { kind: 'start' } | { kind: 'text'; text: string } | { kind: 'other' };
+/** Details the user shared from their Zalo profile through Zalo's form. */
+export type SharedInfo = Partial<Record<'phone' | 'name' | 'address', string>>;
+
+export type FlowInput = { kind: 'start' } | { kind: 'text'; text: string } | { kind: 'shared'; info: SharedInfo } | { kind: 'other' };
 
 export interface FlowEffect {
   action: string;
@@ -48,6 +63,17 @@ export interface ChoiceItem {
   label: string;
 }
 
+/** What a choose step offers: a list to show, or a directory to search by name. */
+export type ChoiceSource =
+  | { kind: 'list'; items: ChoiceItem[] }
+  | { kind: 'search'; search: (query: string, limit: number) => { items: ChoiceItem[]; total: number }; labelOf: (value: string) => string | undefined };
+
+export interface Prefill {
+  answers: Record<string, unknown>;
+  /** Where the sub-flow opens (its summary), instead of its start. */
+  stepId?: string;
+}
+
 /** Checks an answer with the validator a step names (see validators.ts). */
 export type ValidateAnswer = (name: string, input: string, options: Record<string, unknown> | undefined, now: Date) => ValidationResult<unknown>;
 
@@ -57,12 +83,22 @@ export interface EngineContext {
   locale: Locale;
   validate: ValidateAnswer;
   /** Named lists the app provides (communes, product sets), already in the user's language. */
-  choiceSource: (name: string, answers: Record<string, unknown>) => ChoiceItem[];
+  choiceSource: (name: string, answers: Record<string, unknown>) => ChoiceSource;
+  /** Facts the app knows about the person ("yes"/"no"), for branches. */
+  fact: (name: string) => string;
+  /** Answers the app fills in when a sub-flow starts (an existing profile). */
+  prefill: (name: string) => Prefill | undefined;
+  /** Image shown on Zalo's share-your-details form. */
+  shareInfoImageUrl: string;
   now: Date;
 }
 
+/** Steps that wait for the person; the others run on their own. */
+const inputKinds: ReadonlySet<string> = new Set(['ask', 'choose', 'confirm', 'upload']);
 const maxButtons = 5;
 const maxButtonTitle = 20;
+/** Matches shown at once for a searched choice; more and the user is asked to type more. */
+const maxMatches = 9;
 const words = {
   back: ['quay lai', 'tro lai', 'back'],
   cancel: ['huy', 'cancel'],
@@ -92,9 +128,30 @@ function text(ctx: EngineContext, key: string, vars?: Record<string, string>): O
   return { kind: 'text', text: ctx.translate(ctx.locale, key, vars) };
 }
 
-function choicesOf(ctx: EngineContext, step: Extract<FlowStep, { kind: 'choose' }>, session: FlowSession): ChoiceItem[] {
-  if (step.choices) return step.choices.map((c) => ({ value: c.value, label: ctx.translate(ctx.locale, c.label) }));
-  return ctx.choiceSource(step.source ?? '', session.answers);
+function replyButtons(ctx: EngineContext, keys: readonly string[]): { title: string; action: { kind: 'reply'; payload: string } }[] {
+  return keys.map((key) => {
+    const title = ctx.translate(ctx.locale, key);
+    return { title, action: { kind: 'reply' as const, payload: title } };
+  });
+}
+
+function sourceOf(ctx: EngineContext, step: Extract<FlowStep, { kind: 'choose' }>, answers: Record<string, unknown>): ChoiceSource {
+  if (step.choices) return { kind: 'list', items: step.choices.map((c) => ({ value: c.value, label: ctx.translate(ctx.locale, c.label) })) };
+  return ctx.choiceSource(step.source ?? '', answers);
+}
+
+function formatAnswer(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** An answer as the summary shows it: a choice by its label in the user's language. */
+function displayAnswer(ctx: EngineContext, flow: Flow, field: string, session: FlowSession): string | undefined {
+  const value = formatAnswer(session.answers[field]);
+  const step = flow.steps.find((s) => s.kind === 'choose' && s.field === field);
+  if (value === undefined || step?.kind !== 'choose') return value;
+  const source = sourceOf(ctx, step, session.answers);
+  return (source.kind === 'list' ? source.items.find((c) => c.value === value)?.label : source.labelOf(value)) ?? value;
 }
 
 /** The question a step asks, as the user will see it. */
@@ -102,11 +159,19 @@ function prompt(ctx: EngineContext, step: FlowStep, session: FlowSession): Outgo
   switch (step.kind) {
     case 'ask': {
       const question = ctx.translate(ctx.locale, step.prompt);
-      return [{ kind: 'text', text: step.optional ? `${question}\n${ctx.translate(ctx.locale, 'flow.ask.optional')}` : question }];
+      const asked: OutgoingMessage = { kind: 'text', text: step.optional ? `${question}\n${ctx.translate(ctx.locale, 'flow.ask.optional')}` : question };
+      if (!step.shareFromZalo) return [asked];
+      // Zalo's form fills in what the user already gave Zalo, so one tap answers.
+      return [
+        asked,
+        { kind: 'request_user_info', title: ctx.translate(ctx.locale, 'flow.share.title'), subtitle: ctx.translate(ctx.locale, 'flow.share.subtitle'), imageUrl: ctx.shareInfoImageUrl },
+      ];
     }
     case 'choose': {
-      const choices = choicesOf(ctx, step, session);
+      const source = sourceOf(ctx, step, session.answers);
       const question = ctx.translate(ctx.locale, step.prompt);
+      if (source.kind === 'search') return [{ kind: 'text', text: `${question}\n${ctx.translate(ctx.locale, 'flow.search.typeName')}` }];
+      const choices = source.items;
       // Zalo may cut or refuse long button titles: long labels go in a numbered list instead.
       if (choices.length <= maxButtons && choices.every((c) => c.label.length <= maxButtonTitle)) {
         return [{ kind: 'text', text: question, buttons: choices.map((c) => ({ title: c.label, action: { kind: 'reply' as const, payload: c.label } })) }];
@@ -115,15 +180,13 @@ function prompt(ctx: EngineContext, step: FlowStep, session: FlowSession): Outgo
       return [{ kind: 'text', text: `${question}\n${list}\n${ctx.translate(ctx.locale, 'flow.choose.typeNumberOrName')}` }];
     }
     case 'confirm': {
-      const lines = step.fields.map((f, i) => `${i + 1}. ${ctx.translate(ctx.locale, f.label)}: ${session.display[f.field] ?? formatAnswer(session.answers[f.field]) ?? ctx.translate(ctx.locale, 'flow.confirm.empty')}`);
+      const flow = flowOf(ctx, session.flowId);
+      const lines = step.fields.map((f, i) => `${i + 1}. ${ctx.translate(ctx.locale, f.label)}: ${displayAnswer(ctx, flow, f.field, session) ?? ctx.translate(ctx.locale, 'flow.confirm.empty')}`);
       return [
         {
           kind: 'text',
           text: `${ctx.translate(ctx.locale, step.prompt)}\n${lines.join('\n')}\n${ctx.translate(ctx.locale, 'flow.confirm.editHint')}`,
-          buttons: [
-            { title: ctx.translate(ctx.locale, 'flow.confirm.yes'), action: { kind: 'reply', payload: ctx.translate(ctx.locale, 'flow.confirm.yes') } },
-            { title: ctx.translate(ctx.locale, 'flow.cancel.button'), action: { kind: 'reply', payload: ctx.translate(ctx.locale, 'flow.cancel.button') } },
-          ],
+          buttons: replyButtons(ctx, ['flow.confirm.yes', 'flow.cancel.button']),
         },
       ];
     }
@@ -134,17 +197,31 @@ function prompt(ctx: EngineContext, step: FlowStep, session: FlowSession): Outgo
   }
 }
 
-function formatAnswer(value: unknown): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  return typeof value === 'string' ? value : JSON.stringify(value);
+function asItems(messages: OutgoingMessage[]): TurnItem[] {
+  return messages.map((message) => ({ type: 'message' as const, message }));
+}
+
+function enterSubflow(ctx: EngineContext, current: FlowSession, flowId: string, returnStepId: string, prefill: Prefill | undefined): FlowSession {
+  const child = flowOf(ctx, flowId);
+  const frame: FlowFrame = { flowId: current.flowId, flowVersion: current.flowVersion, stepId: returnStepId, answers: current.answers, history: current.history };
+  return {
+    flowId: child.id,
+    flowVersion: child.version,
+    stepId: prefill?.stepId ?? child.start,
+    answers: { ...(prefill?.answers ?? {}) },
+    attempts: 0,
+    history: [],
+    stack: [...current.stack, frame],
+  };
 }
 
 /**
  * Moves from `stepId` through steps that need no answer (say, branch, action, sub-flow,
- * end) until one that does, collecting what they say and do.
+ * end, a list with one choice) until one that does, collecting what they say and do.
  */
 function advance(ctx: EngineContext, session: FlowSession, stepId: string, items: TurnItem[]): FlowSession | null {
-  let current: FlowSession = { ...session, stepId, attempts: 0 };
+  const { matches: _shown, ...rest } = session;
+  let current: FlowSession = { ...rest, stepId, attempts: 0 };
   for (let guard = 0; guard < 200; guard += 1) {
     const flow = flowOf(ctx, current.flowId);
     const step = stepOf(flow, current.stepId);
@@ -154,7 +231,7 @@ function advance(ctx: EngineContext, session: FlowSession, stepId: string, items
         current = { ...current, stepId: step.next };
         continue;
       case 'branch': {
-        const value = formatAnswer(current.answers[step.field]);
+        const value = step.fact !== undefined ? ctx.fact(step.fact) : formatAnswer(current.answers[step.field ?? '']);
         current = { ...current, stepId: step.cases.find((c) => c.equals === value)?.next ?? step.otherwise };
         continue;
       }
@@ -162,36 +239,46 @@ function advance(ctx: EngineContext, session: FlowSession, stepId: string, items
         items.push({ type: 'effect', effect: { action: step.action, flowId: flow.id, answers: { ...current.answers } } });
         current = { ...current, stepId: step.next };
         continue;
-      case 'subflow': {
-        const child = flowOf(ctx, step.flow);
-        current = {
-          ...current,
-          stack: [...current.stack, { flowId: flow.id, flowVersion: flow.version, stepId: step.next }],
-          flowId: child.id,
-          flowVersion: child.version,
-          stepId: child.start,
-        };
+      case 'subflow':
+        current = enterSubflow(ctx, current, step.flow, step.next, step.prefill ? ctx.prefill(step.prefill) : undefined);
         continue;
-      }
       case 'end': {
         if (step.text) items.push({ type: 'message', message: text(ctx, step.text) });
         const parent = current.stack.at(-1);
         if (!parent) return null;
-        current = { ...current, ...parent, stack: current.stack.slice(0, -1) };
+        current = { ...parent, attempts: 0, stack: current.stack.slice(0, -1) };
         continue;
       }
+      case 'choose': {
+        // Nothing to choose between (a product group with one set): take it and go on.
+        const source = sourceOf(ctx, step, current.answers);
+        const only = source.kind === 'list' && source.items.length === 1 ? source.items[0] : undefined;
+        if (only) {
+          current = nextAfter({ ...current, answers: { ...current.answers, [step.field]: only.value } }, step);
+          continue;
+        }
+        items.push(...asItems(prompt(ctx, step, current)));
+        return current;
+      }
       default:
-        items.push(...prompt(ctx, step, current).map((message) => ({ type: 'message' as const, message })));
+        items.push(...asItems(prompt(ctx, step, current)));
         return current;
     }
   }
   throw new Error(`flow ${current.flowId} loops without asking anything`);
 }
 
+/** The step after `step`: its next, or back to the summary when an edit is complete. */
+function nextAfter(session: FlowSession, step: FlowStep & { next: string }): FlowSession {
+  if (!session.returnTo || (session.returnTo.after !== undefined && session.returnTo.after !== step.id)) return { ...session, stepId: step.next };
+  const { returnTo, ...rest } = session;
+  return { ...rest, stepId: returnTo.stepId };
+}
+
 /** After an accepted answer: on to the next step, or back to the summary being edited. */
 function afterAnswer(ctx: EngineContext, session: FlowSession, step: FlowStep & { next: string }, items: TurnItem[]): FlowSession | null {
-  const { returnTo, ...rest } = { ...session, history: [...session.history, step.id] };
-  return advance(ctx, rest, returnTo ?? step.next, items);
+  const moved = nextAfter({ ...session, history: [...session.history, step.id] }, step);
+  return advance(ctx, moved, moved.stepId, items);
 }
 
 function reprompt(ctx: EngineContext, session: FlowSession, step: FlowStep, hint: OutgoingMessage, items: TurnItem[]): FlowSession {
@@ -200,19 +287,9 @@ function reprompt(ctx: EngineContext, session: FlowSession, step: FlowStep, hint
   items.push({ type: 'message', message: hint });
   if (attempts >= flow.maxAttempts) {
     // Several failed tries: offer a way out instead of the same question again.
-    items.push({
-      type: 'message',
-      message: {
-        kind: 'text',
-        text: ctx.translate(ctx.locale, 'flow.stuck'),
-        buttons: ['flow.help.button', 'flow.menu.button', 'flow.official.button'].map((key) => ({
-          title: ctx.translate(ctx.locale, key),
-          action: { kind: 'reply' as const, payload: ctx.translate(ctx.locale, key) },
-        })),
-      },
-    });
+    items.push({ type: 'message', message: { kind: 'text', text: ctx.translate(ctx.locale, 'flow.stuck'), buttons: replyButtons(ctx, ['flow.help.button', 'flow.menu.button', 'flow.official.button']) } });
   }
-  items.push(...prompt(ctx, step, session).map((message) => ({ type: 'message' as const, message })));
+  items.push(...asItems(prompt(ctx, step, session)));
   return { ...session, attempts };
 }
 
@@ -228,12 +305,48 @@ function chooseFrom(choices: ChoiceItem[], input: string): ChoiceItem | 'ambiguo
   return partial.length > 1 ? 'ambiguous' : undefined;
 }
 
-/** Starts `flowId` for a person with no flow in progress. */
-export function startFlow(ctx: EngineContext, flowId: string): FlowTurn {
+function accept(ctx: EngineContext, session: FlowSession, step: FlowStep & { field: string; next: string }, value: unknown, items: TurnItem[]): FlowTurn {
+  return { items, session: afterAnswer(ctx, { ...session, answers: { ...session.answers, [step.field]: value } }, step, items) };
+}
+
+/** A choice from a directory: search by the typed name, then pick from numbered matches. */
+function searchTurn(ctx: EngineContext, session: FlowSession, step: Extract<FlowStep, { kind: 'choose' }>, source: Extract<ChoiceSource, { kind: 'search' }>, raw: string): FlowTurn {
+  const items: TurnItem[] = [];
+  const key = toMatchKey(raw);
+  if (session.matches && /^\d{1,2}$/.test(key)) {
+    const picked = session.matches[Number(key) - 1];
+    if (picked !== undefined) return accept(ctx, session, step, picked, items);
+  }
+  if (raw === '') return { items, session: reprompt(ctx, session, step, text(ctx, 'flow.ask.textNeeded'), items) };
+  const found = source.search(raw, maxMatches);
+  if (found.total === 0) return { items, session: reprompt(ctx, session, step, text(ctx, 'flow.search.none', { query: raw }), items) };
+  if (found.total === 1 && found.items[0]) return accept(ctx, session, step, found.items[0].value, items);
+  if (found.total > maxMatches) {
+    items.push({ type: 'message', message: text(ctx, 'flow.search.tooMany', { count: String(found.total) }) });
+    return { items, session: { ...session, matches: undefined } };
+  }
+  const list = found.items.map((c, i) => `${i + 1}. ${c.label}`).join('\n');
+  items.push({ type: 'message', message: { kind: 'text', text: `${ctx.translate(ctx.locale, 'flow.search.pick')}\n${list}` } });
+  return { items, session: { ...session, matches: found.items.map((c) => c.value) } };
+}
+
+export interface StartOptions {
+  answers?: Record<string, unknown>;
+  /** Open here (a summary) instead of the flow's start. */
+  stepId?: string;
+  /** Run the flow as a sub-flow of this session, which resumes where it is when it ends. */
+  parent?: FlowSession;
+}
+
+/** Starts `flowId`, alone or on top of a session that resumes after it. */
+export function startFlow(ctx: EngineContext, flowId: string, options: StartOptions = {}): FlowTurn {
   const flow = flowOf(ctx, flowId);
   const items: TurnItem[] = [];
-  const session = advance(ctx, { flowId: flow.id, flowVersion: flow.version, stepId: flow.start, answers: {}, display: {}, attempts: 0, history: [], stack: [] }, flow.start, items);
-  return { items, session };
+  const prefill = { answers: options.answers ?? {}, ...(options.stepId ? { stepId: options.stepId } : {}) };
+  const base: FlowSession = options.parent
+    ? enterSubflow(ctx, options.parent, flow.id, options.parent.stepId, prefill)
+    : { flowId: flow.id, flowVersion: flow.version, stepId: prefill.stepId ?? flow.start, answers: { ...prefill.answers }, attempts: 0, history: [], stack: [] };
+  return { items, session: advance(ctx, base, base.stepId, items) };
 }
 
 /** One turn: the person's answer to the step their session is on. */
@@ -243,27 +356,20 @@ export function runFlowTurn(ctx: EngineContext, session: FlowSession, input: Flo
   const step = stepOf(flow, session.stepId);
   const raw = input.kind === 'text' ? toNfc(input.text).trim() : '';
   const key = toMatchKey(raw);
-  const repeat = () => prompt(ctx, step, session).map((message) => ({ type: 'message' as const, message }));
+  const repeat = () => asItems(prompt(ctx, step, session));
 
   if (input.kind === 'start') return { items: repeat(), session };
 
   if (session.cancelPending) {
-    if (matches(words.yes, key) || matches(words.cancel, key)) return { items: [{ type: 'message', message: text(ctx, 'flow.cancel.done') }], session: null };
+    if (matches(words.yes, key) || matches(words.cancel, key) || key === toMatchKey(ctx.translate(ctx.locale, 'flow.cancel.yes'))) {
+      return { items: [{ type: 'message', message: text(ctx, 'flow.cancel.done') }], session: null };
+    }
     const { cancelPending: _withdrawn, ...rest } = session;
-    return { items: [{ type: 'message', message: text(ctx, 'flow.cancel.kept') }, ...repeat()], session: rest };
+    return { items: [{ type: 'message', message: text(ctx, 'flow.cancel.kept') }, ...asItems(prompt(ctx, step, rest))], session: rest };
   }
   if (matches(words.cancel, key)) {
     return {
-      items: [
-        {
-          type: 'message',
-          message: {
-            kind: 'text',
-            text: ctx.translate(ctx.locale, 'flow.cancel.confirm'),
-            buttons: ['flow.cancel.yes', 'flow.cancel.no'].map((k) => ({ title: ctx.translate(ctx.locale, k), action: { kind: 'reply' as const, payload: ctx.translate(ctx.locale, k) } })),
-          },
-        },
-      ],
+      items: [{ type: 'message', message: { kind: 'text', text: ctx.translate(ctx.locale, 'flow.cancel.confirm'), buttons: replyButtons(ctx, ['flow.cancel.yes', 'flow.cancel.no']) } }],
       session: { ...session, cancelPending: true },
     };
   }
@@ -273,40 +379,41 @@ export function runFlowTurn(ctx: EngineContext, session: FlowSession, input: Flo
   if (matches(words.back, key)) {
     const previous = session.history.at(-1);
     if (!previous) return { items: [{ type: 'message', message: text(ctx, 'flow.back.atStart') }, ...repeat()], session };
-    const back = { ...session, stepId: previous, attempts: 0, history: session.history.slice(0, -1) };
-    return { items: prompt(ctx, stepOf(flow, previous), back).map((message) => ({ type: 'message' as const, message })), session: back };
+    const { matches: _shown, ...rest } = session;
+    const back = { ...rest, stepId: previous, attempts: 0, history: session.history.slice(0, -1) };
+    return { items: asItems(prompt(ctx, stepOf(flow, previous), back)), session: back };
   }
 
   switch (step.kind) {
     case 'ask': {
-      if (input.kind !== 'text' || raw === '') return { items: [], session: reprompt(ctx, session, step, text(ctx, 'flow.ask.textNeeded'), items) };
+      const shared = input.kind === 'shared' && step.shareFromZalo ? input.info[step.shareFromZalo] : undefined;
+      const answer = shared !== undefined ? toNfc(shared).trim() : raw;
+      if (answer === '') return { items, session: reprompt(ctx, session, step, text(ctx, 'flow.ask.textNeeded'), items) };
       if (step.optional && matches(words.skip, key)) {
         const { [step.field]: _skipped, ...answers } = session.answers;
         return { items, session: afterAnswer(ctx, { ...session, answers }, step, items) };
       }
-      const result = ctx.validate(step.validator.name, raw, step.validator.options, ctx.now);
+      const result = ctx.validate(step.validator.name, answer, step.validator.options, ctx.now);
       if (!result.ok) return { items, session: reprompt(ctx, session, step, text(ctx, result.hintKey, result.vars), items) };
-      const display = { ...session.display };
-      delete display[step.field];
-      return { items, session: afterAnswer(ctx, { ...session, answers: { ...session.answers, [step.field]: result.value }, display }, step, items) };
+      return accept(ctx, session, step, result.value, items);
     }
     case 'choose': {
-      const choices = choicesOf(ctx, step, session);
-      const chosen = input.kind === 'text' ? chooseFrom(choices, raw) : undefined;
+      const source = sourceOf(ctx, step, session.answers);
+      if (source.kind === 'search') return searchTurn(ctx, session, step, source, raw);
+      const chosen = input.kind === 'text' ? chooseFrom(source.items, raw) : undefined;
       if (chosen === 'ambiguous') return { items, session: reprompt(ctx, session, step, text(ctx, 'flow.choose.ambiguous'), items) };
       if (!chosen) return { items, session: reprompt(ctx, session, step, text(ctx, 'flow.choose.unknown'), items) };
-      return {
-        items,
-        session: afterAnswer(ctx, { ...session, answers: { ...session.answers, [step.field]: chosen.value }, display: { ...session.display, [step.field]: chosen.label } }, step, items),
-      };
+      return accept(ctx, session, step, chosen.value, items);
     }
     case 'confirm': {
       const edit = /^(sua|edit)\s*(\d{1,2})$/.exec(key);
       if (edit) {
         const field = step.fields[Number(edit[2]) - 1];
         if (!field) return { items, session: reprompt(ctx, session, step, text(ctx, 'flow.confirm.noSuchItem', { count: String(step.fields.length) }), items) };
-        const editing = { ...session, stepId: field.step, attempts: 0, returnTo: step.id };
-        return { items: prompt(ctx, stepOf(flow, field.step), editing).map((message) => ({ type: 'message' as const, message })), session: editing };
+        const asks = inputKinds.has(stepOf(flow, field.step).kind);
+        const after = field.until ?? (asks ? field.step : undefined);
+        const editing: FlowSession = { ...session, attempts: 0, returnTo: after === undefined ? { stepId: step.id } : { stepId: step.id, after } };
+        return { items, session: advance(ctx, editing, field.step, items) };
       }
       if (matches(words.yes, key) || key === toMatchKey(ctx.translate(ctx.locale, 'flow.confirm.yes'))) {
         return { items, session: afterAnswer(ctx, session, step, items) };
@@ -320,4 +427,75 @@ export function runFlowTurn(ctx: EngineContext, session: FlowSession, input: Flo
       // A session never rests on a step that needs no answer; recover by moving on.
       return { items, session: advance(ctx, session, step.id, items) };
   }
+}
+
+/** Fields a flow asks for: answers to anything else are dropped when a flow changes. */
+function fieldsOf(flow: Flow): Set<string> {
+  return new Set(flow.steps.flatMap((s) => (s.kind === 'ask' || s.kind === 'choose' ? [s.field] : [])));
+}
+
+/** Answers whose fields the flow still asks, and what the app put in (keys starting with $). */
+function keepAnswers(flow: Flow, answers: Record<string, unknown>): Record<string, unknown> {
+  const fields = fieldsOf(flow);
+  return Object.fromEntries(Object.entries(answers).filter(([field]) => fields.has(field) || field.startsWith('$')));
+}
+
+/**
+ * Where a changed flow picks up with the answers it kept: the first question without an
+ * answer, or the summary. A walk that would run an action again starts over instead.
+ */
+function firstOpenStep(ctx: EngineContext, flow: Flow, answers: Record<string, unknown>): string {
+  let id = flow.start;
+  for (let guard = 0; guard < 200; guard += 1) {
+    const step = stepOf(flow, id);
+    switch (step.kind) {
+      case 'say':
+        id = step.next;
+        continue;
+      case 'branch': {
+        const value = step.fact !== undefined ? ctx.fact(step.fact) : formatAnswer(answers[step.field ?? '']);
+        id = step.cases.find((c) => c.equals === value)?.next ?? step.otherwise;
+        continue;
+      }
+      case 'ask':
+      case 'choose':
+        if (answers[step.field] === undefined) return id;
+        id = step.next;
+        continue;
+      case 'confirm':
+      case 'upload':
+        return id;
+      default:
+        return flow.start;
+    }
+  }
+  return flow.start;
+}
+
+/**
+ * A session started on an older version of its flows, brought onto the loaded ones:
+ * answers whose fields still exist are kept, and it continues at the same question when
+ * that still exists, else at the first open one. null when it cannot continue (a flow
+ * was removed); `changed` tells the caller to say so.
+ */
+export function reconcileSession(ctx: EngineContext, session: FlowSession): { session: FlowSession | null; changed: boolean } {
+  const frames = [...session.stack, session];
+  if (frames.every((f) => ctx.flows.get(f.flowId)?.version === f.flowVersion)) return { session, changed: false };
+  const stack: FlowFrame[] = [];
+  for (const frame of session.stack) {
+    const flow = ctx.flows.get(frame.flowId);
+    if (!flow || !flow.steps.some((s) => s.id === frame.stepId)) return { session: null, changed: true };
+    stack.push({ ...frame, flowVersion: flow.version, answers: keepAnswers(flow, frame.answers) });
+  }
+  const flow = ctx.flows.get(session.flowId);
+  if (!flow) return { session: null, changed: true };
+  const answers = keepAnswers(flow, session.answers);
+  const current = flow.steps.find((s) => s.id === session.stepId);
+  const stepId = current && inputKinds.has(current.kind) ? current.id : firstOpenStep(ctx, flow, answers);
+  return { session: { flowId: flow.id, flowVersion: flow.version, stepId, answers, attempts: 0, history: [], stack }, changed: true };
+}
+
+/** The prompt of the step the session is on, again (after a pause, a language change). */
+export function repeatPrompt(ctx: EngineContext, session: FlowSession): TurnItem[] {
+  return asItems(prompt(ctx, stepOf(flowOf(ctx, session.flowId), session.stepId), session));
 }

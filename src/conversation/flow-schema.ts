@@ -17,6 +17,8 @@ const ask = z.object({
   validator: z.object({ name: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() }),
   /** The user may answer "bỏ qua" (skip) and the field stays empty. */
   optional: z.boolean().default(false),
+  /** Also offer Zalo's form so the user can share this from their Zalo profile with one tap. */
+  shareFromZalo: z.enum(['phone', 'name', 'address']).optional(),
   next: stepId,
 });
 
@@ -26,7 +28,10 @@ const choose = z.object({
   kind: z.literal('choose'),
   prompt: localeKey,
   field: fieldName,
-  /** Fixed choices, or `source`: a named list provided by the app (communes, product sets). */
+  /**
+   * Fixed choices, or `source`: a named list the app provides (product sets), or a
+   * directory too long to list (communes) that the user searches by typing part of a name.
+   */
   choices: z.array(choice).min(2).optional(),
   source: z.string().min(1).optional(),
   next: stepId,
@@ -36,22 +41,34 @@ const confirm = z.object({
   id: stepId,
   kind: z.literal('confirm'),
   prompt: localeKey,
-  /** Numbered in the summary: "sửa 3" edits the third and comes back here. */
-  fields: z.array(z.object({ field: fieldName, label: localeKey, step: stepId })).min(1),
+  /**
+   * Numbered in the summary: "sửa 3" asks the third again from `step` and comes back here
+   * once `until` (default: the same step) is answered — a sector edit also asks its group.
+   */
+  fields: z.array(z.object({ field: fieldName, label: localeKey, step: stepId, until: stepId.optional() })).min(1),
   next: stepId,
 });
 
 const branch = z.object({
   id: stepId,
   kind: z.literal('branch'),
-  field: fieldName,
+  /** Branch on an answer of this flow, or on a fact the app knows (has a profile, has ideas). */
+  field: fieldName.optional(),
+  fact: z.string().min(1).optional(),
   cases: z.array(z.object({ equals: z.string(), next: stepId })).min(1),
   otherwise: stepId,
 });
 
 const action = z.object({ id: stepId, kind: z.literal('action'), action: z.string().min(1), next: stepId });
 
-const subflow = z.object({ id: stepId, kind: z.literal('subflow'), flow: z.string().min(1), next: stepId });
+const subflow = z.object({
+  id: stepId,
+  kind: z.literal('subflow'),
+  flow: z.string().min(1),
+  /** Named answers the app fills in (an existing profile), so the sub-flow opens on its summary. */
+  prefill: z.string().min(1).optional(),
+  next: stepId,
+});
 
 /** Designed now, completed with the dossier: photos or files for one checklist item. */
 const upload = z.object({ id: stepId, kind: z.literal('upload'), prompt: localeKey, item: z.string().min(1), next: stepId });
@@ -81,7 +98,7 @@ export function stepTargets(step: FlowStep): string[] {
     case 'branch':
       return [...step.cases.map((c) => c.next), step.otherwise];
     case 'confirm':
-      return [step.next, ...step.fields.map((f) => f.step)];
+      return [step.next, ...step.fields.flatMap((f) => (f.until ? [f.step, f.until] : [f.step]))];
     case 'end':
       return [];
     default:

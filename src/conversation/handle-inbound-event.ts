@@ -1,11 +1,19 @@
 import type { Database, Transaction } from '../db/database.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { z } from 'zod';
 import { defaultLocale, isLocale, type Translate } from '../i18n/translator.js';
-import { addToOutbox } from '../outbound/outbox.js';
+import { isInvitationCodeLike } from '../officials/official-invitations.js';
+import { composeReplies } from '../outbound/compose-replies.js';
+import { addToOutbox, type OutboxEntry } from '../outbound/outbox.js';
+import type { OutgoingMessage } from '../outbound/outgoing-message.js';
+import { loadProducerFacts } from '../registration/load-producer-facts.js';
 import { zaloEventSchema, type ZaloEvent } from '../zalo/webhook-events.js';
-import { respondToTurn, type TurnInput } from './first-conversation.js';
+import type { ConversationAction } from './conversation-actions.js';
+import { converse, type ConversationInput } from './converse.js';
+import { buildEngineContext, type ConversationSetup } from './engine-context.js';
 import { toNfc } from './normalize-input.js';
+import { loadConversation, saveConversation, StaleSessionError } from './session-store.js';
 
 export interface InboundDeps {
   db: Database;
@@ -14,7 +22,13 @@ export interface InboundDeps {
   metrics: Metrics;
   maxAttempts: number;
   now: () => Date;
+  conversation: ConversationSetup;
+  actions: Readonly<Record<string, ConversationAction>>;
+  /** A flow untouched this long is resumed with "continue or start again?". */
+  resumeAfterMs: number;
 }
+
+const maxStaleRetries = 3;
 
 type RecordedEvent = NonNullable<Awaited<ReturnType<Database['inboundEvent']['findUnique']>>>;
 
@@ -23,14 +37,19 @@ interface HandledEvent {
   outboundIds: bigint[];
 }
 
-function turnInputOf(event: ZaloEvent): TurnInput | undefined {
+// What Zalo's share-your-details form sends back; only text fields are taken.
+const sharedInfoSchema = z.object({ phone: z.string().optional(), name: z.string().optional(), address: z.string().optional() });
+
+function conversationInputOf(event: ZaloEvent): ConversationInput | undefined {
   switch (event.kind) {
     case 'follow':
       return { kind: 'follow' };
     case 'user_message':
       return event.name === 'user_send_text' && event.text !== undefined ? { kind: 'text', text: toNfc(event.text) } : { kind: 'other' };
-    case 'submit_info':
-      return { kind: 'other' };
+    case 'submit_info': {
+      const info = sharedInfoSchema.safeParse(event.info);
+      return info.success ? { kind: 'shared', info: Object.fromEntries(Object.entries(info.data).filter(([, v]) => v !== undefined).map(([k, v]) => [k, toNfc(v)])) } : { kind: 'other' };
+    }
     default:
       return undefined;
   }
@@ -61,22 +80,42 @@ async function applyEvent(tx: Transaction, row: RecordedEvent, deps: InboundDeps
     update: { lastInteractionAt: at, ...(following === undefined ? {} : { following }) },
   });
 
-  const input = turnInputOf(event);
+  const input = conversationInputOf(event);
   if (!input) return { status: 'processed', outboundIds: [] };
   const locale = isLocale(user.locale) ? user.locale : defaultLocale;
-  const result = respondToTurn(input, locale, deps.translate);
-  if (result.locale && result.locale !== locale) {
-    await tx.zaloUser.update({ where: { id: user.id }, data: { locale: result.locale } });
+  const now = deps.now();
+  const [stored, facts] = await Promise.all([loadConversation(tx, user.id), loadProducerFacts(tx, user.id)]);
+  const turn = converse((l) => buildEngineContext(deps.conversation, facts, l, now), input, { state: stored?.state ?? null, updatedAt: stored?.updatedAt ?? null, locale }, {
+    resumeAfterMs: deps.resumeAfterMs,
+    revision: facts.revision,
+    isInvitationCode: isInvitationCodeLike,
+  });
+
+  // Effects run here, in the turn's transaction, in the order the flow gave them; what they
+  // say takes their place among the flow's messages.
+  const replies: OutgoingMessage[] = [];
+  const notices: OutboxEntry[] = [];
+  for (const item of turn.items) {
+    if (item.type === 'message') {
+      replies.push(item.message);
+      continue;
+    }
+    const action = deps.actions[item.effect.action];
+    if (!action) throw new Error(`action ${item.effect.action} is not registered`);
+    const outcome = await action({ tx, userId: user.id, locale: turn.locale, translate: deps.translate, answers: item.effect.answers, now });
+    replies.push(...outcome.reply);
+    for (const notice of outcome.notify) {
+      for (const message of composeReplies([notice.message])) {
+        notices.push({ idempotencyKey: `${row.eventKey}:notice:${notices.length}`, recipient: notice.recipient, message, causeEventId: row.id });
+      }
+    }
   }
-  const outboundIds = await addToOutbox(
-    tx,
-    result.messages.map((message, index) => ({
-      idempotencyKey: `${row.eventKey}:reply:${index}`,
-      recipient: row.userId as string,
-      message,
-      causeEventId: row.id,
-    })),
-  );
+  await saveConversation(tx, user.id, turn.state, stored?.version ?? null, now);
+  if (turn.locale !== locale) await tx.zaloUser.update({ where: { id: user.id }, data: { locale: turn.locale } });
+  const outboundIds = await addToOutbox(tx, [
+    ...composeReplies(replies).map((message, index) => ({ idempotencyKey: `${row.eventKey}:reply:${index}`, recipient: user.id, message, causeEventId: row.id })),
+    ...notices,
+  ]);
   return { status: 'processed', outboundIds };
 }
 
@@ -109,6 +148,7 @@ export async function handleInboundEvent(deps: InboundDeps, eventId: bigint, enq
   if (!target || target.status !== 'pending') return;
   const lockKey = `inbound:${target.userId ?? target.eventKey}`;
 
+  let staleRetries = 0;
   for (;;) {
     let head: RecordedEvent | null = null;
     let outboundIds: bigint[] = [];
@@ -130,6 +170,13 @@ export async function handleInboundEvent(deps: InboundDeps, eventId: bigint, enq
         { timeout: 30_000, maxWait: 30_000 },
       );
     } catch (error) {
+      // Another writer moved the session under this turn: nothing was committed, so the
+      // turn is simply run again on the fresh session rather than counted as a failure.
+      if (error instanceof StaleSessionError && staleRetries < maxStaleRetries) {
+        staleRetries += 1;
+        deps.logger.warn({ eventId: String(target.id) }, 'session changed under the turn; running it again');
+        continue;
+      }
       const failed = head as RecordedEvent | null;
       if (!failed) throw error;
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';

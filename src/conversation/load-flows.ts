@@ -12,6 +12,10 @@ export interface FlowRegistries {
   validators: ReadonlySet<string>;
   actions: ReadonlySet<string>;
   choiceSources: ReadonlySet<string>;
+  facts: ReadonlySet<string>;
+  prefills: ReadonlySet<string>;
+  /** Checks a validator's options; returns a problem or undefined. */
+  checkValidatorOptions: (name: string, options: Record<string, unknown> | undefined) => string | undefined;
 }
 
 /** Problems of one parsed flow, each naming the file and step. */
@@ -35,7 +39,18 @@ export function checkFlow(flow: Flow, file: string, dictionaries: Dictionaries, 
         if (dictionary[key] === undefined) problems.push(`${at(step.id)}: text "${key}" is missing from locales/${locale}.json`);
       }
     }
-    if (step.kind === 'ask' && !registries.validators.has(step.validator.name)) problems.push(`${at(step.id)}: validator "${step.validator.name}" is not registered`);
+    if (step.kind === 'ask') {
+      if (!registries.validators.has(step.validator.name)) problems.push(`${at(step.id)}: validator "${step.validator.name}" is not registered`);
+      else {
+        const problem = registries.checkValidatorOptions(step.validator.name, step.validator.options);
+        if (problem) problems.push(`${at(step.id)}: validator "${step.validator.name}" options: ${problem}`);
+      }
+    }
+    if (step.kind === 'branch') {
+      if ((step.field === undefined) === (step.fact === undefined)) problems.push(`${at(step.id)}: give either field or fact`);
+      if (step.fact !== undefined && !registries.facts.has(step.fact)) problems.push(`${at(step.id)}: fact "${step.fact}" is not registered`);
+    }
+    if (step.kind === 'subflow' && step.prefill !== undefined && !registries.prefills.has(step.prefill)) problems.push(`${at(step.id)}: prefill "${step.prefill}" is not registered`);
     if (step.kind === 'action' && !registries.actions.has(step.action)) problems.push(`${at(step.id)}: action "${step.action}" is not registered`);
     if (step.kind === 'subflow' && !flowIds.has(step.flow)) problems.push(`${at(step.id)}: flow "${step.flow}" does not exist`);
     if (step.kind === 'choose') {

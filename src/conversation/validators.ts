@@ -280,3 +280,15 @@ export function validateAnswer(name: AnswerValidatorName, rawOptions: unknown, i
   const validator: AnswerValidator<unknown> = answerValidators[name];
   return validator.validate(input, validator.options.parse(rawOptions ?? {}), context);
 }
+
+export function isAnswerValidatorName(name: string): name is AnswerValidatorName {
+  return Object.hasOwn(answerValidators, name);
+}
+
+/** A flow step's validator options checked at start-up: the problem, or undefined. */
+export function checkAnswerValidatorOptions(name: string, options: Record<string, unknown> | undefined): string | undefined {
+  if (!isAnswerValidatorName(name)) return `unknown validator ${name}`;
+  const validator: AnswerValidator<unknown> = answerValidators[name];
+  const parsed = validator.options.safeParse(options ?? {});
+  return parsed.success ? undefined : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`).join('; ');
+}

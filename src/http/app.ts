@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { projectRoot } from '../config/project-root.js';
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { withTimeout } from './with-timeout.js';
+import { createAdminApiRouter, type AdminApiDeps } from './admin-api.js';
 import { toHttpError } from './http-error.js';
 import { createInboundRecorder } from './inbound-recorder.js';
 import { createZaloWebhookRouter, type WebhookDeps } from './zalo-webhook.js';
@@ -15,6 +18,8 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   webhook: Omit<WebhookDeps, 'recorder' | 'metrics'> & { enqueueInboundEvents: (ids: bigint[]) => Promise<void> };
+  /** The officials' JSON API at /admin/v1; not served when absent. */
+  admin?: Omit<AdminApiDeps, 'db' | 'logger'>;
 }
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
@@ -62,6 +67,9 @@ export function createApp(deps: AppDeps): express.Express {
 
   const recorder = createInboundRecorder({ db: deps.db, logger: deps.logger, enqueueInboundEvents: deps.webhook.enqueueInboundEvents });
   app.use(createZaloWebhookRouter({ ...deps.webhook, recorder, metrics: deps.metrics }));
+  // Images the bot's messages point at (Zalo fetches them by URL).
+  app.use('/assets', express.static(join(projectRoot(), 'assets'), { fallthrough: false, index: false, maxAge: '1d' }));
+  if (deps.admin) app.use('/admin/v1', createAdminApiRouter({ ...deps.admin, db: deps.db, logger: deps.logger }));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });
@@ -73,7 +81,7 @@ export function createApp(deps: AppDeps): express.Express {
     const log = (req as Request & { log?: Logger }).log ?? deps.logger;
     if (httpError.code === 'internal') log.error({ err: error }, 'request failed');
     if (httpError.code === 'payload_too_large') deps.metrics.webhookRejected.inc({ reason: 'too_large' });
-    if (!res.headersSent) res.status(httpError.status).json({ error: httpError.code, message: httpError.message });
+    if (!res.headersSent) res.status(httpError.status).json({ error: httpError.code, message: httpError.message, ...(httpError.issues ? { issues: httpError.issues } : {}) });
   });
 
   return app;

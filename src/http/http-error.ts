@@ -5,6 +5,7 @@ const statusOf = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   unavailable: 503,
@@ -13,11 +14,18 @@ const statusOf = {
 
 export type HttpErrorCode = keyof typeof statusOf;
 
+/** One problem with a request's input, for the caller to fix: where, and what is wrong. */
+export interface HttpIssue {
+  path: string;
+  message: string;
+}
+
 export class HttpError extends Error {
   override name = 'HttpError';
   constructor(
     readonly code: HttpErrorCode,
     message: string,
+    readonly issues?: HttpIssue[],
   ) {
     super(message);
   }

@@ -19,31 +19,57 @@ function sentTo(userId: string) {
 }
 
 describe('the bot through the local Zalo stand-in', () => {
-  it('follow → a Vietnamese greeting, then the menu with buttons', async () => {
+  it('follow → a Vietnamese greeting with the numbered main menu, in one message', async () => {
     const userId = uniqueId('follower');
     const result = await harness.sim.userFollow(userId, { displayName: 'Chị Hoa' });
     expect(result.status).toBe(200);
-    const sent = await waitFor('greeting and menu', () => (sentTo(userId).length >= 2 ? sentTo(userId) : undefined));
-    expect(sent[0]?.text).toMatch(/^Xin chào! Đây là trợ lý OCOP/);
-    expect(sent[1]?.buttons?.map((b) => b.title)).toEqual(['Đăng ký sản phẩm', 'Hồ sơ sản phẩm', 'Tình trạng hồ sơ', 'Gặp cán bộ', 'English']);
+    const [greeting] = await waitFor('greeting and menu', () => (sentTo(userId).length >= 1 ? sentTo(userId) : undefined));
+    expect(greeting?.text).toMatch(/^Xin chào! Đây là trợ lý OCOP/);
+    expect(greeting?.text).toContain('Bạn muốn làm gì?\n1. Hồ sơ chủ thể');
+    expect(greeting?.text).toContain('2. Đăng ký ý tưởng sản phẩm');
+    expect(greeting?.text).toContain('7. English');
     // Zalo echoes our own sends back; they are kept for audit and never answered.
     await harness.sim.whenIdle();
-    await waitFor('echoes recorded', async () => (await harness.db.inboundEvent.count({ where: { userId, eventName: { startsWith: 'oa_send_' }, status: 'ignored' } })) >= 2);
+    await waitFor('echo recorded', async () => (await harness.db.inboundEvent.count({ where: { userId, eventName: { startsWith: 'oa_send_' }, status: 'ignored' } })) >= 1);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(sentTo(userId)).toHaveLength(2);
+    expect(sentTo(userId)).toHaveLength(1);
   });
 
-  it('a tapped "English" button switches language; later messages are answered in English', async () => {
+  it('typing "English" switches language; later messages are answered in English', async () => {
     const userId = uniqueId('lang');
     await harness.sim.userFollow(userId);
-    await waitFor('menu', () => sentTo(userId).length >= 2 || undefined);
-    expect((await harness.sim.userTapButton(userId, { title: 'English' }))?.status).toBe(200);
-    await waitFor('switch confirmation', () => sentTo(userId).length >= 4 || undefined);
-    expect(sentTo(userId)[2]?.text).toBe('Switched to English.');
+    await waitFor('menu', () => sentTo(userId).length >= 1 || undefined);
+    expect((await harness.sim.userSendText(userId, 'english')).status).toBe(200);
+    await waitFor('switch confirmation', () => sentTo(userId).length >= 2 || undefined);
+    expect(sentTo(userId)[1]?.text).toMatch(/^Switched to English\.\n\nWhat would you like to do\?\n1\. Producer profile/);
     await harness.sim.userSendText(userId, 'hello');
-    const sent = await waitFor('English menu', () => (sentTo(userId).length >= 5 ? sentTo(userId) : undefined));
-    expect(sent[4]?.text).toBe('What would you like to do? Choose an item below.');
+    const sent = await waitFor('English menu', () => (sentTo(userId).length >= 3 ? sentTo(userId) : undefined));
+    expect(sent[2]?.text).toContain('What would you like to do?');
     expect((await harness.db.zaloUser.findUniqueOrThrow({ where: { id: userId } })).locale).toBe('en');
+  });
+
+  it('a producer profile through the stand-in: buttons tapped, the phone shared from Zalo with one tap', async () => {
+    const userId = uniqueId('profile');
+    await harness.sim.userSendText(userId, 'xin chào');
+    await waitFor('menu', () => sentTo(userId).length >= 1 || undefined);
+    await harness.sim.userSendText(userId, '1');
+    await waitFor('kind question', () => sentTo(userId).some((m) => m.buttons?.some((b) => b.title === 'Hộ kinh doanh')) || undefined);
+    await harness.sim.userTapButton(userId, { title: 'Hộ kinh doanh' });
+    await waitFor('name question', () => sentTo(userId).at(-1)?.text?.startsWith('Tên đầy đủ') || undefined);
+    for (const [answer, next] of [
+      ['Hộ kinh doanh Nguyễn Văn An', 'Số giấy chứng nhận'],
+      ['41A8012345', 'Họ tên người đại diện'],
+      ['Nguyễn Văn An', 'Chức vụ'],
+      ['Chủ hộ', 'Số điện thoại'],
+    ] as const) {
+      await harness.sim.userSendText(userId, answer);
+      await waitFor(next, () => sentTo(userId).some((m) => m.text?.startsWith(next)) || undefined);
+    }
+    await harness.sim.whenIdle();
+    // The phone question comes with Zalo's share-your-details form; submitting it answers.
+    await waitFor('the form', () => harness.sim.getSent({ userId }).some((m) => m.kind === 'request_user_info') || undefined);
+    await harness.sim.userSubmitInfo(userId, { name: 'Nguyễn Văn An', phone: '0912345678' });
+    await waitFor('email question', () => sentTo(userId).some((m) => m.text?.startsWith('Địa chỉ email?')) || undefined);
   });
 
   it('the same event delivered five times, some at once → exactly one reply', async () => {
@@ -65,15 +91,20 @@ describe('the bot through the local Zalo stand-in', () => {
       const results = [];
       for (let i = 1; i <= 20; i += 1) results.push(await harness.sim.userSendText(userId, `tin nhắn ${i}`));
       expect(results.every((r) => r.status === 200)).toBe(true);
-      await waitFor('20 replies', () => sentTo(userId).length >= 20 || undefined, 30_000);
+      await waitFor('20 turns', async () => (await harness.db.inboundEvent.count({ where: { userId, status: 'processed' } })) >= 20 || undefined, 30_000);
+      await harness.sim.whenIdle();
+      await waitFor('every reply sent', async () => (await harness.db.outboundMessage.count({ where: { recipient: userId, status: { not: 'sent' } } })) === 0 || undefined, 30_000);
       const events = await harness.db.inboundEvent.findMany({ where: { userId, eventName: 'user_send_text' }, orderBy: { id: 'asc' } });
       expect(events.map((e) => (e.payload as { message: { text: string } }).message.text)).toEqual(Array.from({ length: 20 }, (_, i) => `tin nhắn ${i + 1}`));
       // Each event was finished before the next one started.
       const processed = events.map((e) => e.processedAt!.getTime());
       expect(processed).toEqual([...processed].sort((a, b) => a - b));
       // Replies were written and sent in the same order as the messages that caused them.
+      // Replies were written and sent in the order of the messages that caused them, each answered.
       const replies = await harness.db.outboundMessage.findMany({ where: { recipient: userId }, orderBy: { id: 'asc' } });
-      expect(replies.map((r) => r.causeEventId)).toEqual(events.map((e) => e.id));
+      const causes = replies.map((r) => r.causeEventId!);
+      expect(causes).toEqual([...causes].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      expect([...new Set(causes)]).toEqual(events.map((e) => e.id));
       expect(sentTo(userId).map((s) => s.messageId)).toEqual(replies.map((r) => r.zaloMessageId));
     } finally {
       await second.close();

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { seedAdministrativeUnits } from '../../prisma/seed.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
+import type { Database } from '../../src/db/database.js';
+import type { ImportSummary } from '../../src/regions/import-administrative-units.js';
 
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/ocop_test';
 export const testRedisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -32,4 +35,12 @@ export function uniqueId(prefix: string): string {
  */
 export async function resetDatabase(db: { $executeRawUnsafe(sql: string): Promise<unknown> }): Promise<void> {
   await db.$executeRawUnsafe('TRUNCATE inbound_event, outbound_message, zalo_token, zalo_user, conversation_session, product_idea, producer, receipt_counter, official, api_token, administrative_unit RESTART IDENTITY CASCADE');
+}
+
+/**
+ * Fills administrative_unit with the real communes of prisma/data/administrative-units.sample.csv.
+ * Tests that need communes call it after resetDatabase.
+ */
+export function loadSampleAdministrativeUnits(db: Database): Promise<ImportSummary> {
+  return seedAdministrativeUnits(db);
 }

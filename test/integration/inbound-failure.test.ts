@@ -1,18 +1,24 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LoadedConversation } from '../../src/conversation/conversation-setup.js';
 import { handleInboundEvent } from '../../src/conversation/handle-inbound-event.js';
 import { createDatabase } from '../../src/db/database.js';
-import { createTranslator, loadDictionaries, type Translate } from '../../src/i18n/translator.js';
-import { createMetrics } from '../../src/observability/metrics.js';
-import { capturedLogger } from '../helpers/zalo-harness.js';
-import { resetDatabase, testDatabaseUrl, uniqueId } from '../helpers/test-env.js';
+import type { Translate } from '../../src/i18n/translator.js';
+import { inboundDeps, loadProjectConversation, translate } from '../helpers/conversation-harness.js';
+import { loadSampleAdministrativeUnits, resetDatabase, testDatabaseUrl, uniqueId } from '../helpers/test-env.js';
 import { textEvent } from '../helpers/zalo-fixtures.js';
 
 const db = createDatabase({ databaseUrl: testDatabaseUrl, poolSize: 4 });
-const translate = createTranslator(loadDictionaries(join(import.meta.dirname, '../../locales')));
+let conversation: LoadedConversation;
 
-beforeAll(() => resetDatabase(db));
-afterAll(() => db.$disconnect());
+beforeAll(async () => {
+  await resetDatabase(db);
+  await loadSampleAdministrativeUnits(db);
+  conversation = await loadProjectConversation(db);
+});
+afterAll(async () => {
+  conversation.stop();
+  await db.$disconnect();
+});
 
 async function recordText(userId: string, text: string) {
   const event = textEvent({ appId: 'test-app', userId, text });
@@ -30,7 +36,8 @@ describe('a turn that keeps failing', () => {
       if (key === 'menu.prompt') throw new Error('locale store unavailable');
       return translate(locale, key, vars);
     };
-    const deps = { db, translate: broken, logger: capturedLogger().logger, metrics: createMetrics(), maxAttempts: 3, now: () => new Date() };
+    const clock = { now: new Date() };
+    const deps = inboundDeps(db, conversation, clock, { translate: broken, conversation: { ...conversation.setup, translate: broken } });
     const failing = await recordText(userId, 'hello');
     const enqueued: bigint[][] = [];
     const enqueue = async (ids: bigint[]) => {
@@ -54,8 +61,10 @@ describe('a turn that keeps failing', () => {
 
     // The user is not stuck behind the failed event.
     const next = await recordText(userId, 'English');
-    await handleInboundEvent({ ...deps, translate }, next.id, enqueue);
+    await handleInboundEvent(inboundDeps(db, conversation, clock), next.id, enqueue);
     expect(await db.inboundEvent.findUniqueOrThrow({ where: { id: next.id } })).toMatchObject({ status: 'processed' });
-    expect(await db.outboundMessage.count({ where: { recipient: userId } })).toBe(3);
+    const replies = await db.outboundMessage.findMany({ where: { recipient: userId }, orderBy: { id: 'asc' } });
+    expect(replies).toHaveLength(2);
+    expect(JSON.stringify(replies[1]?.payload)).toContain('Switched to English.');
   });
 });

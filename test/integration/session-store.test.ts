@@ -1,58 +1,61 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FlowSession } from '../../src/conversation/flow-engine.js';
-import { loadSession, saveSession, StaleSessionError } from '../../src/conversation/session-store.js';
+import { loadConversation, saveConversation, StaleSessionError, type ConversationState } from '../../src/conversation/session-store.js';
 import { createDatabase } from '../../src/db/database.js';
 import { testDatabaseUrl, uniqueId } from '../helpers/test-env.js';
 
 const db = createDatabase({ databaseUrl: testDatabaseUrl, poolSize: 4 });
 afterAll(() => db.$disconnect());
 
-const session: FlowSession = {
+const flow = {
   flowId: 'product-idea',
   flowVersion: 1,
   stepId: 'name',
   answers: { productName: 'Mật ong rừng Sơn Tây' },
-  display: {},
   attempts: 0,
   history: ['intro'],
-  stack: [],
+  stack: [{ flowId: 'main-menu', flowVersion: 1, stepId: 'menu', answers: {}, history: [] }],
 };
+const session: ConversationState = { flow, suspended: { ...flow, flowId: 'producer-profile' }, pending: { kind: 'resume' } };
+const at = (stepId: string): ConversationState => ({ flow: { ...flow, stepId } });
 
 describe('conversation sessions in Postgres', () => {
   it('round-trips a session and bumps the row version on each write', async () => {
     const userId = uniqueId('s');
-    await db.$transaction((tx) => saveSession(tx, userId, session, null));
-    const first = await db.$transaction((tx) => loadSession(tx, userId));
-    expect(first).toMatchObject({ session, version: 1 });
-    await db.$transaction((tx) => saveSession(tx, userId, { ...session, stepId: 'sector' }, 1));
-    expect(await db.$transaction((tx) => loadSession(tx, userId))).toMatchObject({ session: { stepId: 'sector' }, version: 2 });
+    await db.$transaction((tx) => saveConversation(tx, userId, session, null, new Date()));
+    const first = await db.$transaction((tx) => loadConversation(tx, userId));
+    expect(first).toMatchObject({ state: session, version: 1 });
+    await db.$transaction((tx) => saveConversation(tx, userId, at('sector'), 1, new Date()));
+    expect(await db.$transaction((tx) => loadConversation(tx, userId))).toMatchObject({ state: { flow: { stepId: 'sector' } }, version: 2 });
   });
 
   it('refuses a stale write: of two turns that read version 1, exactly one wins', async () => {
     const userId = uniqueId('s');
-    await db.$transaction((tx) => saveSession(tx, userId, session, null));
+    await db.$transaction((tx) => saveConversation(tx, userId, session, null, new Date()));
     const results = await Promise.allSettled([
-      db.$transaction((tx) => saveSession(tx, userId, { ...session, stepId: 'a' }, 1)),
-      db.$transaction((tx) => saveSession(tx, userId, { ...session, stepId: 'b' }, 1)),
+      db.$transaction((tx) => saveConversation(tx, userId, at('a'), 1, new Date())),
+      db.$transaction((tx) => saveConversation(tx, userId, at('b'), 1, new Date())),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const rejected = results.find((r) => r.status === 'rejected');
     expect(rejected?.status === 'rejected' && rejected.reason).toBeInstanceOf(StaleSessionError);
-    expect((await db.$transaction((tx) => loadSession(tx, userId)))?.version).toBe(2);
+    expect((await db.$transaction((tx) => loadConversation(tx, userId)))?.version).toBe(2);
   });
 
   it('refuses to create a session that another turn just created, and removes one only at the expected version', async () => {
     const userId = uniqueId('s');
-    await db.$transaction((tx) => saveSession(tx, userId, session, null));
-    await expect(db.$transaction((tx) => saveSession(tx, userId, session, null))).rejects.toBeInstanceOf(StaleSessionError);
-    await expect(db.$transaction((tx) => saveSession(tx, userId, null, 7))).rejects.toBeInstanceOf(StaleSessionError);
-    await db.$transaction((tx) => saveSession(tx, userId, null, 1));
-    expect(await db.$transaction((tx) => loadSession(tx, userId))).toBeNull();
+    await db.$transaction((tx) => saveConversation(tx, userId, session, null, new Date()));
+    await expect(db.$transaction((tx) => saveConversation(tx, userId, session, null, new Date()))).rejects.toBeInstanceOf(StaleSessionError);
+    await expect(db.$transaction((tx) => saveConversation(tx, userId, null, 7, new Date()))).rejects.toBeInstanceOf(StaleSessionError);
+    await db.$transaction((tx) => saveConversation(tx, userId, null, 1, new Date()));
+    expect(await db.$transaction((tx) => loadConversation(tx, userId))).toBeNull();
   });
 
-  it('drops a stored state this code cannot read instead of replaying it', async () => {
+  it('does not replay a stored state this code cannot read, and replaces it on the next write', async () => {
     const userId = uniqueId('s');
     await db.conversationSession.create({ data: { userId, flowId: 'old', flowVersion: 1, stepId: 'x', state: { answers: 'not an object' } } });
-    expect(await db.$transaction((tx) => loadSession(tx, userId))).toBeNull();
+    expect(await db.$transaction((tx) => loadConversation(tx, userId))).toMatchObject({ state: null, version: 1 });
+    // The next turn replaces it at that version.
+    await db.$transaction((tx) => saveConversation(tx, userId, session, 1, new Date()));
+    expect(await db.$transaction((tx) => loadConversation(tx, userId))).toMatchObject({ state: session, version: 2 });
   });
 });

@@ -27,6 +27,9 @@ const flows = loadFlows(join(import.meta.dirname, '../fixtures/flows/good'), dic
   validators: new Set(['text', 'taxCode']),
   actions: new Set(['saveProfile']),
   choiceSources: new Set(['communes']),
+  facts: new Set<string>(),
+  prefills: new Set<string>(),
+  checkValidatorOptions: () => undefined,
 });
 const communes = ['Sơn Tây', 'Sơn Dung', 'Sơn Tân', 'Sơn Mùa', 'Sơn Liên', 'Sơn Bua', 'Sơn Long'].map((name, i) => ({ value: `c${i + 1}`, label: `Xã ${name}` }));
 
@@ -36,7 +39,10 @@ function context(locale: Locale): EngineContext {
     translate: createTranslator(dictionaries),
     locale,
     now: new Date('2026-11-23T03:00:00Z'),
-    choiceSource: () => communes,
+    choiceSource: () => ({ kind: 'list', items: communes }),
+    fact: () => 'no',
+    prefill: () => undefined,
+    shareInfoImageUrl: 'http://127.0.0.1/assets/share-phone.png',
     validate: (name, input, options) => {
       if (name === 'taxCode') return /^\d{10}$/.test(input) ? { ok: true, value: input } : { ok: false, hintKey: 'flow.ask.textNeeded' };
       const min = Number(options?.min ?? 1);

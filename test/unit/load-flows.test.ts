@@ -22,7 +22,14 @@ const dictionaries: Dictionaries = {
   vi: Object.fromEntries(keys.map((k) => [k, `vi ${k}`])),
   en: Object.fromEntries(keys.map((k) => [k, `en ${k}`])),
 };
-const registries = { validators: new Set(['text', 'taxCode']), actions: new Set(['saveProfile']), choiceSources: new Set(['communes']) };
+const registries = {
+  validators: new Set(['text', 'taxCode']),
+  actions: new Set(['saveProfile']),
+  choiceSources: new Set(['communes']),
+  facts: new Set(['hasProfile']),
+  prefills: new Set<string>(),
+  checkValidatorOptions: (name: string, options: Record<string, unknown> | undefined) => (name === 'text' && options?.min === 0 ? 'min: too small' : undefined),
+};
 
 function problemsOf(dir: string, dicts = dictionaries): string[] {
   try {

@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import type { Database } from '../db/database.js';
+import type { Dictionaries, Translate } from '../i18n/translator.js';
+import type { Logger } from '../observability/logger.js';
+import { loadRuleSets } from '../ocop/rule-sets.js';
+import { loadCommuneDirectory, type CommuneDirectory } from '../regions/commune-directory.js';
+import { createConversationActions, type ConversationAction } from './conversation-actions.js';
+import { routerActions } from './converse.js';
+import { flowRegistries, type ConversationSetup } from './engine-context.js';
+import { loadFlows } from './load-flows.js';
+
+export interface LoadedConversation {
+  setup: ConversationSetup;
+  actions: Record<string, ConversationAction>;
+  /** Stops the background refresh of the commune directory. */
+  stop(): void;
+}
+
+/**
+ * Loads and checks the flows and rule sets (a broken file stops the start, naming file
+ * and step), and the commune directory, refreshed in the background so an import of the
+ * official list reaches running processes without a restart.
+ */
+export async function loadConversation(options: {
+  root: string;
+  dictionaries: Dictionaries;
+  translate: Translate;
+  db: Database;
+  publicBaseUrl: string;
+  logger: Logger;
+  communeRefreshMs?: number;
+  /** Another flows directory (tests of a deploy that changes a flow). */
+  flowsDir?: string;
+}): Promise<LoadedConversation> {
+  const ruleSets = loadRuleSets(join(options.root, 'rules', 'rule-sets.yaml'), options.dictionaries);
+  const actions = createConversationActions(ruleSets);
+  const flows = loadFlows(options.flowsDir ?? join(options.root, 'flows'), options.dictionaries, flowRegistries([...Object.keys(actions), ...routerActions]));
+  let communes: CommuneDirectory = await loadCommuneDirectory(options.db);
+  const timer = setInterval(() => {
+    loadCommuneDirectory(options.db).then(
+      (fresh) => {
+        communes = fresh;
+      },
+      (error: unknown) => options.logger.warn({ err: error }, 'commune directory refresh failed; keeping the previous one'),
+    );
+  }, options.communeRefreshMs ?? 10 * 60_000);
+  timer.unref();
+  return {
+    setup: { flows, translate: options.translate, ruleSets, communes: () => communes, shareInfoImageUrl: `${options.publicBaseUrl}/assets/share-phone.png` },
+    actions,
+    stop: () => clearInterval(timer),
+  };
+}

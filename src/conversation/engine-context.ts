@@ -1,0 +1,92 @@
+import type { Locale, Translate } from '../i18n/translator.js';
+import { groupsOf, ruleSetInForce, sectorsOf, setsOf, type RuleSet } from '../ocop/rule-sets.js';
+import type { CommuneDirectory } from '../regions/commune-directory.js';
+import type { ProducerFacts } from '../registration/load-producer-facts.js';
+import type { ChoiceSource, EngineContext, Prefill } from './flow-engine.js';
+import type { Flow } from './flow-schema.js';
+import { answerValidators, checkAnswerValidatorOptions, isAnswerValidatorName, validateAnswer } from './validators.js';
+
+/** What every turn's engine context is built from; loaded once at start. */
+export interface ConversationSetup {
+  flows: ReadonlyMap<string, Flow>;
+  translate: Translate;
+  ruleSets: readonly RuleSet[];
+  /** The communes as last loaded from Postgres (reference data, refreshed in the background). */
+  communes: () => CommuneDirectory;
+  shareInfoImageUrl: string;
+}
+
+export const choiceSourceNames = ['ocopSectors', 'ocopGroups', 'ocopSets', 'communes', 'myIdeas'] as const;
+export const factNames = ['hasProfile', 'hasIdeas'] as const;
+export const prefillNames = ['producerProfile'] as const;
+
+/** The names flows may use, for the checker (see load-flows.ts). */
+export function flowRegistries(actionNames: readonly string[]) {
+  return {
+    validators: new Set(Object.keys(answerValidators)),
+    actions: new Set(actionNames),
+    choiceSources: new Set<string>(choiceSourceNames),
+    facts: new Set<string>(factNames),
+    prefills: new Set<string>(prefillNames),
+    checkValidatorOptions: checkAnswerValidatorOptions,
+  };
+}
+
+function list(items: { value: string; label: string }[]): ChoiceSource {
+  return { kind: 'list', items };
+}
+
+/** The engine's view of one person at one moment: their language, their facts, the rules in force. */
+export function buildEngineContext(setup: ConversationSetup, facts: ProducerFacts, locale: Locale, now: Date): EngineContext {
+  const t = (key: string) => setup.translate(locale, key);
+  const ruleSet = ruleSetInForce(setup.ruleSets, now);
+  const rules = () => {
+    if (!ruleSet) throw new Error(`no rule set is in force on ${now.toISOString()}`);
+    return ruleSet;
+  };
+  return {
+    flows: setup.flows,
+    translate: setup.translate,
+    locale,
+    now,
+    shareInfoImageUrl: setup.shareInfoImageUrl,
+    validate: (name, input, options, at) => {
+      if (!isAnswerValidatorName(name)) throw new Error(`validator ${name} is not registered`);
+      return validateAnswer(name, options, input, { now: at });
+    },
+    choiceSource: (name, answers) => {
+      switch (name) {
+        case 'ocopSectors':
+          return list(sectorsOf(rules()).map((code) => ({ value: code, label: t(`ocop.sector.${code}`) })));
+        case 'ocopGroups':
+          return list(groupsOf(rules(), String(answers.sector)).map((code) => ({ value: code, label: t(`ocop.group.${code}`) })));
+        case 'ocopSets':
+          return list(setsOf(rules(), String(answers.group)).map((code) => ({ value: code, label: t(`ocop.set.${code}`) })));
+        case 'myIdeas':
+          return list(facts.ideas.map((idea) => ({ value: idea.id, label: `${idea.productName} (${idea.receiptNumber})` })));
+        case 'communes': {
+          const directory = setup.communes();
+          return {
+            kind: 'search',
+            search: (query, limit) => {
+              const found = directory.searchCommunes(query, limit);
+              return { items: found.communes.map((c) => ({ value: c.code, label: c.label })), total: found.total };
+            },
+            labelOf: (code) => directory.communeByCode(code)?.label,
+          };
+        }
+        default:
+          throw new Error(`choice source ${name} is not registered`);
+      }
+    },
+    fact: (name) => {
+      if (name === 'hasProfile') return facts.profile ? 'yes' : 'no';
+      if (name === 'hasIdeas') return facts.ideas.length > 0 ? 'yes' : 'no';
+      throw new Error(`fact ${name} is not registered`);
+    },
+    prefill: (name): Prefill | undefined => {
+      if (name !== 'producerProfile') throw new Error(`prefill ${name} is not registered`);
+      return facts.profile ? { answers: facts.profile, stepId: 'summary' } : undefined;
+    },
+  };
+}

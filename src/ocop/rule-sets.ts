@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { Dictionaries } from '../i18n/translator.js';
+
+// Rule sets (Decisions 148, 1489, 26/2026 …) and their product classification are data in
+// rules/rule-sets.yaml, so a new decision is a file change, not a code change.
+
+const code = z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'codes are camelCase words');
+const isoDate = z.iso.date();
+
+const classificationSchema = z
+  .array(
+    z.strictObject({
+      sector: code,
+      /** false for products that bring no physical samples (tourism: members visit instead) */
+      samples: z.boolean().default(true),
+      groups: z.array(z.strictObject({ group: code, sets: z.array(code).min(1) })).min(1),
+    }),
+  )
+  .min(1);
+
+const fileSchema = z.strictObject({
+  ruleSets: z
+    .array(z.strictObject({ id: z.string().regex(/^[a-z0-9-]+$/), title: z.string().min(1), inForceFrom: isoDate, classification: z.string().min(1) }))
+    .min(1),
+  classifications: z.record(z.string(), classificationSchema),
+});
+
+export interface ProductSet {
+  sector: string;
+  group: string;
+  set: string;
+  /** whether the commune sends physical samples with the dossier */
+  samples: boolean;
+}
+
+export interface RuleSet {
+  id: string;
+  title: string;
+  /** yyyy-mm-dd, Vietnamese calendar date */
+  inForceFrom: string;
+  /** every product set, in the order of the regulation */
+  productSets: ProductSet[];
+}
+
+export class RuleSetError extends Error {
+  override name = 'RuleSetError';
+}
+
+/** Reads and checks the rule sets; any problem stops the start with one message listing them. */
+export function loadRuleSets(file: string, dictionaries: Dictionaries): RuleSet[] {
+  const parsed = fileSchema.safeParse(parseYaml(readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new RuleSetError(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const problems: string[] = [];
+  const classifications = new Map<string, ProductSet[]>();
+  for (const [name, sectors] of Object.entries(parsed.data.classifications)) {
+    const productSets = sectors.flatMap((s) => s.groups.flatMap((g) => g.sets.map((set) => ({ sector: s.sector, group: g.group, set, samples: s.samples }))));
+    const seen = new Set<string>();
+    for (const p of productSets) {
+      if (seen.has(p.set)) problems.push(`classification ${name}: set ${p.set} appears twice`);
+      seen.add(p.set);
+      for (const key of [`ocop.sector.${p.sector}`, `ocop.group.${p.group}`, `ocop.set.${p.set}`]) {
+        for (const [locale, dictionary] of Object.entries(dictionaries)) {
+          if (dictionary[key] === undefined) problems.push(`classification ${name}: "${key}" is missing from locales/${locale}.json`);
+        }
+      }
+    }
+    classifications.set(name, productSets);
+  }
+  const ruleSets = parsed.data.ruleSets.map((r) => {
+    const productSets = classifications.get(r.classification);
+    if (!productSets) problems.push(`rule set ${r.id}: classification ${r.classification} does not exist`);
+    return { id: r.id, title: r.title, inForceFrom: r.inForceFrom, productSets: productSets ?? [] };
+  });
+  ruleSets.forEach((r, i) => {
+    const previous = ruleSets[i - 1];
+    if (previous && previous.inForceFrom >= r.inForceFrom) problems.push(`rule set ${r.id}: must come into force after ${previous.id}`);
+  });
+  if (new Set(ruleSets.map((r) => r.id)).size !== ruleSets.length) problems.push('rule set ids must be unique');
+  if (problems.length > 0) throw new RuleSetError(`${file}:\n- ${[...new Set(problems)].join('\n- ')}`);
+  return ruleSets;
+}
+
+/** The calendar date in Vietnam (UTC+7, no daylight saving) of an instant. */
+export function vietnamDate(at: Date): string {
+  return new Date(at.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+}
+
+/** The rule set in force at `at`, Vietnamese date; undefined before the first one. */
+export function ruleSetInForce(ruleSets: readonly RuleSet[], at: Date): RuleSet | undefined {
+  const day = vietnamDate(at);
+  return ruleSets.filter((r) => r.inForceFrom <= day).at(-1);
+}
+
+export function sectorsOf(ruleSet: RuleSet): string[] {
+  return [...new Set(ruleSet.productSets.map((p) => p.sector))];
+}
+
+export function groupsOf(ruleSet: RuleSet, sector: string): string[] {
+  return [...new Set(ruleSet.productSets.filter((p) => p.sector === sector).map((p) => p.group))];
+}
+
+export function setsOf(ruleSet: RuleSet, group: string): string[] {
+  return ruleSet.productSets.filter((p) => p.group === group).map((p) => p.set);
+}
+
+export function findProductSet(ruleSet: RuleSet, set: string): ProductSet | undefined {
+  return ruleSet.productSets.find((p) => p.set === set);
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import type { Transaction } from '../db/database.js';
+
+// The region an official or an API token answers for: a whole province, or one commune.
+
+export const regionScopeSchema = z.discriminatedUnion('role', [
+  z.object({
+    role: z.literal('province'),
+    provinceCode: z.string().regex(/^\d{2}$/, 'a province code has 2 digits'),
+    communeCode: z
+      .null({ error: 'a province role has no commune code' })
+      .optional()
+      .transform(() => null),
+  }),
+  z.object({
+    role: z.literal('commune'),
+    provinceCode: z.string().regex(/^\d{2}$/, 'a province code has 2 digits'),
+    communeCode: z.string({ error: 'a commune role needs a commune code' }).regex(/^\d{5}$/, 'a commune code has 5 digits'),
+  }),
+]);
+
+export type RegionScope = z.output<typeof regionScopeSchema>;
+
+export class RegionScopeError extends Error {
+  override name = 'RegionScopeError';
+}
+
+/** Parses a role and region and checks them against the list of administrative units. */
+export async function checkRegionScope(tx: Transaction, input: { role: string; provinceCode: string; communeCode?: string | null | undefined }): Promise<RegionScope> {
+  const parsed = regionScopeSchema.safeParse(input);
+  if (!parsed.success) throw new RegionScopeError(parsed.error.issues.map((issue) => issue.message).join('; '));
+  const scope = parsed.data;
+  if (scope.role === 'commune') {
+    const unit = await tx.administrativeUnit.findUnique({ where: { communeCode: scope.communeCode }, select: { provinceCode: true } });
+    if (!unit) throw new RegionScopeError(`commune ${scope.communeCode} is not in the list of administrative units`);
+    if (unit.provinceCode !== scope.provinceCode) throw new RegionScopeError(`commune ${scope.communeCode} is not in province ${scope.provinceCode}`);
+  } else {
+    const unit = await tx.administrativeUnit.findFirst({ where: { provinceCode: scope.provinceCode }, select: { communeCode: true } });
+    if (!unit) throw new RegionScopeError(`province ${scope.provinceCode} has no commune in the list of administrative units`);
+  }
+  return scope;
+}

@@ -1,0 +1,28 @@
+import { vietnamDate } from '../ocop/rule-sets.js';
+import type { OutgoingMessage } from '../outbound/outgoing-message.js';
+import { replyWith, textOf, type ActionInput, type ActionOutcome } from './action-outcome.js';
+
+/** Each of the producer's ideas with its stage and what it waits for. */
+export async function describeStatus(input: ActionInput): Promise<ActionOutcome> {
+  const ideas = await input.tx.productIdea.findMany({ where: { producer: { zaloUserId: input.userId } }, orderBy: { id: 'asc' } });
+  if (ideas.length === 0) return replyWith(textOf(input, 'status.none'));
+  const t = (key: string, vars?: Record<string, string>) => input.translate(input.locale, key, vars);
+  const lines = ideas.map((idea, i) => {
+    const date = vietnamDate(idea.submittedAt).split('-').reverse().join('/');
+    const hasPlan = idea.businessPlan !== null;
+    const stage =
+      idea.status === 'returned'
+        ? t('status.stage.returned', { reason: idea.reviewReason ?? '' })
+        : idea.status === 'accepted'
+          ? t(hasPlan ? 'status.stage.acceptedWithPlan' : 'status.stage.acceptedNoPlan')
+          : t(hasPlan ? 'status.stage.submittedWithPlan' : 'status.stage.submitted', { date });
+    return t('status.item', { n: String(i + 1), product: idea.productName, receipt: idea.receiptNumber, stage });
+  });
+  const revise = t('review.reviseButton');
+  const message: OutgoingMessage = {
+    kind: 'text',
+    text: `${t('status.header')}\n\n${lines.join('\n\n')}`,
+    ...(ideas.some((idea) => idea.status === 'returned') ? { buttons: [{ title: revise, action: { kind: 'reply' as const, payload: revise } }] } : {}),
+  };
+  return replyWith(message);
+}

@@ -1,0 +1,40 @@
+import type { Transaction } from '../db/database.js';
+import { productIdeaDetails } from './registration-answers.js';
+
+/** What the conversation knows of a producer before a turn: for branches, lists and prefills. */
+export interface ProducerFacts {
+  /** The stored profile as the profile flow's answers, or undefined without one. */
+  profile: Record<string, unknown> | undefined;
+  ideas: { id: string; productName: string; receiptNumber: string }[];
+  /** The latest idea sent back for changes, as the idea flow's answers. */
+  revision: Record<string, unknown> | undefined;
+}
+
+export async function loadProducerFacts(tx: Transaction, userId: string): Promise<ProducerFacts> {
+  const producer = await tx.producer.findUnique({ where: { zaloUserId: userId }, include: { ideas: { orderBy: { id: 'asc' } } } });
+  if (!producer) return { profile: undefined, ideas: [], revision: undefined };
+  const profile = Object.fromEntries(
+    Object.entries({
+      producerKind: producer.kind,
+      producerName: producer.name,
+      registrationNumber: producer.registrationNumber,
+      representative: producer.representative,
+      position: producer.position,
+      phone: producer.phone,
+      email: producer.email,
+      address: producer.address,
+      communeCode: producer.communeCode,
+    }).filter(([, value]) => value !== null),
+  );
+  const returned = producer.ideas.filter((idea) => idea.status === 'returned').at(-1);
+  const details = returned ? productIdeaDetails.safeParse(returned.details) : undefined;
+  const revision =
+    returned && details?.success
+      ? { ...details.data, productName: returned.productName, sector: returned.sectorCode, group: returned.groupCode, set: returned.setCode, ideaKind: returned.kind, $ideaId: String(returned.id) }
+      : undefined;
+  return {
+    profile,
+    ideas: producer.ideas.map((idea) => ({ id: String(idea.id), productName: idea.productName, receiptNumber: idea.receiptNumber })),
+    revision,
+  };
+}

@@ -1,0 +1,21 @@
+import { replyWith, type ActionInput, type ActionOutcome } from './action-outcome.js';
+import { producerProfileAnswers } from './registration-answers.js';
+
+/** Creates or updates the producer profile of the Zalo account in the conversation. */
+export async function saveProducerProfile(input: ActionInput): Promise<ActionOutcome> {
+  const a = producerProfileAnswers.parse(input.answers);
+  const data = {
+    kind: a.producerKind,
+    name: a.producerName,
+    // A cooperative group has no registration number; one left from another kind goes.
+    registrationNumber: a.producerKind === 'cooperative_group' ? null : (a.registrationNumber ?? null),
+    representative: a.representative,
+    position: a.position,
+    phone: a.phone,
+    email: a.email ?? null,
+    address: a.address,
+    communeCode: a.communeCode,
+  };
+  await input.tx.producer.upsert({ where: { zaloUserId: input.userId }, create: { zaloUserId: input.userId, ...data }, update: data });
+  return replyWith();
+}

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { handleInboundEvent, type InboundDeps } from '../../src/conversation/handle-inbound-event.js';
+import type { Database } from '../../src/db/database.js';
+import { outgoingMessageSchema } from '../../src/outbound/outgoing-message.js';
+import { followEvent, textEvent } from './zalo-fixtures.js';
+
+/** What a person saw: each message's text, with its buttons as "[title]" lines. */
+export function renderMessage(payload: unknown): string {
+  const message = outgoingMessageSchema.parse(payload);
+  if (message.kind === 'text') return [message.text, ...(message.buttons ?? []).map((b) => `[${b.title}]`)].join('\n');
+  if (message.kind === 'request_user_info') return `<form: ${message.title}>`;
+  return `<${message.kind}>`;
+}
+
+/**
+ * Plays conversations through the real inbound handler and Postgres: each line is
+ * recorded as Zalo would deliver it, handled, and answered with what reached the outbox.
+ */
+export function createTranscriptDriver(db: Database, deps: () => InboundDeps) {
+  let lastSeen = 0n;
+
+  async function record(userId: string, eventName: string, payload: object, at: Date) {
+    return db.inboundEvent.create({ data: { eventKey: `test:${randomUUID()}`, eventName, userId, zaloTimestamp: at, payload } });
+  }
+
+  async function repliesSince(since: bigint, recipient: string): Promise<string[]> {
+    const rows = await db.outboundMessage.findMany({ where: { recipient, id: { gt: since } }, orderBy: { id: 'asc' } });
+    return rows.map((row) => renderMessage(row.payload));
+  }
+
+  async function handle(userId: string, eventName: string, payload: object): Promise<string[]> {
+    const since = lastSeen;
+    const now = deps().now();
+    const row = await record(userId, eventName, payload, now);
+    await handleInboundEvent(deps(), row.id, async () => undefined);
+    const latest = await db.outboundMessage.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
+    lastSeen = latest?.id ?? lastSeen;
+    return repliesSince(since, userId);
+  }
+
+  return {
+    /** The person types `text`; returns what the bot answered. */
+    say(userId: string, text: string): Promise<string[]> {
+      return handle(userId, 'user_send_text', textEvent({ appId: 'test-app', userId, text, timestamp: deps().now().getTime() }));
+    },
+    follow(userId: string): Promise<string[]> {
+      return handle(userId, 'follow', followEvent({ appId: 'test-app', userId, timestamp: deps().now().getTime() }));
+    },
+    /** The person submits Zalo's share-your-details form. */
+    share(userId: string, info: Record<string, string>): Promise<string[]> {
+      const at = deps().now().getTime();
+      return handle(userId, 'user_submit_info', { app_id: 'test-app', event_name: 'user_submit_info', timestamp: String(at), sender: { id: userId }, recipient: { id: 'oa-1' }, info });
+    },
+    /** Plays lines in turn; returns the whole transcript ("> line" for the person). */
+    async play(userId: string, lines: string[]): Promise<string[]> {
+      const transcript: string[] = [];
+      for (const line of lines) transcript.push(`> ${line}`, ...(await this.say(userId, line)));
+      return transcript;
+    },
+    /** Messages that reached someone else (officials) since the driver started. */
+    async sentTo(recipient: string): Promise<string[]> {
+      return repliesSince(0n, recipient);
+    },
+    record,
+  };
+}

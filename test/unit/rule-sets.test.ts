@@ -1,0 +1,51 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createConversationActions } from '../../src/conversation/conversation-actions.js';
+import { routerActions } from '../../src/conversation/converse.js';
+import { flowRegistries } from '../../src/conversation/engine-context.js';
+import { loadFlows } from '../../src/conversation/load-flows.js';
+import { findProductSet, groupsOf, loadRuleSets, RuleSetError, ruleSetInForce, sectorsOf } from '../../src/ocop/rule-sets.js';
+import { dictionaries, projectDir } from '../helpers/conversation-harness.js';
+
+const file = join(projectDir, 'rules', 'rule-sets.yaml');
+const ruleSets = loadRuleSets(file, dictionaries);
+
+describe('rule sets as data', () => {
+  it('classifies products into 6 sectors, 17 groups and 26 sets under each rule set', () => {
+    for (const ruleSet of ruleSets) {
+      expect(sectorsOf(ruleSet)).toEqual(['food', 'drinks', 'herbal', 'handicrafts', 'ornamental', 'tourism']);
+      expect(sectorsOf(ruleSet).flatMap((s) => groupsOf(ruleSet, s))).toHaveLength(17);
+      expect(ruleSet.productSets).toHaveLength(26);
+    }
+    const current = ruleSets.at(-1)!;
+    expect(findProductSet(current, 'tourism')).toMatchObject({ sector: 'tourism', samples: false });
+    expect(findProductSet(current, 'whiteSpirit')).toMatchObject({ group: 'alcoholicDrinks', samples: true });
+  });
+
+  it('picks the rule set in force on the Vietnamese date', () => {
+    expect(ruleSetInForce(ruleSets, new Date('2023-02-23T16:59:59Z'))).toBeUndefined();
+    expect(ruleSetInForce(ruleSets, new Date('2023-02-23T17:00:00Z'))?.id).toBe('qd-148-2023');
+    expect(ruleSetInForce(ruleSets, new Date('2025-07-06T00:00:00Z'))?.id).toBe('qd-1489-2025');
+    // 22/05/2026 begins at 17:00 UTC on the 21st.
+    expect(ruleSetInForce(ruleSets, new Date('2026-05-21T16:59:59Z'))?.id).toBe('qd-1489-2025');
+    expect(ruleSetInForce(ruleSets, new Date('2026-05-21T17:00:00Z'))?.id).toBe('qd-26-2026');
+  });
+
+  it('refuses a file whose labels are missing from a locale or whose dates go backwards', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rules-'));
+    const broken = join(dir, 'rule-sets.yaml');
+    await writeFile(broken, (await readFile(file, 'utf8')).replace('inForceFrom: 2026-05-22', 'inForceFrom: 2020-01-01').replace('sets: [tea, herbalTea]', 'sets: [tea, herbalTea, kombucha]'));
+    expect(() => loadRuleSets(broken, dictionaries)).toThrow(RuleSetError);
+    expect(() => loadRuleSets(broken, dictionaries)).toThrow(/"ocop\.set\.kombucha" is missing from locales\/vi\.json[\s\S]*qd-26-2026: must come into force after qd-1489-2025/);
+  });
+});
+
+describe("the project's flows", () => {
+  it('all load and pass the checker with the registered validators, actions, sources and facts', () => {
+    const names = [...Object.keys(createConversationActions(ruleSets)), ...routerActions];
+    const flows = loadFlows(join(projectDir, 'flows'), dictionaries, flowRegistries(names));
+    expect([...flows.keys()].sort()).toEqual(['business-plan', 'main-menu', 'producer-profile', 'product-idea', 'talk-to-official']);
+  });
+});
