@@ -1,14 +1,24 @@
 import { execFileSync } from 'node:child_process';
 import { benchDatabaseUrl } from './bench-env.js';
+import { benchConversationTurns } from './conversation-turns.js';
 import { benchEndToEnd } from './end-to-end.js';
 import { benchWebhookAck } from './webhook-ack.js';
 
 // `npm run bench`: figures printed for the issue notes; never part of the test pass/fail.
 const durationS = Number(process.env.BENCH_DURATION_S ?? 10);
+// BENCH_ONLY=turns runs only the conversation benchmark (the others take a minute).
+const only = process.env.BENCH_ONLY;
 
 execFileSync('npm', ['run', '--silent', 'migrate:deploy'], { env: { ...process.env, DATABASE_URL: benchDatabaseUrl }, stdio: 'inherit' });
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+const turns = await benchConversationTurns({ producers: 60, pureRounds: 200 });
+console.log('\nConversation turns, product-idea flow from "menu" to its summary, in process');
+console.log(`  router + engine alone (pure): ${turns.pureTurnsPerSecond.toFixed(0)} turns/s (median ${turns.pureTurnMicros.toFixed(1)} µs a turn)`);
+console.log(`  whole turns as the worker runs them (Postgres lock, session, facts, effects, outbox): ${turns.fullTurns} turns, ${turns.fullTurnsPerSecond.toFixed(0)} turns/s, p50 ${ms(turns.fullP50Ms)}, p99 ${ms(turns.fullP99Ms)}`);
+for (const size of turns.sessionBytes) console.log(`  stored bytes per active session (${size.step}): median ${size.median}, max ${size.max}`);
+if (only === 'turns') process.exit(0);
 
 const ack = await benchWebhookAck({ durationS });
 console.log('\nWebhook acknowledgement (loopback, 20 connections, each request a fresh signed event)');
