@@ -12,31 +12,15 @@ import { isInvitationCodeLike } from '../src/officials/official-invitations.js';
 import { createLogger } from '../src/observability/logger.js';
 import { createMetrics } from '../src/observability/metrics.js';
 import { seedDatabase } from '../prisma/seed.js';
+import { ideaAnswersVi, profileAnswersVi } from '../test/fixtures/producer-answers.js';
 import { benchDatabaseUrl, median, percentile, resetBenchState } from './bench-env.js';
 
 // The product-idea flow, turn by turn, in process: the pure conversation alone, and whole
 // turns as a worker runs them (Postgres lock, session, facts, effects, outbox; no Redis,
 // no HTTP). Then what an active session weighs in Postgres.
 
-const profile = ['hop tac xa', 'HTX Nông nghiệp Tân Phú', '0101234565', 'Trần Văn Bình', 'Chủ nhiệm', '0912 345 678', 'bỏ qua', 'Ấp 3', 'tan phu dong nai', 'Đồng ý'];
-const idea = [
-  'Mật ong rừng Tân Phú',
-  '1',
-  '2',
-  'mat ong',
-  'Mật ong rừng khai thác tự nhiên, lọc và đóng chai tại chỗ.',
-  'Ong rừng tràm, vị ngọt thanh, nghề gia truyền ba đời.',
-  'Mật ong rừng tràm',
-  'Có, toàn bộ',
-  '12',
-  '2 tấn/năm',
-  'Chai thủy tinh 500 ml có nhãn',
-  'Khách du lịch và siêu thị trong tỉnh',
-  'bỏ qua',
-  'Sản phẩm mới',
-];
 /** A first-time producer from "menu" to the idea's summary; submitting is the next line. */
-const script = ['menu', '2', ...profile, ...idea];
+const script = ['menu', '2', ...profileAnswersVi, ...ideaAnswersVi];
 
 export interface TurnFigures {
   pureTurnsPerSecond: number;

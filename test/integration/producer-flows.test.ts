@@ -6,6 +6,7 @@ import type { LoadedConversation } from '../../src/conversation/conversation-set
 import { handleInboundEvent } from '../../src/conversation/handle-inbound-event.js';
 import { createDatabase } from '../../src/db/database.js';
 import { returnProductIdea } from '../../src/registration/review-product-idea.js';
+import { ideaAnswersVi, profileAnswersVi } from '../fixtures/producer-answers.js';
 import { inboundDeps, loadProjectConversation, projectDir, translate } from '../helpers/conversation-harness.js';
 import { loadSampleAdministrativeUnits, resetDatabase, testDatabaseUrl, uniqueId } from '../helpers/test-env.js';
 import { createTranscriptDriver } from '../helpers/transcript-driver.js';
@@ -37,24 +38,8 @@ afterAll(async () => {
   await db.$disconnect();
 });
 
-/** The profile of a cooperative in Xã Tân Phú, Đồng Nai, typed without diacritics where people do. */
-const profileVi = ['hop tac xa', 'HTX Nông nghiệp Tân Phú', '0101234565', 'Trần Văn Bình', 'Chủ nhiệm', '0912 345 678', 'bỏ qua', 'Ấp 3', 'tan phu dong nai', 'Đồng ý'];
-const ideaVi = [
-  'Mật ong rừng Tân Phú',
-  '1', // Thực phẩm
-  '2', // Thực phẩm thô, sơ chế
-  'mat ong', // Mật ong và thực phẩm thô, sơ chế khác
-  'Mật ong rừng khai thác tự nhiên, lọc và đóng chai tại chỗ.',
-  'Ong rừng tràm, vị ngọt thanh, nghề gia truyền ba đời.',
-  'Mật ong rừng tràm',
-  'Có, toàn bộ',
-  '12',
-  '2 tấn/năm',
-  'Chai thủy tinh 500 ml có nhãn',
-  'Khách du lịch và siêu thị trong tỉnh',
-  'bỏ qua',
-  'Sản phẩm mới',
-];
+const profileVi = profileAnswersVi;
+const ideaVi = ideaAnswersVi;
 
 function last(lines: string[]): string {
   return lines.at(-1) ?? '';
