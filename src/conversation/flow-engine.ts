@@ -254,7 +254,7 @@ function advance(ctx: EngineContext, session: FlowSession, stepId: string, items
         const source = sourceOf(ctx, step, current.answers);
         const only = source.kind === 'list' && source.items.length === 1 ? source.items[0] : undefined;
         if (only) {
-          current = nextAfter({ ...current, answers: { ...current.answers, [step.field]: only.value } }, step);
+          current = nextAfter(ctx, { ...current, answers: { ...current.answers, [step.field]: only.value } }, step);
           continue;
         }
         items.push(...asItems(prompt(ctx, step, current)));
@@ -268,16 +268,34 @@ function advance(ctx: EngineContext, session: FlowSession, stepId: string, items
   throw new Error(`flow ${current.flowId} loops without asking anything`);
 }
 
-/** The step after `step`: its next, or back to the summary when an edit is complete. */
-function nextAfter(session: FlowSession, step: FlowStep & { next: string }): FlowSession {
+/**
+ * The first question between `from` and the summary `until` that has no answer, now that
+ * an edit changed the path (a new kind of producer needs another registration number);
+ * optional questions left empty count as answered.
+ */
+function openStepBefore(ctx: EngineContext, flow: Flow, from: string, until: string, answers: Record<string, unknown>): string {
+  let id = from;
+  for (let guard = 0; guard < 200 && id !== until; guard += 1) {
+    const step = stepOf(flow, id);
+    if (step.kind === 'say') id = step.next;
+    else if (step.kind === 'branch') id = step.cases.find((c) => c.equals === (step.fact !== undefined ? ctx.fact(step.fact) : formatAnswer(answers[step.field ?? ''])))?.next ?? step.otherwise;
+    else if ((step.kind === 'ask' || step.kind === 'choose') && (answers[step.field] !== undefined || (step.kind === 'ask' && step.optional))) id = step.next;
+    else return inputKinds.has(step.kind) ? id : until;
+  }
+  return until;
+}
+
+/** The step after `step`: its next, or, once an edit is complete, any question it opened, then the summary. */
+function nextAfter(ctx: EngineContext, session: FlowSession, step: FlowStep & { next: string }): FlowSession {
   if (!session.returnTo || (session.returnTo.after !== undefined && session.returnTo.after !== step.id)) return { ...session, stepId: step.next };
   const { returnTo, ...rest } = session;
-  return { ...rest, stepId: returnTo.stepId };
+  const open = openStepBefore(ctx, flowOf(ctx, session.flowId), step.next, returnTo.stepId, session.answers);
+  return open === returnTo.stepId ? { ...rest, stepId: open } : { ...rest, stepId: open, returnTo: { stepId: returnTo.stepId } };
 }
 
 /** After an accepted answer: on to the next step, or back to the summary being edited. */
 function afterAnswer(ctx: EngineContext, session: FlowSession, step: FlowStep & { next: string }, items: TurnItem[]): FlowSession | null {
-  const moved = nextAfter({ ...session, history: [...session.history, step.id] }, step);
+  const moved = nextAfter(ctx, { ...session, history: [...session.history, step.id] }, step);
   return advance(ctx, moved, moved.stepId, items);
 }
 

@@ -85,6 +85,7 @@ async function applyEvent(tx: Transaction, row: RecordedEvent, deps: InboundDeps
   const locale = isLocale(user.locale) ? user.locale : defaultLocale;
   const now = deps.now();
   const [stored, facts] = await Promise.all([loadConversation(tx, user.id), loadProducerFacts(tx, user.id)]);
+  if (stored && stored.state === null) deps.logger.warn({ userId: user.id, version: stored.version }, 'stored conversation state unreadable; starting over from the menu');
   const turn = converse((l) => buildEngineContext(deps.conversation, facts, l, now), input, { state: stored?.state ?? null, updatedAt: stored?.updatedAt ?? null, locale }, {
     resumeAfterMs: deps.resumeAfterMs,
     revision: facts.revision,

@@ -28,7 +28,7 @@ const flowSchema = z.object({
   answers,
   attempts: z.number().int().min(0),
   history: z.array(z.string()),
-  returnTo: z.object({ stepId: z.string(), after: z.string() }).optional(),
+  returnTo: z.object({ stepId: z.string(), after: z.string().optional() }).optional(),
   cancelPending: z.boolean().optional(),
   matches: z.array(z.string()).optional(),
   stack: z.array(frameSchema),
@@ -38,6 +38,11 @@ const stateSchema = z.object({
   suspended: flowSchema.optional(),
   pending: z.discriminatedUnion('kind', [z.object({ kind: z.literal('resume') }), z.object({ kind: z.literal('replace'), flowId: z.string() })]).optional(),
 });
+
+// Every state the engine can produce must read back: a schema stricter than the type
+// would silently drop conversations, so the compiler checks it.
+const everyStateReadsBack: ConversationState extends z.input<typeof stateSchema> ? true : never = true;
+void everyStateReadsBack;
 
 const jsonObject = z.record(z.string(), z.json());
 

@@ -195,6 +195,61 @@ describe('producer flows (en)', () => {
   });
 });
 
+describe('producer flows (en): wrong answers, back, edit, cancel, an official', () => {
+  it('each kind of wrong answer gets its own hint; "back", "edit 1" and "cancel" work in English too', async () => {
+    const userId = uniqueId('en-wrong');
+    await driver.play(userId, ['English', 'Producer profile', 'cooperative group', 'Muong Lat weaving group']);
+    const wrong = await driver.play(userId, ['A', 'back', 'Muong Lat weaving group', 'Lo Thi Ban', 'Leader', '0912 345 67', '0912 345 678', 'skip', 'Ban Nang', 'nowhere at all', 'hong son tuyen quang']);
+    // A cooperative group has no registration number: the representative comes next.
+    expect(wrong).toContain(`${translate('en', 'validation.text.tooShort', { min: '2' })}\n\n${translate('en', 'profile.representative.prompt')}`);
+    expect(wrong.join('\n')).toContain(translate('en', 'validation.phone.mobileLength'));
+    expect(wrong.join('\n')).toContain('I could not find “nowhere at all”.');
+    const summary = last(wrong);
+    expect(summary).toContain('3. Tax or registration number: (none yet)'.replace('(none yet)', translate('en', 'flow.confirm.empty')));
+    expect(summary).toContain('9. Commune: Xã Hồng Sơn, Tuyên Quang');
+    // A new kind needs a registration number the group did not have: it is asked, then the summary.
+    const edited = await driver.play(userId, ['edit 1', 'Household business']);
+    expect(last(edited)).toBe(translate('en', 'profile.householdRegistration.prompt'));
+    expect(last(await driver.say(userId, '41A8012345'))).toContain('3. Tax or registration number: 41A8012345');
+    const idea = await driver.play(userId, ['yes', 'Register a product idea', 'Brocade scarves', 'handicrafts', 'textiles']);
+    // A group with one set takes it without asking.
+    expect(last(idea)).toBe(translate('en', 'idea.description.prompt'));
+    const number = await driver.play(userId, ['Scarves woven on hand looms.', 'Patterns of the Thai people.', 'Cotton and silk', 'kinda', 'Partly', 'twelve', '1,500', '1.500']);
+    expect(number.join('\n')).toContain(translate('en', 'flow.choose.unknown'));
+    expect(number.join('\n')).toContain(translate('en', 'validation.number.format'));
+    expect(number.join('\n')).toContain(translate('en', 'validation.number.ambiguous').replace('{input}', '1,500'));
+    expect(last(number)).toBe(translate('en', 'idea.output.prompt'));
+    const cancelled = await driver.play(userId, ['cancel', 'yes']);
+    expect(cancelled.join('\n')).toContain(`${translate('en', 'flow.cancel.done')}\n\nWhat would you like to do?`);
+    expect(await db.productIdea.count({ where: { producer: { zaloUserId: userId } } })).toBe(0);
+  });
+
+  it('an English speaker with a profile asks for an official and is not asked for the commune again', async () => {
+    const userId = uniqueId('en-help');
+    await driver.play(userId, ['English', 'Producer profile', ...['cooperative', 'Tan Phu Honey Cooperative', '0101234565', 'Tran Van Binh', 'Chair', '0912345678', 'skip', 'Hamlet 3', 'tan phu dong nai', 'yes']]);
+    const lines = await driver.play(userId, ['Talk to an official', 'When is the next evaluation round?']);
+    expect(last(lines)).toContain('Your message has been passed to the officials for Xã Tân Phú, Đồng Nai.');
+    // The official reads it in their own language.
+    expect((await driver.sentTo(officialId)).at(-1)).toBe('Tan Phu Honey Cooperative (+84912345678, Xã Tân Phú, Đồng Nai) cần cán bộ hỗ trợ: When is the next evaluation round?');
+  });
+});
+
+describe('the business plan (vi)', () => {
+  it('is given for the chosen idea; one without an idea is sent to register one first', async () => {
+    const none = await driver.play(uniqueId('no-idea'), ['menu', '3']);
+    expect(none.join('\n')).toContain(translate('vi', 'plan.noIdeas'));
+    const userId = uniqueId('plan-vi');
+    await driver.play(userId, ['menu', '2', ...profileVi, ...ideaVi, 'Đồng ý']);
+    await driver.play(userId, ['2', 'Nước mắm cá cơm', 'thuc pham', 'gia vi', 'nuoc mam', 'Nước mắm ủ chượp truyền thống.', 'Ủ chum sành 12 tháng.', 'Cá cơm', 'Một phần', '4', '5.000 lít/năm', 'Chai 500 ml', 'Siêu thị', 'bỏ qua', 'Sản phẩm mới', 'Đồng ý']);
+    const plan = await driver.play(userId, ['3', 'nuoc mam', 'Gửi tệp', 'Bán cho siêu thị trong tỉnh, giá 80.000 đồng/chai.', 'Ủ chượp 12 tháng trong nhà xưởng 200 m2.', 'Cá cơm mua của tổ đánh bắt trong xã.', 'Vốn 300 triệu, doanh thu dự kiến 1 tỷ.', 'Thời tiết xấu làm thiếu cá; dự trữ 3 tháng.']);
+    expect(plan.join('\n')).toContain(translate('vi', 'plan.documentSoon'));
+    // Two ideas: the plan's is chosen by typing part of its name.
+    expect(plan.join('\n')).toMatch(/Phương án cho sản phẩm nào\?\n1\. Mật ong rừng Tân Phú \(\d+\/PĐK-75-26116-2026\)\n2\. Nước mắm cá cơm/);
+    expect(last(plan)).toMatch(/1\. Sản phẩm: Nước mắm cá cơm \(\d+\/PĐK-75-26116-2026\)/);
+    expect((await driver.say(userId, 'Đồng ý'))[0]).toMatch(/^Đã lưu phương án kinh doanh cho «Nước mắm cá cơm» \(số \d+\/PĐK-75-26116-2026\)\./);
+  });
+});
+
 describe('an idea sent back for changes', () => {
   it('the producer is told in their language, fixes it from the summary and resubmits under the same number', async () => {
     const userId = uniqueId('back');
