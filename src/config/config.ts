@@ -52,10 +52,17 @@ const configSchema = z
     SESSION_RESUME_PROMPT_AFTER_HOURS: positiveInt.default(12),
     // How long an official's one-time Zalo link code stays valid.
     OFFICIAL_INVITATION_TTL_HOURS: positiveInt.default(7 * 24),
+
+    // Signs links to packets and documents; required in production (32+ characters).
+    LINK_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    PACKET_LINK_TTL_HOURS: positiveInt.default(7 * 24),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.PUBLIC_BASE_URL.startsWith('http://')) {
       ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'must be https in production' });
+    }
+    if (env.NODE_ENV === 'production' && env.LINK_SIGNING_SECRET === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['LINK_SIGNING_SECRET'], message: 'is required in production' });
     }
   });
 
@@ -96,6 +103,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   conversation: { resumePromptAfterHours: number };
   officials: { invitationTtlHours: number };
+  links: { secret: string; packetTtlHours: number };
 }
 
 export class ConfigError extends Error {
@@ -158,6 +166,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     conversation: { resumePromptAfterHours: env.SESSION_RESUME_PROMPT_AFTER_HOURS },
     officials: { invitationTtlHours: env.OFFICIAL_INVITATION_TTL_HOURS },
+    // Outside production a fixed secret keeps links working across restarts of a dev machine.
+    links: { secret: env.LINK_SIGNING_SECRET ?? 'development-only-link-secret-not-for-production', packetTtlHours: env.PACKET_LINK_TTL_HOURS },
   };
 }
 

@@ -52,9 +52,16 @@ describe('configuration', () => {
     expect(loadConfig({ ...minimal, PORT: '' }).port).toBe(3000);
   });
 
+  it('requires a link-signing secret in production, and a long one anywhere', () => {
+    expect(() => loadConfig({ ...minimal, NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://ocop.example.vn' })).toThrow('Invalid configuration: LINK_SIGNING_SECRET is required in production');
+    expect(() => loadConfig({ ...minimal, LINK_SIGNING_SECRET: 'short' })).toThrow('LINK_SIGNING_SECRET must be at least 32 characters');
+    expect(loadConfig(minimal).links.secret.length).toBeGreaterThanOrEqual(32);
+  });
+
   it('requires https for the public URL in production', () => {
     expect(() => loadConfig({ ...minimal, NODE_ENV: 'production' })).toThrow(/PUBLIC_BASE_URL/);
-    expect(loadConfig({ ...minimal, NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://ocop.example.vn' }).publicBaseUrl).toBe('https://ocop.example.vn');
+    const secret = 'a-production-secret-of-at-least-32-chars';
+    expect(loadConfig({ ...minimal, NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://ocop.example.vn', LINK_SIGNING_SECRET: secret }).publicBaseUrl).toBe('https://ocop.example.vn');
   });
 });
 
