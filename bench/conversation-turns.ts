@@ -72,6 +72,7 @@ export async function benchConversationTurns(options: { producers: number; pureR
       conversation: loaded.setup,
       actions: loaded.actions,
       resumeAfterMs: 12 * 3600_000,
+      enqueueDocumentIntake: async () => undefined,
     };
     const turnMs: number[] = [];
     const started = process.hrtime.bigint();

@@ -1,13 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { benchDatabaseUrl } from './bench-env.js';
 import { benchConversationTurns } from './conversation-turns.js';
+import { reportPacketAssembly } from './packet-assembly.js';
 import { benchEndToEnd } from './end-to-end.js';
 import { benchWebhookAck } from './webhook-ack.js';
 
 // `npm run bench`: figures printed for the issue notes; never part of the test pass/fail.
 const durationS = Number(process.env.BENCH_DURATION_S ?? 10);
-// BENCH_ONLY=turns runs only the conversation benchmark (the others take a minute).
+// BENCH_ONLY=turns or BENCH_ONLY=packet runs one benchmark (all of them take a few minutes).
 const only = process.env.BENCH_ONLY;
+if (only === 'packet') {
+  await reportPacketAssembly();
+  process.exit(0);
+}
 
 execFileSync('npm', ['run', '--silent', 'migrate:deploy'], { env: { ...process.env, DATABASE_URL: benchDatabaseUrl }, stdio: 'inherit' });
 
@@ -19,6 +24,7 @@ console.log(`  router + engine alone (pure): ${turns.pureTurnsPerSecond.toFixed(
 console.log(`  whole turns as the worker runs them (Postgres lock, session, facts, effects, outbox): ${turns.fullTurns} turns, ${turns.fullTurnsPerSecond.toFixed(0)} turns/s, p50 ${ms(turns.fullP50Ms)}, p99 ${ms(turns.fullP99Ms)}`);
 for (const size of turns.sessionBytes) console.log(`  stored bytes per active session (${size.step}): median ${size.median}, max ${size.max}`);
 if (only === 'turns') process.exit(0);
+await reportPacketAssembly();
 
 const ack = await benchWebhookAck({ durationS });
 console.log('\nWebhook acknowledgement (loopback, 20 connections, each request a fresh signed event)');

@@ -7,6 +7,10 @@ import { projectRoot } from './config/project-root.js';
 import { createDatabase } from './db/database.js';
 import { createApp } from './http/app.js';
 import { loadConversation } from './conversation/conversation-setup.js';
+import { createDocumentStorage } from './dossier/create-document-storage.js';
+import { assemblePacket } from './dossier/assemble-packet.js';
+import { signLink } from './dossier/signed-links.js';
+import { createOfficialUploadIntake } from './dossier/store-official-upload.js';
 import { createTranslator, loadDictionaries } from './i18n/translator.js';
 import { createQueues, createRedisConnection, inboundMaxAttempts } from './jobs/queues.js';
 import { startWorkers, type Workers } from './jobs/workers.js';
@@ -41,6 +45,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
     outboundMaxAttempts: config.queues.outboundMaxAttempts,
   });
   const now = () => new Date();
+  const storage = createDocumentStorage(config.storage);
 
   const tokens = createZaloTokenStore({
     db,
@@ -73,7 +78,23 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         enqueueInboundEvents: queues.enqueueInboundEvents,
         now: Date.now,
       },
-      admin: { translate, now, invitationTtlHours: config.officials.invitationTtlHours, enqueueOutbound: queues.enqueueOutboundMessages },
+      admin: {
+        translate,
+        now,
+        invitationTtlHours: config.officials.invitationTtlHours,
+        enqueueOutbound: queues.enqueueOutboundMessages,
+        checklists: conversation.setup.checklists,
+        dossierIntake: createOfficialUploadIntake(storage),
+        packets: {
+          assemble: (ideaId, actor) => assemblePacket({ db, storage, translate, checklists: conversation.setup.checklists, now }, ideaId, actor),
+          linkFor: (packetId, recipient) => {
+            const expiresAt = new Date(now().getTime() + config.links.packetTtlHours * 3600_000);
+            const token = signLink({ kind: 'packet', id: String(packetId), to: recipient, exp: Math.floor(expiresAt.getTime() / 1000) }, config.links.secret);
+            return { url: `${config.publicBaseUrl}/packets/${token}`, expiresAt };
+          },
+        },
+      },
+      packetLinks: { storage, secret: config.links.secret, now },
     });
     server = app.listen(config.port, '0.0.0.0');
     await once(server, 'listening');
@@ -107,7 +128,9 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         conversation: conversation.setup,
         actions: conversation.actions,
         resumeAfterMs: config.conversation.resumePromptAfterHours * 3600_000,
+        enqueueDocumentIntake: queues.enqueueDocumentIntake,
       },
+      intake: { db, storage, translate, logger, now, download: config.documents },
       outbound: {
         db,
         redis,

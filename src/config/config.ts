@@ -1,4 +1,7 @@
+import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
+import type { DocumentStorageConfig } from '../dossier/create-document-storage.js';
+import { projectRoot } from './project-root.js';
 
 // Only this module reads process.env. Everything else receives a Config.
 
@@ -56,10 +59,30 @@ const configSchema = z
     // Signs links to packets and documents; required in production (32+ characters).
     LINK_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     PACKET_LINK_TTL_HOURS: positiveInt.default(7 * 24),
+
+    // Where scans are kept: a directory here, or S3-compatible storage for several machines.
+    STORAGE_KIND: z.enum(['local', 's3']).default('local'),
+    STORAGE_LOCAL_DIR: z.string().min(1).default('data/documents'),
+    S3_ENDPOINT: url.optional(),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_BUCKET: z.string().min(1).optional(),
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    DOCUMENT_MAX_BYTES: positiveInt.default(25 * 1024 * 1024),
+    DOCUMENT_DOWNLOAD_TIMEOUT_MS: positiveInt.default(15_000),
+    DOCUMENT_DOWNLOAD_DEADLINE_MS: positiveInt.default(120_000),
+    DOCUMENT_MAX_REDIRECTS: z.coerce.number().int().min(0).max(10).default(3),
+    // Hosts attachments may be fetched from (comma-separated; a domain admits its subdomains).
+    DOCUMENT_ALLOWED_HOSTS: z.string().optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.PUBLIC_BASE_URL.startsWith('http://')) {
       ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'must be https in production' });
+    }
+    if (env.STORAGE_KIND === 's3') {
+      for (const name of ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
+        if (env[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when STORAGE_KIND=s3' });
+      }
     }
     if (env.NODE_ENV === 'production' && env.LINK_SIGNING_SECRET === undefined) {
       ctx.addIssue({ code: 'custom', path: ['LINK_SIGNING_SECRET'], message: 'is required in production' });
@@ -104,6 +127,8 @@ export interface Config {
   conversation: { resumePromptAfterHours: number };
   officials: { invitationTtlHours: number };
   links: { secret: string; packetTtlHours: number };
+  storage: DocumentStorageConfig;
+  documents: { maxBytes: number; timeoutMs: number; deadlineMs: number; maxRedirects: number; allowedHosts: readonly string[] | undefined };
 }
 
 export class ConfigError extends Error {
@@ -168,6 +193,23 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     officials: { invitationTtlHours: env.OFFICIAL_INVITATION_TTL_HOURS },
     // Outside production a fixed secret keeps links working across restarts of a dev machine.
     links: { secret: env.LINK_SIGNING_SECRET ?? 'development-only-link-secret-not-for-production', packetTtlHours: env.PACKET_LINK_TTL_HOURS },
+    storage:
+      env.STORAGE_KIND === 's3' && env.S3_ENDPOINT && env.S3_BUCKET && env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY
+        ? { kind: 's3', endpoint: env.S3_ENDPOINT, region: env.S3_REGION, bucket: env.S3_BUCKET, accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
+        : { kind: 'local', root: isAbsolute(env.STORAGE_LOCAL_DIR) ? env.STORAGE_LOCAL_DIR : join(projectRoot(), env.STORAGE_LOCAL_DIR) },
+    documents: {
+      maxBytes: env.DOCUMENT_MAX_BYTES,
+      timeoutMs: env.DOCUMENT_DOWNLOAD_TIMEOUT_MS,
+      deadlineMs: env.DOCUMENT_DOWNLOAD_DEADLINE_MS,
+      maxRedirects: env.DOCUMENT_MAX_REDIRECTS,
+      // In production only Zalo's file and image hosts, unless the deployment says otherwise.
+      allowedHosts:
+        env.DOCUMENT_ALLOWED_HOSTS !== undefined
+          ? env.DOCUMENT_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean)
+          : env.NODE_ENV === 'production'
+            ? ['dlfl.vn', 'zdn.vn', 'zadn.vn']
+            : undefined,
+    },
   };
 }
 

@@ -1,4 +1,6 @@
 import type { Transaction } from '../db/database.js';
+import { addDocuments, openDossier, showDossierProgress, submitDossier } from '../dossier/producer-dossier.js';
+import type { Checklist } from '../ocop/dossier-checklist.js';
 import type { RuleSet } from '../ocop/rule-sets.js';
 import { linkOfficialAccount } from '../officials/official-invitations.js';
 import { labelCommune } from '../regions/commune-directory.js';
@@ -30,9 +32,13 @@ async function linkOfficial(input: ActionInput): Promise<ActionOutcome> {
   );
 }
 
-/** The domain handlers flows name in their action steps (and the router's link code). */
-export function createConversationActions(ruleSets: readonly RuleSet[]): Record<string, ConversationAction> {
+/** The domain handlers flows name in their action steps (and the router's effects). */
+export function createConversationActions(ruleSets: readonly RuleSet[], checklists: readonly Checklist[]): Record<string, ConversationAction> {
   return {
+    openDossier: (input) => openDossier(input, checklists),
+    addDocuments,
+    submitDossier: (input) => submitDossier(input, checklists),
+    showDossierProgress: (input) => showDossierProgress(input, checklists),
     saveProducerProfile,
     submitProductIdea: (input) => submitProductIdea(input, ruleSets),
     saveBusinessPlan,

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Database } from '../db/database.js';
 import type { Dictionaries, Translate } from '../i18n/translator.js';
 import type { Logger } from '../observability/logger.js';
+import { loadChecklists } from '../ocop/dossier-checklist.js';
 import { loadRuleSets } from '../ocop/rule-sets.js';
 import { loadCommuneDirectory, type CommuneDirectory } from '../regions/commune-directory.js';
 import { createConversationActions, type ConversationAction } from './conversation-actions.js';
@@ -33,7 +34,8 @@ export async function loadConversation(options: {
   flowsDir?: string;
 }): Promise<LoadedConversation> {
   const ruleSets = loadRuleSets(join(options.root, 'rules', 'rule-sets.yaml'), options.dictionaries);
-  const actions = createConversationActions(ruleSets);
+  const checklists = loadChecklists(join(options.root, 'rules', 'dossier-checklists.yaml'), ruleSets, options.dictionaries);
+  const actions = createConversationActions(ruleSets, checklists);
   const flows = loadFlows(options.flowsDir ?? join(options.root, 'flows'), options.dictionaries, flowRegistries([...Object.keys(actions), ...routerActions]));
   let communes: CommuneDirectory = await loadCommuneDirectory(options.db);
   const timer = setInterval(() => {
@@ -46,7 +48,7 @@ export async function loadConversation(options: {
   }, options.communeRefreshMs ?? 10 * 60_000);
   timer.unref();
   return {
-    setup: { flows, translate: options.translate, ruleSets, communes: () => communes, shareInfoImageUrl: `${options.publicBaseUrl}/assets/share-phone.png` },
+    setup: { flows, translate: options.translate, ruleSets, checklists, communes: () => communes, shareInfoImageUrl: `${options.publicBaseUrl}/assets/share-phone.png` },
     actions,
     stop: () => clearInterval(timer),
   };

@@ -1,6 +1,6 @@
 import type { Locale } from '../i18n/translator.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
-import { reconcileSession, repeatPrompt, runFlowTurn, startFlow, type EngineContext, type FlowSession, type SharedInfo, type TurnItem } from './flow-engine.js';
+import { reconcileSession, repeatPrompt, runFlowTurn, startFlow, type EngineContext, type FlowSession, type ReceivedFile, type SharedInfo, type TurnItem } from './flow-engine.js';
 import { toMatchKey } from './normalize-input.js';
 import type { ConversationState, PendingQuestion } from './session-store.js';
 
@@ -11,8 +11,10 @@ import type { ConversationState, PendingQuestion } from './session-store.js';
 export const menuFlowId = 'main-menu';
 /** Effects the router settles itself; flows may name them as actions. */
 export const routerActions = ['switchLanguage'] as const;
+/** Effects the router asks for outside any flow; the caller registers them as actions. */
+export const routerEffects = ['linkOfficial', 'showDossierProgress'] as const;
 
-export type ConversationInput = { kind: 'follow' } | { kind: 'text'; text: string } | { kind: 'shared'; info: SharedInfo } | { kind: 'other' };
+export type ConversationInput = { kind: 'follow' } | { kind: 'text'; text: string } | { kind: 'shared'; info: SharedInfo } | { kind: 'files'; files: ReceivedFile[] } | { kind: 'other' };
 
 export interface ConversationTurn {
   items: TurnItem[];
@@ -42,6 +44,8 @@ const words = {
   replace: ['bat dau muc moi', 'start the new one'],
   revise: ['sua va gui lai', 'fix and resubmit'],
   official: ['gap can bo', 'talk to an official'],
+  missing: ['con thieu', 'thieu gi', 'missing', 'what is missing'],
+  sendItems: ['gui bo sung', 'send the items'],
 };
 
 function languageRequested(key: string): Locale | undefined {
@@ -74,6 +78,10 @@ function inFlow(session: FlowSession): boolean {
 /** The flow the person chose from the menu (a profile asked inside an idea belongs to the idea). */
 function chosenFlowId(session: FlowSession): string {
   return session.stack[1]?.flowId ?? session.flowId;
+}
+
+function currentStepKind(ctx: EngineContext, session: FlowSession): string | undefined {
+  return ctx.flows.get(session.flowId)?.steps.find((step) => step.id === session.stepId)?.kind;
 }
 
 function answeredCount(session: FlowSession): number {
@@ -206,9 +214,22 @@ export function converse(engineFor: (locale: Locale) => EngineContext, input: Co
     const opened = openFlow(ctx, 'product-idea', options.revision, 'summary');
     return done(opened.items, { ...setAside(state), flow: opened.flow });
   }
+  if (words.sendItems.includes(key)) {
+    // The button under a returned dossier: straight to the items to redo.
+    const opened = openFlow(ctx, 'dossier');
+    return done(opened.items, { ...setAside(state), flow: opened.flow });
+  }
   if (words.official.includes(key) && inFlow(state.flow)) {
     const opened = openFlow(ctx, 'talk-to-official');
     return done(opened.items, { ...setAside(state), flow: opened.flow });
+  }
+  if (words.missing.includes(key)) {
+    // "còn thiếu" at any moment: the progress of every dossier, then back where they were.
+    return done([{ type: 'effect', effect: { action: 'showDossierProgress', flowId: state.flow.flowId, answers: {} } }, ...repeatPrompt(ctx, state.flow)], state);
+  }
+  if (input.kind === 'files' && currentStepKind(ctx, state.flow) !== 'upload') {
+    // Kept in the inbound record, but not taken for any item: say where files belong.
+    return done([say(ctx, 'conversation.filesNotExpected'), ...repeatPrompt(ctx, state.flow)], state);
   }
   if (inFlow(state.flow) && stored.updatedAt && ctx.now.getTime() - stored.updatedAt.getTime() >= options.resumeAfterMs) {
     // Days later, the next message is rarely the answer to the old question: ask first.
@@ -221,8 +242,7 @@ export function converse(engineFor: (locale: Locale) => EngineContext, input: Co
     return done(repeatPrompt(ctx, state.flow), state);
   }
 
-  const engineInput = input.kind === 'text' ? { kind: 'text' as const, text: input.text } : input.kind === 'shared' ? input : { kind: 'other' as const };
-  const turn = runFlowTurn(ctx, state.flow, engineInput);
+  const turn = runFlowTurn(ctx, state.flow, input);
 
   if (state.suspended && !inFlow(state.flow) && turn.session && inFlow(turn.session)) {
     // A new choice from the menu while another flow waits: ask before dropping it.

@@ -1,4 +1,5 @@
 import type { Locale, Translate } from '../i18n/translator.js';
+import { checklistFor, type Checklist } from '../ocop/dossier-checklist.js';
 import { groupsOf, ruleSetInForce, sectorsOf, setsOf, type RuleSet } from '../ocop/rule-sets.js';
 import type { CommuneDirectory } from '../regions/commune-directory.js';
 import type { ProducerFacts } from '../registration/load-producer-facts.js';
@@ -11,12 +12,13 @@ export interface ConversationSetup {
   flows: ReadonlyMap<string, Flow>;
   translate: Translate;
   ruleSets: readonly RuleSet[];
+  checklists: readonly Checklist[];
   /** The communes as last loaded from Postgres (reference data, refreshed in the background). */
   communes: () => CommuneDirectory;
   shareInfoImageUrl: string;
 }
 
-export const choiceSourceNames = ['ocopSectors', 'ocopGroups', 'ocopSets', 'communes', 'myIdeas'] as const;
+export const choiceSourceNames = ['ocopSectors', 'ocopGroups', 'ocopSets', 'communes', 'myIdeas', 'dossierMissing', 'dossierItems'] as const;
 export const factNames = ['hasProfile', 'hasIdeas'] as const;
 export const prefillNames = ['producerProfile'] as const;
 
@@ -64,6 +66,28 @@ export function buildEngineContext(setup: ConversationSetup, facts: ProducerFact
           return list(setsOf(rules(), String(answers.group)).map((code) => ({ value: code, label: t(`ocop.set.${code}`) })));
         case 'myIdeas':
           return list(facts.ideas.map((idea) => ({ value: idea.id, label: `${idea.productName} (${idea.receiptNumber})` })));
+        case 'dossierMissing':
+        case 'dossierItems': {
+          // The producer's own items of the chosen idea: what is missing, or all with their state.
+          const idea = facts.ideas.find((i) => i.id === answers.ideaId);
+          if (!idea) return list([]);
+          const items = checklistFor(setup.checklists, idea.subject).filter((i) => i.by === 'producer');
+          const count = (item: string) => idea.dossier?.documents[item] ?? 0;
+          const labelOf = (item: string) => t(`dossier.item.${item}`);
+          if (name === 'dossierMissing') {
+            // The walk asks for items the commune sent back, then required items still missing;
+            // optional ones are offered in the review.
+            const returned = idea.dossier?.returned ?? [];
+            return list([...items.filter((i) => returned.includes(i.item)), ...items.filter((i) => !returned.includes(i.item) && i.need === 'required' && count(i.item) === 0)].map((i) => ({ value: i.item, label: labelOf(i.item) })));
+          }
+          const state = (i: { item: string; need: string }) =>
+            count(i.item) > 0 ? setup.translate(locale, 'dossier.state.have', { count: String(count(i.item)) }) : t(i.need === 'required' ? 'dossier.state.missing' : 'dossier.state.optional');
+          return list([
+            ...items.map((i) => ({ value: i.item, label: `${labelOf(i.item)} — ${state(i)}` })),
+            { value: 'submit', label: t('dossier.review.submit') },
+            { value: 'later', label: t('dossier.review.later') },
+          ]);
+        }
         case 'communes': {
           const directory = setup.communes();
           return {

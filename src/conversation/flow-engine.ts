@@ -42,7 +42,16 @@ export interface FlowSession {
 /** Details the user shared from their Zalo profile through Zalo's form. */
 export type SharedInfo = Partial<Record<'phone' | 'name' | 'address', string>>;
 
-export type FlowInput = { kind: 'start' } | { kind: 'text'; text: string } | { kind: 'shared'; info: SharedInfo } | { kind: 'other' };
+/** A photo or file attached to a message: where to fetch it, as the sender named it. */
+export interface ReceivedFile {
+  /** its place among the message's attachments */
+  index: number;
+  type: 'image' | 'file';
+  url: string;
+  name?: string;
+}
+
+export type FlowInput = { kind: 'start' } | { kind: 'text'; text: string } | { kind: 'shared'; info: SharedInfo } | { kind: 'files'; files: ReceivedFile[] } | { kind: 'other' };
 
 export interface FlowEffect {
   action: string;
@@ -61,6 +70,8 @@ export interface FlowTurn {
 export interface ChoiceItem {
   value: string;
   label: string;
+  /** an upload item the person may skip */
+  optional?: boolean;
 }
 
 /** What a choose step offers: a list to show, or a directory to search by name. */
@@ -106,6 +117,7 @@ const words = {
   skip: ['bo qua', 'skip'],
   yes: ['co', 'dong y', 'yes', 'ok', 'xac nhan', 'confirm'],
   no: ['khong', 'no'],
+  done: ['xong', 'da xong', 'gui xong', 'het', 'done', 'next', 'tiep', 'tiep theo'],
 };
 
 function matches(list: readonly string[], key: string): boolean {
@@ -190,11 +202,32 @@ function prompt(ctx: EngineContext, step: FlowStep, session: FlowSession): Outgo
         },
       ];
     }
-    case 'upload':
-      return [text(ctx, step.prompt)];
+    case 'upload': {
+      const item = uploadItem(ctx, step, session);
+      const lines = [ctx.translate(ctx.locale, step.prompt, { item: item?.label ?? '' })];
+      if (item?.optional) lines.push(ctx.translate(ctx.locale, 'flow.upload.optional'));
+      lines.push(ctx.translate(ctx.locale, 'flow.upload.howTo'));
+      return [{ kind: 'text', text: lines.join('\n') }];
+    }
     default:
       return [];
   }
+}
+
+/** The items an upload step walks through (still missing), less those the person skipped. */
+function uploadList(ctx: EngineContext, step: Extract<FlowStep, { kind: 'upload' }>, answers: Record<string, unknown>): ChoiceItem[] {
+  if (!step.source) return [];
+  const source = ctx.choiceSource(step.source, answers);
+  const skipped = Array.isArray(answers.$skipped) ? answers.$skipped : [];
+  return source.kind === 'list' ? source.items.filter((i) => !skipped.includes(i.value)) : [];
+}
+
+/** The item the upload step is on, with its label. */
+function uploadItem(ctx: EngineContext, step: Extract<FlowStep, { kind: 'upload' }>, session: FlowSession): ChoiceItem | undefined {
+  const value = formatAnswer(session.answers[step.field]);
+  if (value === undefined) return undefined;
+  const listed = uploadList(ctx, step, session.answers).find((i) => i.value === value);
+  return listed ?? { value, label: displayAnswer(ctx, flowOf(ctx, session.flowId), step.field, session) ?? value };
 }
 
 function asItems(messages: OutgoingMessage[]): TurnItem[] {
@@ -248,6 +281,26 @@ function advance(ctx: EngineContext, session: FlowSession, stepId: string, items
         if (!parent) return null;
         current = { ...parent, attempts: 0, stack: current.stack.slice(0, -1) };
         continue;
+      }
+      case 'upload': {
+        // Walking through missing items: stay on the current one until it is done, then
+        // take the next; none left, go on.
+        const list = uploadList(ctx, step, current.answers);
+        const answers = { ...current.answers };
+        if (step.source && !list.some((i) => i.value === answers[step.field])) {
+          const next = list[0];
+          if (!next) {
+            delete answers[step.field];
+            current = { ...current, answers, stepId: step.next };
+            continue;
+          }
+          answers[step.field] = next.value;
+        }
+        // The next files sent replace the item's earlier ones; later ones add pages.
+        if (step.replace && answers.$replacing === undefined) answers.$replacing = true;
+        current = { ...current, answers };
+        items.push(...asItems(prompt(ctx, step, current)));
+        return current;
       }
       case 'choose': {
         // Nothing to choose between (a product group with one set): take it and go on.
@@ -348,6 +401,29 @@ function searchTurn(ctx: EngineContext, session: FlowSession, step: Extract<Flow
   return { items, session: { ...session, matches: found.items.map((c) => c.value) } };
 }
 
+/** Files for the current item go to the step's action; "xong" moves on; "bỏ qua" skips an optional item. */
+function uploadTurn(ctx: EngineContext, session: FlowSession, step: Extract<FlowStep, { kind: 'upload' }>, input: FlowInput, key: string): FlowTurn {
+  const items: TurnItem[] = [];
+  const item = uploadItem(ctx, step, session);
+  if (input.kind === 'files' && item) {
+    const { $replacing, ...answers } = session.answers;
+    items.push({ type: 'effect', effect: { action: step.action, flowId: session.flowId, answers: { ...answers, $item: item.value, $files: input.files, $replace: $replacing === true } } });
+    return { items, session: { ...session, answers: $replacing === true ? { ...answers, $replacing: false } : session.answers, attempts: 0 } };
+  }
+  const stillMissing = step.source !== undefined && item !== undefined && uploadList(ctx, step, session.answers).some((i) => i.value === item.value);
+  const leave = (answers: Record<string, unknown>): FlowTurn => {
+    const { [step.field]: _left, $replacing: _replaced, ...rest } = answers;
+    return { items, session: advance(ctx, { ...session, answers: step.source ? { ...rest } : { ...rest, [step.field]: answers[step.field] } }, step.source ? step.id : step.next, items) };
+  };
+  if (matches(words.done, key) || matches(words.skip, key)) {
+    if (!stillMissing) return leave(session.answers);
+    if (!item?.optional) return { items, session: reprompt(ctx, session, step, text(ctx, 'flow.upload.required'), items) };
+    const skipped = Array.isArray(session.answers.$skipped) ? session.answers.$skipped : [];
+    return leave({ ...session.answers, $skipped: [...skipped, item.value] });
+  }
+  return { items, session: reprompt(ctx, session, step, text(ctx, 'flow.upload.sendFiles'), items) };
+}
+
 export interface StartOptions {
   answers?: Record<string, unknown>;
   /** Open here (a summary) instead of the flow's start. */
@@ -439,8 +515,7 @@ export function runFlowTurn(ctx: EngineContext, session: FlowSession, input: Flo
       return { items, session: reprompt(ctx, session, step, text(ctx, 'flow.confirm.unclear'), items) };
     }
     case 'upload':
-      // Completed with the dossier capability: files are taken by the caller.
-      return { items: repeat(), session };
+      return uploadTurn(ctx, session, step, input, key);
     default:
       // A session never rests on a step that needs no answer; recover by moving on.
       return { items, session: advance(ctx, session, step.id, items) };

@@ -70,8 +70,23 @@ const subflow = z.object({
   next: stepId,
 });
 
-/** Designed now, completed with the dossier: photos or files for one checklist item. */
-const upload = z.object({ id: stepId, kind: z.literal('upload'), prompt: localeKey, item: z.string().min(1), next: stepId });
+/**
+ * Photos or files for a checklist item. With `source` the step walks through the items
+ * the source lists (those still missing), one at a time, and goes on to `next` when none
+ * is left; without it, the item is the answer in `field` (chosen before). Files sent are
+ * handed to `action`; several photos in a row are pages of one item. `replace: true`
+ * makes what is sent replace the item's earlier documents.
+ */
+const upload = z.object({
+  id: stepId,
+  kind: z.literal('upload'),
+  prompt: localeKey,
+  field: fieldName,
+  source: z.string().min(1).optional(),
+  action: z.string().min(1),
+  replace: z.boolean().default(false),
+  next: stepId,
+});
 
 const end = z.object({ id: stepId, kind: z.literal('end'), text: localeKey.optional() });
 

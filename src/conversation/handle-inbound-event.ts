@@ -11,6 +11,7 @@ import { loadProducerFacts } from '../registration/load-producer-facts.js';
 import { zaloEventSchema, type ZaloEvent } from '../zalo/webhook-events.js';
 import type { ConversationAction } from './conversation-actions.js';
 import { converse, type ConversationInput } from './converse.js';
+import type { ReceivedFile } from './flow-engine.js';
 import { buildEngineContext, type ConversationSetup } from './engine-context.js';
 import { toNfc } from './normalize-input.js';
 import { loadConversation, saveConversation, StaleSessionError } from './session-store.js';
@@ -26,6 +27,8 @@ export interface InboundDeps {
   actions: Readonly<Record<string, ConversationAction>>;
   /** A flow untouched this long is resumed with "continue or start again?". */
   resumeAfterMs: number;
+  /** Queues the download of documents recorded by a turn, once it has committed. */
+  enqueueDocumentIntake: (documentIds: bigint[]) => Promise<void>;
 }
 
 const maxStaleRetries = 3;
@@ -35,17 +38,33 @@ type RecordedEvent = NonNullable<Awaited<ReturnType<Database['inboundEvent']['fi
 interface HandledEvent {
   status: 'processed' | 'ignored' | 'invalid';
   outboundIds: bigint[];
+  documentIds?: bigint[];
 }
 
 // What Zalo's share-your-details form sends back; only text fields are taken.
 const sharedInfoSchema = z.object({ phone: z.string().optional(), name: z.string().optional(), address: z.string().optional() });
 
+const attachmentSchema = z.object({ url: z.url({ protocol: /^https?$/ }), name: z.string().optional() });
+
+/** Photos and files of a message, each with the address to fetch it from. */
+function filesOf(event: Extract<ZaloEvent, { kind: 'user_message' }>): ReceivedFile[] {
+  if (event.name !== 'user_send_image' && event.name !== 'user_send_file') return [];
+  return event.attachments.flatMap((attachment, index) => {
+    const payload = attachmentSchema.safeParse(attachment.payload);
+    if (!payload.success || (attachment.type !== 'image' && attachment.type !== 'file')) return [];
+    return [{ index, type: attachment.type, url: payload.data.url, ...(payload.data.name ? { name: toNfc(payload.data.name) } : {}) }];
+  });
+}
+
 function conversationInputOf(event: ZaloEvent): ConversationInput | undefined {
   switch (event.kind) {
     case 'follow':
       return { kind: 'follow' };
-    case 'user_message':
-      return event.name === 'user_send_text' && event.text !== undefined ? { kind: 'text', text: toNfc(event.text) } : { kind: 'other' };
+    case 'user_message': {
+      if (event.name === 'user_send_text' && event.text !== undefined) return { kind: 'text', text: toNfc(event.text) };
+      const files = filesOf(event);
+      return files.length > 0 ? { kind: 'files', files } : { kind: 'other' };
+    }
     case 'submit_info': {
       const info = sharedInfoSchema.safeParse(event.info);
       return info.success ? { kind: 'shared', info: Object.fromEntries(Object.entries(info.data).filter(([, v]) => v !== undefined).map(([k, v]) => [k, toNfc(v)])) } : { kind: 'other' };
@@ -96,6 +115,8 @@ async function applyEvent(tx: Transaction, row: RecordedEvent, deps: InboundDeps
   // say takes their place among the flow's messages.
   const replies: OutgoingMessage[] = [];
   const notices: OutboxEntry[] = [];
+  const documentIds: bigint[] = [];
+  const messageId = event.kind === 'user_message' ? event.msgId : undefined;
   for (const item of turn.items) {
     if (item.type === 'message') {
       replies.push(item.message);
@@ -103,8 +124,9 @@ async function applyEvent(tx: Transaction, row: RecordedEvent, deps: InboundDeps
     }
     const action = deps.actions[item.effect.action];
     if (!action) throw new Error(`action ${item.effect.action} is not registered`);
-    const outcome = await action({ tx, userId: user.id, locale: turn.locale, translate: deps.translate, answers: item.effect.answers, now });
+    const outcome = await action({ tx, userId: user.id, locale: turn.locale, translate: deps.translate, answers: item.effect.answers, now, messageId });
     replies.push(...outcome.reply);
+    documentIds.push(...(outcome.intake ?? []));
     for (const notice of outcome.notify) {
       for (const message of composeReplies([notice.message])) {
         notices.push({ idempotencyKey: `${row.eventKey}:notice:${notices.length}`, recipient: notice.recipient, message, causeEventId: row.id });
@@ -117,7 +139,7 @@ async function applyEvent(tx: Transaction, row: RecordedEvent, deps: InboundDeps
     ...composeReplies(replies).map((message, index) => ({ idempotencyKey: `${row.eventKey}:reply:${index}`, recipient: user.id, message, causeEventId: row.id })),
     ...notices,
   ]);
-  return { status: 'processed', outboundIds };
+  return { status: 'processed', outboundIds, documentIds };
 }
 
 async function giveUp(deps: InboundDeps, row: RecordedEvent, reason: string): Promise<bigint[]> {
@@ -153,6 +175,7 @@ export async function handleInboundEvent(deps: InboundDeps, eventId: bigint, enq
   for (;;) {
     let head: RecordedEvent | null = null;
     let outboundIds: bigint[] = [];
+    let documentIds: bigint[] = [];
     let done: boolean;
     try {
       done = await deps.db.$transaction(
@@ -165,6 +188,7 @@ export async function handleInboundEvent(deps: InboundDeps, eventId: bigint, enq
           const handled = await applyEvent(tx, head, deps);
           await tx.inboundEvent.update({ where: { id: head.id }, data: { status: handled.status, processedAt: deps.now(), error: null } });
           outboundIds = handled.outboundIds;
+          documentIds = handled.documentIds ?? [];
           deps.metrics.inboundHandled.inc({ result: handled.status });
           return head.id === target.id;
         },
@@ -191,6 +215,9 @@ export async function handleInboundEvent(deps: InboundDeps, eventId: bigint, enq
     }
     // The replies are committed; if Redis is away now, the sweep enqueues them later.
     await enqueueOutbound(outboundIds).catch((error: unknown) => deps.logger.warn({ err: error }, 'outbound enqueue deferred to the sweep'));
+    if (documentIds.length > 0) {
+      await deps.enqueueDocumentIntake(documentIds).catch((error: unknown) => deps.logger.warn({ err: error }, 'document intake enqueue deferred to the sweep'));
+    }
     if (done) return;
   }
 }

@@ -51,7 +51,8 @@ export function checkFlow(flow: Flow, file: string, dictionaries: Dictionaries, 
       if (step.fact !== undefined && !registries.facts.has(step.fact)) problems.push(`${at(step.id)}: fact "${step.fact}" is not registered`);
     }
     if (step.kind === 'subflow' && step.prefill !== undefined && !registries.prefills.has(step.prefill)) problems.push(`${at(step.id)}: prefill "${step.prefill}" is not registered`);
-    if (step.kind === 'action' && !registries.actions.has(step.action)) problems.push(`${at(step.id)}: action "${step.action}" is not registered`);
+    if ((step.kind === 'action' || step.kind === 'upload') && !registries.actions.has(step.action)) problems.push(`${at(step.id)}: action "${step.action}" is not registered`);
+    if (step.kind === 'upload' && step.source !== undefined && !registries.choiceSources.has(step.source)) problems.push(`${at(step.id)}: choice source "${step.source}" is not registered`);
     if (step.kind === 'subflow' && !flowIds.has(step.flow)) problems.push(`${at(step.id)}: flow "${step.flow}" does not exist`);
     if (step.kind === 'choose') {
       if ((step.choices === undefined) === (step.source === undefined)) problems.push(`${at(step.id)}: give either choices or source`);

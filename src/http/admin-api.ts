@@ -2,8 +2,22 @@ import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { authenticateApiToken, type ApiTokenScope } from '../admin/api-tokens.js';
 import type { Database, Transaction } from '../db/database.js';
-import type { Prisma, Producer, ProductIdea } from '../db/generated/client.js';
+import type { DossierDocument, Prisma, Producer, ProductIdea } from '../db/generated/client.js';
+import {
+  attachForm03,
+  checkDossier,
+  DossierAlreadyCheckedError,
+  DossierIncompleteError,
+  DossierItemsNotReturnableError,
+  DossierNotFoundError,
+  readDossier,
+  returnDossierItems,
+  type DossierOverview,
+  type Form03Intake,
+} from '../dossier/review-dossier.js';
 import type { Translate } from '../i18n/translator.js';
+import { DossierChangedError, DossierEmptyError, type AssembledPacket } from '../dossier/assemble-packet.js';
+import type { Checklist } from '../ocop/dossier-checklist.js';
 import type { Logger } from '../observability/logger.js';
 import { inviteOfficial } from '../officials/official-invitations.js';
 import { RegionScopeError } from '../officials/region-scope.js';
@@ -18,6 +32,15 @@ export interface AdminApiDeps {
   invitationTtlHours: number;
   /** Enqueues outbox rows; called after commit, and the sweep covers a failure. */
   enqueueOutbound: (ids: bigint[]) => Promise<void>;
+  /** The dossier checklists (rules/dossier-checklists.yaml); the dossier routes answer 503 without them. */
+  checklists?: readonly Checklist[];
+  /** Stores the commune's Form 03; its upload answers 503 without it. */
+  dossierIntake?: Form03Intake;
+  /** Builds a dossier's packet and signs links to it; the packet route answers 503 without it. */
+  packets?: {
+    assemble: (ideaId: bigint, actor: string) => Promise<AssembledPacket>;
+    linkFor: (packetId: bigint, recipient: string) => { url: string; expiresAt: Date };
+  };
 }
 
 // Ids fit in 18 digits here, so they never overflow Postgres' bigint.
@@ -42,6 +65,19 @@ const listIdeasQuery = z.strictObject({
 });
 const ideaParams = z.object({ id: idSchema });
 const returnBody = z.strictObject({ reason: nfcText(5, 1000) });
+const returnItemsBody = z.strictObject({
+  items: z
+    .array(z.strictObject({ item: z.string().min(1).max(100), reason: nfcText(5, 500) }))
+    .min(1)
+    .max(30)
+    .superRefine((items, ctx) => {
+      items.forEach(({ item }, index) => {
+        if (items.findIndex((other) => other.item === item) < index) ctx.addIssue({ code: 'custom', path: [index, 'item'], message: `${item} is listed twice` });
+      });
+    }),
+});
+// Form 03 arrives as the bare file; its bytes, not this header, decide what is stored.
+const form03Types = ['application/pdf', 'image/jpeg', 'image/png'];
 const inviteBody = z.strictObject({
   name: nfcText(1, 200),
   role: z.enum(['province', 'commune']),
@@ -94,8 +130,64 @@ function toIdeaDetail(idea: ListedIdea) {
   return { ...toIdeaSummary(idea), details: idea.details, businessPlan: idea.businessPlan };
 }
 
+function toDocumentJson(document: DossierDocument) {
+  return {
+    id: String(document.id),
+    status: document.status,
+    position: document.position,
+    mediaType: document.mediaType,
+    printable: document.printable,
+    sizeBytes: document.sizeBytes,
+    sha256: document.sha256,
+    originalName: document.originalName,
+    refusedReason: document.refusedReason,
+    uploadedBy: document.uploadedBy,
+    createdAt: document.createdAt.toISOString(),
+  };
+}
+
+function toDossierJson(overview: DossierOverview) {
+  const { dossier } = overview;
+  return {
+    id: String(dossier.id),
+    ideaId: String(dossier.productIdeaId),
+    checklistId: dossier.checklistId,
+    status: dossier.status,
+    version: dossier.version,
+    checkedBy: dossier.checkedBy,
+    checkedAt: dossier.checkedAt?.toISOString() ?? null,
+    complete: overview.complete,
+    items: overview.items.map((item) => ({
+      item: item.item,
+      need: item.need,
+      by: item.by,
+      documents: item.documents.map(toDocumentJson),
+      returns: item.returns.map((r) => ({ reason: r.reason, returnedBy: r.returnedBy, returnedAt: r.returnedAt.toISOString() })),
+    })),
+    packets: overview.packets.map((p) => ({ version: p.version, sha256: p.sha256, pageCount: p.pageCount, builtAt: p.builtAt.toISOString() })),
+    events: overview.events.map((e) => ({
+      version: e.version,
+      actor: e.actor,
+      action: e.action,
+      itemCode: e.itemCode,
+      documentId: e.documentId === null ? null : String(e.documentId),
+      detail: e.detail,
+      at: e.at.toISOString(),
+    })),
+  };
+}
+
 function toHttpFromDomain(error: unknown): never {
   if (error instanceof RegionScopeError) throw new HttpError('bad_request', error.message);
+  if (error instanceof DossierNotFoundError) throw new HttpError('not_found', 'this idea has no dossier yet');
+  if (error instanceof DossierIncompleteError || error instanceof DossierAlreadyCheckedError) throw new HttpError('conflict', error.message);
+  if (error instanceof DossierItemsNotReturnableError) {
+    throw new HttpError(
+      'bad_request',
+      'invalid body',
+      error.items.map(({ index, item }) => ({ path: `body.items.${index}.item`, message: `${item} is not an item the producer sends for this dossier` })),
+    );
+  }
   if (error instanceof ProductIdeaNotSubmittedError) throw new HttpError('conflict', `the idea is ${error.status}; only a submitted idea can be reviewed`);
   if (error instanceof ProductIdeaNotFoundError) throw new HttpError('not_found', 'no such idea');
   throw error;
@@ -127,22 +219,55 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
     return scope;
   }
 
+  async function requireVisibleIdea(tx: Transaction, scope: ApiTokenScope, id: bigint): Promise<void> {
+    const visible = await tx.productIdea.findFirst({ where: { AND: [ideaRegion(scope), { id }] }, select: { id: true } });
+    if (!visible) throw new HttpError('not_found', 'no such idea');
+  }
+
+  // Committed: if Redis is away, the sweep sends the pending rows later.
+  async function enqueueAfterCommit(req: Request, outboxIds: bigint[], ideaId: bigint): Promise<void> {
+    await deps.enqueueOutbound(outboxIds).catch((error: unknown) => {
+      const log = (req as Request & { log?: Logger }).log ?? deps.logger;
+      log.warn({ err: error, ideaId: String(ideaId) }, 'outbound enqueue deferred to the sweep');
+    });
+  }
+
   async function review(req: Request, res: Response, decide: (tx: Transaction, ideaId: bigint, reviewer: string) => Promise<{ idea: ReviewedIdea; outboxIds: bigint[] }>) {
     const scope = scopeOf(req);
     const { id } = parseInput(ideaParams, req.params, 'params');
     const { idea, outboxIds } = await deps.db
       .$transaction(async (tx) => {
-        const visible = await tx.productIdea.findFirst({ where: { AND: [ideaRegion(scope), { id }] }, select: { id: true } });
-        if (!visible) throw new HttpError('not_found', 'no such idea');
+        await requireVisibleIdea(tx, scope, id);
         return decide(tx, id, scope.name);
       })
       .catch(toHttpFromDomain);
-    // Committed: if Redis is away, the sweep sends the pending rows later.
-    await deps.enqueueOutbound(outboxIds).catch((error: unknown) => {
-      const log = (req as Request & { log?: Logger }).log ?? deps.logger;
-      log.warn({ err: error, ideaId: String(id) }, 'outbound enqueue deferred to the sweep');
-    });
+    await enqueueAfterCommit(req, outboxIds, id);
     res.json(toIdeaDetail(idea));
+  }
+
+  function requireChecklists(): readonly Checklist[] {
+    if (!deps.checklists) throw new HttpError('unavailable', 'dossiers are not served here');
+    return deps.checklists;
+  }
+
+  async function decideDossier(
+    req: Request,
+    res: Response,
+    decide: (tx: Transaction, input: { ideaId: bigint; official: string; checklists: readonly Checklist[] }) => Promise<{ outboxIds: bigint[] }>,
+  ) {
+    const checklists = requireChecklists();
+    const scope = scopeOf(req);
+    const { id } = parseInput(ideaParams, req.params, 'params');
+    const { outboxIds } = await deps.db
+      .$transaction(async (tx) => {
+        await requireVisibleIdea(tx, scope, id);
+        return decide(tx, { ideaId: id, official: scope.name, checklists });
+      })
+      .catch(toHttpFromDomain);
+    await enqueueAfterCommit(req, outboxIds, id);
+    const overview = await readDossier(deps.db, { ideaId: id, checklists });
+    if (!overview) throw new HttpError('not_found', 'this idea has no dossier yet');
+    res.json(toDossierJson(overview));
   }
 
   router.get('/ideas', async (req: Request, res: Response) => {
@@ -175,6 +300,72 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
     const { reason } = parseInput(returnBody, req.body, 'body');
     return review(req, res, (tx, ideaId, reviewer) => returnProductIdea(tx, { ideaId, reason, reviewer, now: deps.now(), translate: deps.translate }));
   });
+
+  router.get('/ideas/:id/dossier', async (req: Request, res: Response) => {
+    const checklists = requireChecklists();
+    const scope = scopeOf(req);
+    const { id } = parseInput(ideaParams, req.params, 'params');
+    await requireVisibleIdea(deps.db, scope, id);
+    const overview = await readDossier(deps.db, { ideaId: id, checklists });
+    if (!overview) throw new HttpError('not_found', 'this idea has no dossier yet');
+    res.json(toDossierJson(overview));
+  });
+
+  router.post('/ideas/:id/dossier/check', (req: Request, res: Response) =>
+    decideDossier(req, res, (tx, input) => checkDossier(tx, { ...input, now: deps.now(), translate: deps.translate })),
+  );
+
+  router.post('/ideas/:id/dossier/return', (req: Request, res: Response) => {
+    const { items } = parseInput(returnItemsBody, req.body, 'body');
+    return decideDossier(req, res, (tx, input) => returnDossierItems(tx, { ...input, items, now: deps.now(), translate: deps.translate }));
+  });
+
+  // The packet of the dossier's current version, with a link signed for this token.
+  router.post('/ideas/:id/dossier/packet', async (req: Request, res: Response) => {
+    const packets = deps.packets;
+    if (!packets) throw new HttpError('unavailable', 'packets are not built here');
+    const scope = scopeOf(req);
+    const { id } = parseInput(ideaParams, req.params, 'params');
+    await requireVisibleIdea(deps.db, scope, id);
+    const actor = `admin:${scope.name}`;
+    const packet = await packets.assemble(id, actor).catch((error: unknown) => {
+      if (error instanceof DossierEmptyError) throw new HttpError('not_found', 'this idea has no stored document to put in a packet');
+      if (error instanceof DossierChangedError) throw new HttpError('conflict', 'the dossier changed while its packet was built; ask again');
+      throw error;
+    });
+    const link = packets.linkFor(packet.id, actor);
+    res.status(201).json({ id: String(packet.id), version: packet.version, sha256: packet.sha256, pageCount: packet.pageCount, sizeBytes: packet.sizeBytes, builtAt: packet.builtAt, link: link.url, linkExpiresAt: link.expiresAt });
+  });
+
+  router.post(
+    '/ideas/:id/dossier/form03',
+    (req: Request, _res: Response, next) => {
+      // Refused before the body is read: 25 MB of the wrong thing is not worth receiving.
+      if (!req.is(form03Types)) throw new HttpError('unsupported_media_type', `send the file as ${form03Types.join(', ')}`);
+      next();
+    },
+    express.raw({ type: form03Types, limit: '25mb' }),
+    async (req: Request, res: Response) => {
+      const intake = deps.dossierIntake;
+      if (!intake) throw new HttpError('unavailable', 'uploads are not accepted here');
+      const scope = scopeOf(req);
+      const { id } = parseInput(ideaParams, req.params, 'params');
+      const bytes: unknown = req.body;
+      if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw new HttpError('bad_request', 'the body is empty: send the file itself');
+      // Checked before storing, so nothing is stored for an idea the token cannot see.
+      await requireVisibleIdea(deps.db, scope, id);
+      if (!(await deps.db.dossier.findUnique({ where: { productIdeaId: id }, select: { id: true } }))) throw new HttpError('not_found', 'this idea has no dossier yet');
+      const stored = await intake.store(bytes);
+      if (!stored.ok) throw new HttpError('unsupported_media_type', `the file was refused: ${stored.reason}`);
+      const document = await deps.db
+        .$transaction(async (tx) => {
+          await requireVisibleIdea(tx, scope, id);
+          return attachForm03(tx, { ideaId: id, official: scope.name, file: stored, now: deps.now() });
+        })
+        .catch(toHttpFromDomain);
+      res.status(201).json(toDocumentJson(document));
+    },
+  );
 
   router.post('/officials', async (req: Request, res: Response) => {
     const scope = scopeOf(req);

@@ -10,6 +10,7 @@ import { withTimeout } from './with-timeout.js';
 import { createAdminApiRouter, type AdminApiDeps } from './admin-api.js';
 import { toHttpError } from './http-error.js';
 import { createInboundRecorder } from './inbound-recorder.js';
+import { createPacketLinkRouter, type PacketLinkDeps } from './packet-links.js';
 import { createZaloWebhookRouter, type WebhookDeps } from './zalo-webhook.js';
 
 export interface AppDeps {
@@ -20,6 +21,8 @@ export interface AppDeps {
   webhook: Omit<WebhookDeps, 'recorder' | 'metrics'> & { enqueueInboundEvents: (ids: bigint[]) => Promise<void> };
   /** The officials' JSON API at /admin/v1; not served when absent. */
   admin?: Omit<AdminApiDeps, 'db' | 'logger'>;
+  /** Serves packets behind signed links (`GET /packets/:token`). */
+  packetLinks?: Omit<PacketLinkDeps, 'db' | 'logger'>;
 }
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
@@ -69,6 +72,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(createZaloWebhookRouter({ ...deps.webhook, recorder, metrics: deps.metrics }));
   // Images the bot's messages point at (Zalo fetches them by URL).
   app.use('/assets', express.static(join(projectRoot(), 'assets'), { fallthrough: false, index: false, maxAge: '1d' }));
+  if (deps.packetLinks) app.use(createPacketLinkRouter({ ...deps.packetLinks, db: deps.db, logger: deps.logger }));
   if (deps.admin) app.use('/admin/v1', createAdminApiRouter({ ...deps.admin, db: deps.db, logger: deps.logger }));
 
   app.use((_req, res) => {

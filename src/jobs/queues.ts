@@ -5,20 +5,23 @@ import { z } from 'zod';
 // The only place that knows queue names. Payloads carry ids, never text or tokens:
 // Redis keeps them in clear.
 
-export const queueNames = { inbound: 'inbound', outbound: 'outbound', maintenance: 'maintenance' } as const;
+export const queueNames = { inbound: 'inbound', outbound: 'outbound', documents: 'documents', maintenance: 'maintenance' } as const;
 
 /** Attempts at one inbound event before it is marked failed and the user gets an apology. */
 export const inboundMaxAttempts = 5;
 
 export const inboundJobSchema = z.object({ eventId: z.string().regex(/^\d+$/) });
 export const outboundJobSchema = z.object({ messageId: z.string().regex(/^\d+$/) });
+export const documentJobSchema = z.object({ documentId: z.string().regex(/^\d+$/) });
 
 export interface Queues {
   inbound: Queue;
   outbound: Queue;
+  documents: Queue;
   maintenance: Queue;
   enqueueInboundEvents(eventIds: bigint[]): Promise<void>;
   enqueueOutboundMessages(ids: bigint[]): Promise<void>;
+  enqueueDocumentIntake(documentIds: bigint[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,11 +57,18 @@ export function createQueues(options: { connection: ConnectionOptions; prefix: s
       removeOnFail: true,
     },
   });
+  // Downloads of producers' files: retried a few times (Zalo's CDN may hiccup), then the
+  // document stays "downloading" for the sweep.
+  const documents = new Queue(queueNames.documents, {
+    ...common,
+    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: true },
+  });
   const maintenance = new Queue(queueNames.maintenance, { ...common, defaultJobOptions: { removeOnComplete: true, removeOnFail: 100 } });
 
   return {
     inbound,
     outbound,
+    documents,
     maintenance,
     async enqueueInboundEvents(eventIds) {
       if (eventIds.length === 0) return;
@@ -68,8 +78,12 @@ export function createQueues(options: { connection: ConnectionOptions; prefix: s
       if (ids.length === 0) return;
       await outbound.addBulk(ids.map((id) => ({ name: 'outbound-message', data: { messageId: String(id) }, opts: { jobId: `out-${id}` } })));
     },
+    async enqueueDocumentIntake(ids) {
+      if (ids.length === 0) return;
+      await documents.addBulk(ids.map((id) => ({ name: 'document-intake', data: { documentId: String(id) }, opts: { jobId: `doc-${id}` } })));
+    },
     async close() {
-      await Promise.all([inbound.close(), outbound.close(), maintenance.close()]);
+      await Promise.all([inbound.close(), outbound.close(), documents.close(), maintenance.close()]);
     },
   };
 }

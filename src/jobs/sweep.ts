@@ -29,14 +29,22 @@ export async function sweepPendingWork(deps: { db: Database; queues: Queues; tok
   });
   await deps.queues.enqueueOutboundMessages(messages.map((m) => m.id));
 
+  const documents = await deps.db.dossierDocument.findMany({
+    where: { status: 'downloading', createdAt: { lt: before } },
+    orderBy: { id: 'asc' },
+    take: batchSize,
+    select: { id: true },
+  });
+  await deps.queues.enqueueDocumentIntake(documents.map((d) => d.id));
+
   let tokenRefreshed = false;
   try {
     tokenRefreshed = await deps.tokens.refreshIfDue();
   } catch (error) {
     deps.logger.error({ err: error }, 'scheduled token refresh failed');
   }
-  if (events.length > 0 || messages.length > 0) {
-    deps.logger.info({ inbound: events.length, outbound: messages.length }, 'sweep re-enqueued pending work');
+  if (events.length > 0 || messages.length > 0 || documents.length > 0) {
+    deps.logger.info({ inbound: events.length, outbound: messages.length, documents: documents.length }, 'sweep re-enqueued pending work');
   }
-  return { inbound: events.length, outbound: messages.length, tokenRefreshed };
+  return { inbound: events.length, outbound: messages.length, documents: documents.length, tokenRefreshed };
 }

@@ -2,7 +2,8 @@ import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type 
 import type { Logger } from '../observability/logger.js';
 import { handleInboundEvent, type InboundDeps } from '../conversation/handle-inbound-event.js';
 import { abandonOutboundMessage, deliverOutboundMessage, RecipientBusyError, type OutboundDeps } from '../outbound/deliver-outbound.js';
-import { inboundJobSchema, outboundJobSchema, queueNames, type Queues } from './queues.js';
+import { intakeDocument, type IntakeDeps } from '../dossier/intake-document.js';
+import { documentJobSchema, inboundJobSchema, outboundJobSchema, queueNames, type Queues } from './queues.js';
 import { sweepPendingWork } from './sweep.js';
 import type { ZaloTokenStore } from '../zalo/token-store.js';
 
@@ -32,6 +33,7 @@ export async function startWorkers(deps: {
   queues: Queues;
   inbound: InboundDeps;
   outbound: OutboundDeps;
+  intake: IntakeDeps;
   tokens: ZaloTokenStore;
   logger: Logger;
 }): Promise<Workers> {
@@ -73,6 +75,17 @@ export async function startWorkers(deps: {
     );
   });
 
+  const documents = new Worker(
+    queueNames.documents,
+    async (job) => {
+      const { documentId } = parsePayload(documentJobSchema, job);
+      const outboundIds = await intakeDocument(deps.intake, BigInt(documentId));
+      await queues.enqueueOutboundMessages(outboundIds).catch((error: unknown) => logger.warn({ err: error }, 'outbound enqueue deferred to the sweep'));
+    },
+    // Downloads wait on the network, not the CPU: a few at once.
+    { ...common, concurrency: 4 },
+  );
+
   const maintenance = new Worker(
     queueNames.maintenance,
     async () =>
@@ -88,14 +101,14 @@ export async function startWorkers(deps: {
   );
   await queues.maintenance.upsertJobScheduler('sweep', { every: settings.sweepIntervalMs }, { name: 'sweep' });
 
-  for (const [name, worker] of Object.entries({ inbound, outbound, maintenance })) {
+  for (const [name, worker] of Object.entries({ inbound, outbound, documents, maintenance })) {
     worker.on('error', (error) => logger.error({ err: error, worker: name }, 'worker error'));
     worker.on('failed', (job, error) => logger.warn({ worker: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'job attempt failed'));
   }
 
   return {
     async close() {
-      await Promise.all([inbound.close(), outbound.close(), maintenance.close()]);
+      await Promise.all([inbound.close(), outbound.close(), documents.close(), maintenance.close()]);
     },
   };
 }

@@ -10,6 +10,8 @@ export interface ActionInput {
   translate: Translate;
   answers: Record<string, unknown>;
   now: Date;
+  /** the Zalo message of the turn, when it was one */
+  messageId: string | undefined;
 }
 
 /** A message for someone other than the person in the conversation (an official). */
@@ -18,10 +20,12 @@ export interface Notice {
   message: OutgoingMessage;
 }
 
-/** What an action says back, in place, and whom else it tells. */
+/** What an action says back, in place, whom else it tells, and which documents to fetch. */
 export interface ActionOutcome {
   reply: OutgoingMessage[];
   notify: Notice[];
+  /** documents recorded from the message, for the intake worker once the turn commits */
+  intake?: bigint[];
 }
 
 export function replyWith(...reply: OutgoingMessage[]): ActionOutcome {

@@ -1,17 +1,50 @@
 import type { Transaction } from '../db/database.js';
 import { productIdeaDetails } from './registration-answers.js';
 
+/** Where an idea's dossier stands: its documents counted by item (replaced ones left out). */
+export interface DossierFacts {
+  status: string;
+  /** item code → documents stored or still downloading */
+  documents: Record<string, number>;
+  /** items the commune asked to be redone, not yet sent again */
+  returned: string[];
+}
+
+export interface IdeaFacts {
+  id: string;
+  productName: string;
+  receiptNumber: string;
+  /** what decides its checklist */
+  subject: { ruleSet: string; kind: 'new_product' | 'star_upgrade' | 're_ranking'; sector: string; set: string; producerKind: 'cooperative' | 'cooperative_group' | 'enterprise' | 'household' };
+  dossier: DossierFacts | undefined;
+}
+
 /** What the conversation knows of a producer before a turn: for branches, lists and prefills. */
 export interface ProducerFacts {
   /** The stored profile as the profile flow's answers, or undefined without one. */
   profile: Record<string, unknown> | undefined;
-  ideas: { id: string; productName: string; receiptNumber: string }[];
+  ideas: IdeaFacts[];
   /** The latest idea sent back for changes, as the idea flow's answers. */
   revision: Record<string, unknown> | undefined;
 }
 
 export async function loadProducerFacts(tx: Transaction, userId: string): Promise<ProducerFacts> {
-  const producer = await tx.producer.findUnique({ where: { zaloUserId: userId }, include: { ideas: { orderBy: { id: 'asc' } } } });
+  const producer = await tx.producer.findUnique({
+    where: { zaloUserId: userId },
+    include: {
+      ideas: {
+        orderBy: { id: 'asc' },
+        include: {
+          dossier: {
+            include: {
+              documents: { where: { status: { in: ['stored', 'downloading'] } }, select: { itemCode: true } },
+              itemReturns: { where: { resolvedAt: null }, select: { itemCode: true } },
+            },
+          },
+        },
+      },
+    },
+  });
   if (!producer) return { profile: undefined, ideas: [], revision: undefined };
   const profile = Object.fromEntries(
     Object.entries({
@@ -34,7 +67,19 @@ export async function loadProducerFacts(tx: Transaction, userId: string): Promis
       : undefined;
   return {
     profile,
-    ideas: producer.ideas.map((idea) => ({ id: String(idea.id), productName: idea.productName, receiptNumber: idea.receiptNumber })),
+    ideas: producer.ideas.map((idea) => ({
+      id: String(idea.id),
+      productName: idea.productName,
+      receiptNumber: idea.receiptNumber,
+      subject: { ruleSet: idea.ruleSet, kind: idea.kind, sector: idea.sectorCode, set: idea.setCode, producerKind: producer.kind },
+      dossier: idea.dossier
+        ? {
+            status: idea.dossier.status,
+            documents: idea.dossier.documents.reduce<Record<string, number>>((counts, d) => ({ ...counts, [d.itemCode]: (counts[d.itemCode] ?? 0) + 1 }), {}),
+            returned: idea.dossier.itemReturns.map((r) => r.itemCode),
+          }
+        : undefined,
+    })),
     revision,
   };
 }

@@ -27,6 +27,7 @@ export function inboundDeps(db: Database, conversation: LoadedConversation, cloc
     conversation: conversation.setup,
     actions: conversation.actions,
     resumeAfterMs: 12 * 3600_000,
+    enqueueDocumentIntake: async () => undefined,
     ...overrides,
   };
 }

@@ -51,6 +51,20 @@ export function createTranscriptDriver(db: Database, deps: () => InboundDeps) {
       const at = deps().now().getTime();
       return handle(userId, 'user_submit_info', { app_id: 'test-app', event_name: 'user_submit_info', timestamp: String(at), sender: { id: userId }, recipient: { id: 'oa-1' }, info });
     },
+    /** The person sends photos or files (one message); returns what the bot answered at once. */
+    sendFiles(userId: string, files: { type: 'image' | 'file'; url: string; name?: string }[]): Promise<string[]> {
+      const at = deps().now().getTime();
+      const eventName = files.every((f) => f.type === 'image') ? 'user_send_image' : 'user_send_file';
+      const attachments = files.map((f) => ({ type: f.type, payload: f.type === 'image' ? { url: f.url, thumbnail: f.url } : { url: f.url, name: f.name ?? 'tep.pdf', size: '1', type: 'pdf', checksum: 'x' } }));
+      return handle(userId, eventName, { app_id: 'test-app', event_name: eventName, timestamp: String(at), sender: { id: userId }, recipient: { id: 'oa-1' }, message: { msg_id: randomUUID(), attachments } });
+    },
+    /** What reached the person since the last line (replies of background work, such as file intake). */
+    async collect(userId: string): Promise<string[]> {
+      const since = lastSeen;
+      const latest = await db.outboundMessage.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
+      lastSeen = latest?.id ?? lastSeen;
+      return repliesSince(since, userId);
+    },
     /** Plays lines in turn; returns the whole transcript ("> line" for the person). */
     async play(userId: string, lines: string[]): Promise<string[]> {
       const transcript: string[] = [];

@@ -42,7 +42,7 @@ afterAll(() => db.$disconnect());
 function submit(userId: string, fail = false) {
   return db.$transaction(
     async (tx) => {
-      const outcome = await submitProductIdea({ tx, userId, locale: 'vi', translate, answers, now }, ruleSets);
+      const outcome = await submitProductIdea({ tx, userId, locale: 'vi', translate, answers, now, messageId: undefined }, ruleSets);
       if (fail) throw new Error('the turn fails after numbering');
       return outcome;
     },

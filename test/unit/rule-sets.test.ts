@@ -6,6 +6,7 @@ import { createConversationActions } from '../../src/conversation/conversation-a
 import { routerActions } from '../../src/conversation/converse.js';
 import { flowRegistries } from '../../src/conversation/engine-context.js';
 import { loadFlows } from '../../src/conversation/load-flows.js';
+import { loadChecklists } from '../../src/ocop/dossier-checklist.js';
 import { findProductSet, groupsOf, loadRuleSets, RuleSetError, ruleSetInForce, sectorsOf } from '../../src/ocop/rule-sets.js';
 import { dictionaries, projectDir } from '../helpers/conversation-harness.js';
 
@@ -44,8 +45,9 @@ describe('rule sets as data', () => {
 
 describe("the project's flows", () => {
   it('all load and pass the checker with the registered validators, actions, sources and facts', () => {
-    const names = [...Object.keys(createConversationActions(ruleSets)), ...routerActions];
+    const checklists = loadChecklists(join(projectDir, 'rules', 'dossier-checklists.yaml'), ruleSets, dictionaries);
+    const names = [...Object.keys(createConversationActions(ruleSets, checklists)), ...routerActions];
     const flows = loadFlows(join(projectDir, 'flows'), dictionaries, flowRegistries(names));
-    expect([...flows.keys()].sort()).toEqual(['business-plan', 'main-menu', 'producer-profile', 'product-idea', 'talk-to-official']);
+    expect([...flows.keys()].sort()).toEqual(['business-plan', 'dossier', 'main-menu', 'producer-profile', 'product-idea', 'talk-to-official']);
   });
 });

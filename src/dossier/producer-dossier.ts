@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import type { Transaction } from '../db/database.js';
+import { checklistFor, type Checklist } from '../ocop/dossier-checklist.js';
+import { replyWith, textOf, type ActionInput, type ActionOutcome } from '../registration/action-outcome.js';
+import { communeLabel, noticesToOfficials } from '../registration/officials-notices.js';
+import { touchDossier } from './review-dossier.js';
+
+// The producer's side of the dossier, as conversation actions: open it, add documents
+// to an item (fetched afterwards by the intake worker), submit it, and say what is missing.
+
+const ideaAnswer = z.object({ ideaId: z.string().regex(/^\d+$/) });
+const filesAnswer = ideaAnswer.extend({
+  $item: z.string().min(1),
+  $files: z.array(z.object({ index: z.number().int().min(0), type: z.enum(['image', 'file']), url: z.url(), name: z.string().optional() })).min(1),
+  $replace: z.boolean().default(false),
+});
+
+/** The producer's own idea, with its dossier; another producer's idea is not found. */
+async function ownIdea(tx: Transaction, userId: string, ideaId: string) {
+  return tx.productIdea.findFirst({ where: { id: BigInt(ideaId), producer: { zaloUserId: userId } }, include: { producer: true, dossier: true } });
+}
+
+function producerItems(checklists: readonly Checklist[], idea: NonNullable<Awaited<ReturnType<typeof ownIdea>>>) {
+  return checklistFor(checklists, { ruleSet: idea.ruleSet, kind: idea.kind, sector: idea.sectorCode, set: idea.setCode, producerKind: idea.producer.kind }).filter((i) => i.by === 'producer');
+}
+
+async function storedItems(tx: Transaction, dossierId: bigint): Promise<Set<string>> {
+  const rows = await tx.dossierDocument.findMany({ where: { dossierId, status: 'stored' }, select: { itemCode: true }, distinct: ['itemCode'] });
+  return new Set(rows.map((r) => r.itemCode));
+}
+
+/** Opens (or creates) the dossier of the chosen idea and says how far it is. */
+export async function openDossier(input: ActionInput, checklists: readonly Checklist[]): Promise<ActionOutcome> {
+  const { ideaId } = ideaAnswer.parse(input.answers);
+  const idea = await ownIdea(input.tx, input.userId, ideaId);
+  if (!idea) return replyWith(textOf(input, 'plan.ideaGone'));
+  const checklist = checklists.find((c) => c.ruleSets.includes(idea.ruleSet));
+  if (!checklist) throw new Error(`no checklist for rule set ${idea.ruleSet}`);
+  const dossier = idea.dossier ?? (await input.tx.dossier.upsert({ where: { productIdeaId: idea.id }, create: { productIdeaId: idea.id, checklistId: checklist.id, createdAt: input.now }, update: {} }));
+  const required = producerItems(checklists, idea).filter((i) => i.need === 'required');
+  const have = await storedItems(input.tx, dossier.id);
+  return replyWith(textOf(input, 'dossier.opened', { product: idea.productName, have: String(required.filter((i) => have.has(i.item)).length), required: String(required.length) }));
+}
+
+/**
+ * Records the files of one message as documents of the current item, to be fetched by the
+ * intake worker. The first files of a replacement retire what the item held before.
+ */
+export async function addDocuments(input: ActionInput): Promise<ActionOutcome> {
+  const a = filesAnswer.parse(input.answers);
+  const idea = await ownIdea(input.tx, input.userId, a.ideaId);
+  if (!idea?.dossier) return replyWith(textOf(input, 'plan.ideaGone'));
+  const dossierId = idea.dossier.id;
+  const { tx, now } = input;
+  // New files for an item the commune sent back replace what it refused.
+  const returned = await tx.dossierItemReturn.count({ where: { dossierId, itemCode: a.$item, resolvedAt: null } });
+  if (a.$replace || returned > 0) {
+    const old = await tx.dossierDocument.findMany({ where: { dossierId, itemCode: a.$item, status: { in: ['stored', 'downloading'] } }, select: { id: true } });
+    if (old.length > 0) {
+      await tx.dossierDocument.updateMany({ where: { id: { in: old.map((d) => d.id) } }, data: { status: 'replaced', replacedAt: now } });
+      await touchDossier(tx, dossierId, { actor: input.userId, action: 'document_replaced', itemCode: a.$item, detail: { replaced: old.map((d) => String(d.id)) }, now });
+    }
+  }
+  const last = await tx.dossierDocument.aggregate({ where: { dossierId, itemCode: a.$item }, _max: { position: true } });
+  const first = (last._max.position ?? 0) + 1;
+  // One row per attachment of the message: a retried turn finds them already there.
+  await tx.dossierDocument.createMany({
+    data: a.$files.map((file, i) => ({
+      dossierId,
+      itemCode: a.$item,
+      position: first + i,
+      sourceMessageId: input.messageId ?? null,
+      attachmentIndex: file.index,
+      sourceUrl: file.url,
+      uploadedBy: input.userId,
+      originalName: file.name ?? null,
+      createdAt: now,
+    })),
+    skipDuplicates: true,
+  });
+  const created = await tx.dossierDocument.findMany({
+    where: { dossierId, status: 'downloading', sourceMessageId: input.messageId ?? null, attachmentIndex: { in: a.$files.map((f) => f.index) }, createdAt: now },
+    select: { id: true },
+  });
+  await tx.dossierItemReturn.updateMany({ where: { dossierId, itemCode: a.$item, resolvedAt: null }, data: { resolvedAt: now } });
+  return { reply: [], notify: [], intake: created.map((d) => d.id) };
+}
+
+/** Sends a complete dossier to the commune; an incomplete one is answered with what is missing. */
+export async function submitDossier(input: ActionInput, checklists: readonly Checklist[]): Promise<ActionOutcome> {
+  const { ideaId } = ideaAnswer.parse(input.answers);
+  const idea = await ownIdea(input.tx, input.userId, ideaId);
+  if (!idea?.dossier) return replyWith(textOf(input, 'plan.ideaGone'));
+  const have = await storedItems(input.tx, idea.dossier.id);
+  const missing = producerItems(checklists, idea).filter((i) => i.need === 'required' && !have.has(i.item));
+  if (missing.length > 0) {
+    return replyWith(textOf(input, 'dossier.incomplete', { items: missing.map((i) => `• ${input.translate(input.locale, `dossier.item.${i.item}`)}`).join('\n') }));
+  }
+  await input.tx.dossier.update({ where: { id: idea.dossier.id }, data: { status: 'submitted' } });
+  await touchDossier(input.tx, idea.dossier.id, { actor: input.userId, action: 'submitted', now: input.now });
+  const commune = await communeLabel(input.tx, idea.communeCode);
+  const vars = { product: idea.productName, receipt: idea.receiptNumber, producer: idea.producer.name, commune: commune.label };
+  return {
+    reply: [textOf(input, 'dossier.submitted', vars)],
+    notify: await noticesToOfficials(input.tx, input.translate, { communeCode: idea.communeCode, provinceCode: idea.provinceCode }, 'official.dossierSubmitted', vars),
+  };
+}
+
+/** "còn thiếu": for each idea with a dossier, how many required items are in and which are missing. */
+export async function showDossierProgress(input: ActionInput, checklists: readonly Checklist[]): Promise<ActionOutcome> {
+  const ideas = await input.tx.productIdea.findMany({ where: { producer: { zaloUserId: input.userId }, dossier: { isNot: null } }, include: { producer: true, dossier: true }, orderBy: { id: 'asc' } });
+  if (ideas.length === 0) return replyWith(textOf(input, 'dossier.none'));
+  const lines: string[] = [];
+  for (const idea of ideas) {
+    if (!idea.dossier) continue;
+    const have = await storedItems(input.tx, idea.dossier.id);
+    const required = producerItems(checklists, idea).filter((i) => i.need === 'required');
+    const missing = required.filter((i) => !have.has(i.item)).map((i) => input.translate(input.locale, `dossier.item.${i.item}`));
+    lines.push(
+      input.translate(input.locale, missing.length > 0 ? 'dossier.progress' : 'dossier.progressComplete', {
+        product: idea.productName,
+        receipt: idea.receiptNumber,
+        have: String(required.length - missing.length),
+        required: String(required.length),
+        missing: missing.map((m) => `• ${m}`).join('\n'),
+      }),
+    );
+  }
+  return replyWith({ kind: 'text', text: lines.join('\n\n') });
+}

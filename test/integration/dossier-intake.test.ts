@@ -1,0 +1,187 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { LoadedConversation } from '../../src/conversation/conversation-setup.js';
+import { createDatabase } from '../../src/db/database.js';
+import { addDocuments } from '../../src/dossier/producer-dossier.js';
+import { intakeDocument, type IntakeDeps } from '../../src/dossier/intake-document.js';
+import { createLocalStorage } from '../../src/dossier/local-storage.js';
+import { returnDossierItems } from '../../src/dossier/review-dossier.js';
+import { ideaAnswersVi, profileAnswersVi } from '../fixtures/producer-answers.js';
+import { inboundDeps, loadProjectConversation, translate } from '../helpers/conversation-harness.js';
+import { makeJpeg, makePdf } from '../helpers/make-documents.js';
+import { loadSampleAdministrativeUnits, resetDatabase, testDatabaseUrl, uniqueId } from '../helpers/test-env.js';
+import { createTranscriptDriver } from '../helpers/transcript-driver.js';
+import { capturedLogger } from '../helpers/zalo-harness.js';
+
+// A producer sends the dossier's scans through Zalo: each file is recorded from the
+// message, fetched by the intake worker (here called directly), recognised by its bytes,
+// stored, and the producer told — or told why not.
+
+const db = createDatabase({ databaseUrl: testDatabaseUrl, poolSize: 6 });
+const clock = { now: new Date('2026-11-23T02:00:00Z') };
+const cdn = 'https://f21-zpc.zdn.vn';
+let conversation: LoadedConversation;
+let storageDir: string;
+let intake: IntakeDeps;
+const queued: bigint[] = [];
+const driver = createTranscriptDriver(db, () => inboundDeps(db, conversation, clock, { enqueueDocumentIntake: async (ids) => void queued.push(...ids) }));
+
+/** Runs the intake worker over what the turns queued; returns what the producer was told. */
+async function runIntake(userId: string): Promise<string[]> {
+  for (const id of queued.splice(0)) await intakeDocument(intake, id);
+  return driver.collect(userId);
+}
+
+beforeAll(async () => {
+  nock.disableNetConnect();
+  await resetDatabase(db);
+  await loadSampleAdministrativeUnits(db);
+  conversation = await loadProjectConversation(db);
+  storageDir = await mkdtemp(join(tmpdir(), 'documents-'));
+  intake = {
+    db,
+    storage: createLocalStorage({ root: storageDir }),
+    translate,
+    logger: capturedLogger().logger,
+    now: () => clock.now,
+    download: { maxBytes: 1024 * 1024, timeoutMs: 500, deadlineMs: 1500, maxRedirects: 3, allowedHosts: ['zdn.vn', 'dlfl.vn'] },
+  };
+});
+afterEach(() => {
+  expect(nock.pendingMocks()).toEqual([]);
+  nock.cleanAll();
+});
+afterAll(async () => {
+  nock.enableNetConnect();
+  conversation.stop();
+  await db.$disconnect();
+  await rm(storageDir, { recursive: true, force: true });
+});
+
+describe('dossier documents through Zalo', () => {
+  it('walks the producer through the missing items, takes photos as pages, refuses what it cannot keep, and submits', async () => {
+    const userId = uniqueId('dossier');
+    await driver.play(userId, ['menu', '2', ...profileAnswersVi, ...ideaAnswersVi, 'Đồng ý']);
+    const opened = await driver.play(userId, ['menu', '4']);
+    expect(opened.join('\n')).toContain('Hồ sơ «Mật ong rừng Tân Phú»: đã có 0/8 mục bắt buộc.');
+    expect(opened.at(-1)).toContain('Bạn gửi ảnh chụp hoặc tệp PDF của: Phiếu đăng ký đánh giá, phân hạng sản phẩm (Mẫu 01)');
+
+    // Two photos in a row: two pages of Form 01.
+    const page1 = makeJpeg({ width: 400, height: 600, seed: 1 });
+    const page2 = makeJpeg({ width: 400, height: 600, seed: 2 });
+    nock(cdn).get('/form01-1.jpg').reply(200, Buffer.from(page1)).get('/form01-2.jpg').reply(200, Buffer.from(page2));
+    expect(await driver.sendFiles(userId, [{ type: 'image', url: `${cdn}/form01-1.jpg` }])).toEqual([]);
+    expect((await runIntake(userId))[0]).toMatch(/^Đã nhận «Phiếu đăng ký đánh giá, phân hạng sản phẩm \(Mẫu 01\)»: 1 tệp/);
+    await driver.sendFiles(userId, [{ type: 'image', url: `${cdn}/form01-2.jpg` }]);
+    expect((await runIntake(userId))[0]).toContain(': 2 tệp');
+    const next = await driver.say(userId, 'xong');
+    expect(next.at(-1)).toContain('Bạn gửi ảnh chụp hoặc tệp PDF của: Báo cáo tự đánh giá của chủ thể (Mẫu 02)');
+
+    // An executable named .pdf, a file over the limit, the same photo again, a download that stalls.
+    nock(cdn)
+      .get('/report.pdf')
+      .reply(200, Buffer.concat([Buffer.from('MZ'), Buffer.alloc(2000, 1)]))
+      .get('/big.pdf')
+      .reply(200, () => Readable.from([Buffer.from('%PDF-1.7\n'), Buffer.alloc(2 * 1024 * 1024, 32)]))
+      .get('/again.jpg')
+      .reply(200, Buffer.from(page1))
+      .get('/slow.pdf')
+      .delayBody(3000)
+      .reply(200, Buffer.from(await makePdf({ pages: 1, label: 'Mau 02' })));
+    await driver.sendFiles(userId, [{ type: 'file', url: `${cdn}/report.pdf`, name: 'baocao.pdf' }]);
+    expect((await runIntake(userId))[0]).toBe(translate('vi', 'dossier.refused.unsupported', { item: translate('vi', 'dossier.item.form02') }));
+    await driver.sendFiles(userId, [{ type: 'file', url: `${cdn}/big.pdf`, name: 'big.pdf' }]);
+    expect((await runIntake(userId))[0]).toContain('lớn quá (tối đa 1 MB)');
+    await driver.sendFiles(userId, [{ type: 'image', url: `${cdn}/again.jpg` }]);
+    expect((await runIntake(userId))[0]).toBe('Tệp này bạn đã gửi rồi (cho «Phiếu đăng ký đánh giá, phân hạng sản phẩm (Mẫu 01)»), mình không lưu lại lần nữa.');
+    await driver.sendFiles(userId, [{ type: 'file', url: `${cdn}/slow.pdf`, name: 'mau02.pdf' }]);
+    expect((await runIntake(userId))[0]).toContain('quá lâu nên bị ngắt. Bạn gửi lại');
+    // Nothing was kept for Form 02, which is required: "xong" and "bỏ qua" do not pass it.
+    expect((await driver.say(userId, 'bỏ qua')).join('\n')).toContain(translate('vi', 'flow.upload.required'));
+
+    const documents = await db.dossierDocument.findMany({ where: { dossier: { productIdea: { producer: { zaloUserId: userId } } } }, orderBy: { id: 'asc' } });
+    expect(documents.map((d) => [d.itemCode, d.status, d.refusedReason])).toEqual([
+      ['form01', 'stored', null],
+      ['form01', 'stored', null],
+      ['form02', 'refused', 'unsupported'],
+      ['form02', 'refused', 'too_large'],
+      ['form02', 'refused', 'duplicate'],
+      ['form02', 'refused', 'timeout'],
+    ]);
+    expect(documents[0]).toMatchObject({ mediaType: 'image/jpeg', printable: true, sizeBytes: page1.byteLength, position: 1 });
+    expect(documents[1]?.position).toBe(2);
+    expect(documents[0]?.storageKey).toMatch(/^documents\/\d{4}\/\d{2}\/[0-9a-f-]{36}\.jpg$/);
+
+    // "còn thiếu" at any time.
+    const progress = await driver.say(userId, 'còn thiếu');
+    expect(progress[0]).toContain('«Mật ong rừng Tân Phú» (số 1/PĐK-75-26116-2026): đã có 1/8 mục bắt buộc. Còn thiếu:\n• Báo cáo tự đánh giá của chủ thể (Mẫu 02)');
+
+    // The other required items arrive (as if sent one by one); the walk ends at the review.
+    const dossierId = documents[0]!.dossierId;
+    const rest = ['form02', 'businessPlan', 'businessRegistration', 'foodSafety', 'qualityDeclaration', 'testReport', 'labelPackaging'];
+    await db.dossierDocument.createMany({
+      data: rest.map((itemCode, i) => ({ dossierId, itemCode, position: 1, status: 'stored' as const, uploadedBy: userId, mediaType: 'application/pdf', printable: true, sizeBytes: 100, sha256: String(i).repeat(64), storageKey: `documents/2026/11/00000000-0000-4000-8000-00000000000${i}.pdf` })),
+    });
+    const review = await driver.say(userId, 'xong');
+    expect(review.at(-1)).toContain(translate('vi', 'dossier.review.prompt'));
+    expect(review.at(-1)).toContain('1. Phiếu đăng ký đánh giá, phân hạng sản phẩm (Mẫu 01) — đã có 2 tệp');
+    expect(review.at(-1)).toContain('Giải thưởng, bằng khen — không bắt buộc, chưa có');
+
+    // Replacing Form 01: what is sent now replaces both earlier pages.
+    const replace = await driver.say(userId, '1');
+    expect(replace.at(-1)).toContain('Các trang cũ của mục này sẽ được thay');
+    clock.now = new Date(clock.now.getTime() + 60_000);
+    nock(cdn).get('/form01-new.pdf').reply(200, Buffer.from(await makePdf({ pages: 2, label: 'Mau 01' })));
+    await driver.sendFiles(userId, [{ type: 'file', url: `${cdn}/form01-new.pdf`, name: 'mau01.pdf' }]);
+    expect((await runIntake(userId))[0]).toContain(': 1 tệp');
+    const form01 = await db.dossierDocument.findMany({ where: { dossierId, itemCode: 'form01' }, orderBy: { id: 'asc' } });
+    expect(form01.map((d) => d.status)).toEqual(['replaced', 'replaced', 'stored']);
+
+    // Submitted: the commune's officials are told (none linked here: nobody to tell).
+    const submitted = await driver.play(userId, ['xong', 'nop ho so']);
+    expect(submitted.join('\n')).toContain('Đã nộp hồ sơ sản phẩm «Mật ong rừng Tân Phú» (số 1/PĐK-75-26116-2026) cho Xã Tân Phú, Đồng Nai.');
+    expect(await db.dossier.findUniqueOrThrow({ where: { id: dossierId } })).toMatchObject({ status: 'submitted' });
+    const actions = (await db.dossierEvent.findMany({ where: { dossierId }, orderBy: { id: 'asc' } })).map((e) => e.action);
+    expect(actions).toEqual(['document_added', 'document_added', 'document_refused', 'document_refused', 'document_refused', 'document_replaced', 'document_added', 'submitted']);
+  });
+
+  it('an item the commune returns is asked again, and what is sent replaces what was refused', async () => {
+    const idea = await db.productIdea.findFirstOrThrow({ where: { receiptNumber: '1/PĐK-75-26116-2026' }, include: { producer: true, dossier: true } });
+    const userId = idea.producer.zaloUserId;
+    const ruleSets = conversation.setup.checklists;
+    await db.$transaction((tx) => returnDossierItems(tx, { ideaId: idea.id, official: 'UBND xã Tân Phú', checklists: ruleSets, now: clock.now, translate, items: [{ item: 'testReport', reason: 'Phiếu kiểm nghiệm đã quá 12 tháng.' }] }));
+    const told = await driver.collect(userId);
+    expect(told.at(-1)).toContain('• Phiếu kiểm nghiệm sản phẩm: Phiếu kiểm nghiệm đã quá 12 tháng.\n');
+    expect(told.at(-1)).toContain('[Gửi bổ sung]');
+    const asked = await driver.say(userId, 'Gửi bổ sung');
+    expect(asked.at(-1)).toContain('Bạn gửi ảnh chụp hoặc tệp PDF của: Phiếu kiểm nghiệm sản phẩm');
+    nock(cdn).get('/test-2026.pdf').reply(200, Buffer.from(await makePdf({ pages: 1, label: 'Kiem nghiem 2026' })));
+    await driver.sendFiles(userId, [{ type: 'file', url: `${cdn}/test-2026.pdf`, name: 'kiemnghiem.pdf' }]);
+    expect((await runIntake(userId))[0]).toContain('Đã nhận «Phiếu kiểm nghiệm sản phẩm»: 1 tệp');
+    const tests = await db.dossierDocument.findMany({ where: { dossierId: idea.dossier!.id, itemCode: 'testReport' }, orderBy: { id: 'asc' } });
+    expect(tests.map((d) => d.status)).toEqual(['replaced', 'stored']);
+    expect(await db.dossierItemReturn.count({ where: { dossierId: idea.dossier!.id, resolvedAt: null } })).toBe(0);
+  });
+
+  it('a producer cannot add documents to another producer\'s dossier', async () => {
+    const owner = await db.productIdea.findFirstOrThrow({ include: { dossier: true } });
+    const before = await db.dossierDocument.count();
+    const outcome = await db.$transaction((tx) =>
+      addDocuments({
+        tx,
+        userId: uniqueId('stranger'),
+        locale: 'vi',
+        translate,
+        now: clock.now,
+        messageId: 'm-1',
+        answers: { ideaId: String(owner.id), $item: 'form02', $files: [{ index: 0, type: 'image', url: `${cdn}/x.jpg` }] },
+      }),
+    );
+    expect(outcome.intake ?? []).toEqual([]);
+    expect(await db.dossierDocument.count()).toBe(before);
+  });
+});

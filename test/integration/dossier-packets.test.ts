@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { PDFDocument } from 'pdf-lib';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken } from '../../src/admin/api-tokens.js';
+import { createDatabase } from '../../src/db/database.js';
+import { assemblePacket } from '../../src/dossier/assemble-packet.js';
+import { createLocalStorage } from '../../src/dossier/local-storage.js';
+import { touchDossier } from '../../src/dossier/review-dossier.js';
+import { signLink } from '../../src/dossier/signed-links.js';
+import { newStorageKey } from '../../src/dossier/storage.js';
+import { createApp } from '../../src/http/app.js';
+import { createRedisConnection } from '../../src/jobs/queues.js';
+import { loadChecklists } from '../../src/ocop/dossier-checklist.js';
+import { loadRuleSets } from '../../src/ocop/rule-sets.js';
+import { createMetrics } from '../../src/observability/metrics.js';
+import { dictionaries, projectDir, translate } from '../helpers/conversation-harness.js';
+import { makeJpeg, makePdf } from '../helpers/make-documents.js';
+import { loadSampleAdministrativeUnits, resetDatabase, testConfig } from '../helpers/test-env.js';
+import { capturedLogger } from '../helpers/zalo-harness.js';
+
+// A dossier's packet, built on request by an official and served through signed links:
+// parsed back, its hashes match the stored documents; wrong links are refused and every
+// use is recorded.
+
+const config = testConfig();
+const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: 5 });
+const redis = createRedisConnection(config.redisUrl, 'producer');
+const ruleSets = loadRuleSets(join(projectDir, 'rules', 'rule-sets.yaml'), dictionaries);
+const checklists = loadChecklists(join(projectDir, 'rules', 'dossier-checklists.yaml'), ruleSets, dictionaries);
+const secret = 'packet-link-secret-for-the-tests-0123';
+let clock = new Date('2026-11-23T02:00:00Z');
+let storageDir: string;
+let server: Server;
+let base: string;
+let tokens: { commune: string; other: string };
+let ideaId: bigint;
+let dossierId: bigint;
+const documentHashes: string[] = [];
+
+async function store(storage: ReturnType<typeof createLocalStorage>, bytes: Uint8Array, extension: string): Promise<string> {
+  const key = newStorageKey('document', extension);
+  await storage.put(key, Readable.from([Buffer.from(bytes)]), { contentType: 'application/octet-stream', sizeBytes: bytes.byteLength });
+  return key;
+}
+
+beforeAll(async () => {
+  await resetDatabase(db);
+  await loadSampleAdministrativeUnits(db);
+  storageDir = await mkdtemp(join(tmpdir(), 'packets-'));
+  const storage = createLocalStorage({ root: storageDir });
+  await db.zaloUser.create({ data: { id: 'producer-1', locale: 'vi' } });
+  const producer = await db.producer.create({ data: { zaloUserId: 'producer-1', kind: 'cooperative', name: 'HTX Nông nghiệp Tân Phú', representative: 'Trần Văn Bình', position: 'Chủ nhiệm', phone: '84912345678', address: 'Ấp 3', communeCode: '26116' } });
+  const idea = await db.productIdea.create({
+    data: { producerId: producer.id, communeCode: '26116', provinceCode: '75', year: 2026, sequence: 1, receiptNumber: '1/PĐK-75-26116-2026', ruleSet: 'qd-26-2026', productName: 'Mật ong rừng Tân Phú', sectorCode: 'food', groupCode: 'rawFood', setCode: 'honeyRawOther', kind: 'new_product', details: {}, submittedAt: clock },
+  });
+  ideaId = idea.id;
+  dossierId = (await db.dossier.create({ data: { productIdeaId: idea.id, checklistId: 'ocop-2023-dossier' } })).id;
+  // Form 02 first in time, Form 01 second: the packet follows the checklist, not arrival.
+  const files = [
+    { itemCode: 'form02', bytes: await makePdf({ pages: 2, label: 'Form 02' }), mediaType: 'application/pdf', ext: 'pdf' },
+    { itemCode: 'form01', bytes: makeJpeg({ width: 300, height: 420, seed: 7 }), mediaType: 'image/jpeg', ext: 'jpg' },
+  ];
+  for (const file of files) {
+    const sha256 = createHash('sha256').update(file.bytes).digest('hex');
+    documentHashes.push(sha256);
+    await db.dossierDocument.create({
+      data: { dossierId, itemCode: file.itemCode, position: 1, status: 'stored', uploadedBy: 'producer-1', mediaType: file.mediaType, printable: true, sizeBytes: file.bytes.byteLength, sha256, storageKey: await store(storage, file.bytes, file.ext), storedAt: clock },
+    });
+  }
+  tokens = {
+    commune: (await createApiToken(db, { name: 'UBND xã Tân Phú', role: 'commune', provinceCode: '75', communeCode: '26116' })).token,
+    other: (await createApiToken(db, { name: 'Sở NN&MT Đồng Nai', role: 'province', provinceCode: '75' })).token,
+  };
+  const now = () => clock;
+  const app = createApp({
+    db,
+    redis,
+    logger: capturedLogger().logger,
+    metrics: createMetrics(),
+    webhook: { appId: 'test-app', secret: 'x', maxAgeSeconds: 10_800, maxFutureSkewSeconds: 300, enqueueInboundEvents: async () => undefined, now: () => clock.getTime() },
+    admin: {
+      translate,
+      now,
+      invitationTtlHours: 24,
+      enqueueOutbound: async () => undefined,
+      checklists,
+      packets: {
+        assemble: (id, actor) => assemblePacket({ db, storage, translate, checklists, now }, id, actor),
+        linkFor: (packetId, recipient) => {
+          const expiresAt = new Date(clock.getTime() + 3600_000);
+          return { url: `/packets/${signLink({ kind: 'packet', id: String(packetId), to: recipient, exp: Math.floor(expiresAt.getTime() / 1000) }, secret)}`, expiresAt };
+        },
+      },
+    },
+    packetLinks: { storage, secret, now },
+  });
+  server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  base = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
+});
+
+afterAll(async () => {
+  server.close();
+  redis.disconnect();
+  await db.$disconnect();
+  await rm(storageDir, { recursive: true, force: true });
+});
+
+function buildPacketAs(token: string) {
+  return fetch(`${base}/admin/v1/ideas/${ideaId}/dossier/packet`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+}
+
+async function textOf(bytes: Uint8Array): Promise<string> {
+  const pdf = await getDocument({ data: bytes.slice(), useSystemFonts: false }).promise;
+  const pages: string[] = [];
+  for (let i = 1; i <= pdf.numPages; i += 1) {
+    const content = await (await pdf.getPage(i)).getTextContent();
+    pages.push(content.items.map((item) => ('str' in item ? item.str : '')).join(''));
+  }
+  return pages.join('\n').normalize('NFC');
+}
+
+describe('dossier packets', () => {
+  let link: string;
+
+  it('an official builds the packet: cover, contents with every document\'s SHA-256, documents in checklist order', async () => {
+    const response = await buildPacketAs(tokens.commune);
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { version: number; sha256: string; pageCount: number; link: string };
+    expect(body).toMatchObject({ version: 1, pageCount: 5 }); // cover, contents, photo, two PDF pages
+    link = body.link;
+
+    const served = await fetch(`${base}${link}`, { headers: { authorization: `Bearer ${tokens.commune}` } });
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('application/pdf');
+    const bytes = new Uint8Array(await served.arrayBuffer());
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(body.sha256);
+    expect(served.headers.get('x-content-sha256')).toBe(body.sha256);
+    expect((await PDFDocument.load(bytes)).getPageCount()).toBe(5);
+    const text = (await textOf(bytes)).replace(/\s+/g, '');
+    expect(text).toContain('Mậtongrừng'.normalize('NFC'));
+    expect(text).toContain('Phiếuđăngkýđánhgiá,phânhạngsảnphẩm(Mẫu01)'.normalize('NFC'));
+    for (const hash of documentHashes) expect(text).toContain(hash);
+    // Checklist order: Form 01 (the photo, page 3) before Form 02 (pages 4–5).
+    expect(text.indexOf('Mẫu01'.normalize('NFC'))).toBeLessThan(text.indexOf('Mẫu02'.normalize('NFC')));
+  });
+
+  it('the same version is built once; a change makes a new version and the old packet stays retrievable', async () => {
+    const again = (await (await buildPacketAs(tokens.commune)).json()) as { id: string; version: number };
+    expect(again.version).toBe(1);
+    expect(await db.dossierPacket.count({ where: { dossierId } })).toBe(1);
+    await db.$transaction((tx) => touchDossier(tx, dossierId, { actor: 'producer-1', action: 'document_added', itemCode: 'form01', now: clock }));
+    const second = (await (await buildPacketAs(tokens.commune)).json()) as { version: number };
+    expect(second.version).toBe(2);
+    expect((await fetch(`${base}${link}`)).status).toBe(200);
+    expect((await db.dossierEvent.findMany({ where: { dossierId, action: 'packet_built' } })).map((e) => e.version)).toEqual([1, 2]);
+  });
+
+  it('refuses a tampered link, an expired one, and one presented by someone else; every use is recorded', async () => {
+    const [data, mac] = link.replace('/packets/', '').split('.');
+    expect((await fetch(`${base}/packets/${data}.${mac!.slice(1)}A`)).status).toBe(403);
+    expect((await fetch(`${base}${link}`, { headers: { authorization: `Bearer ${tokens.other}` } })).status).toBe(403);
+    clock = new Date(clock.getTime() + 2 * 3600_000);
+    const expired = await fetch(`${base}${link}`);
+    expect(expired.status).toBe(403);
+    expect(await expired.text()).toContain('expired');
+    const outcomes = (await db.packetAccess.findMany({ orderBy: { id: 'asc' } })).map((a) => a.outcome);
+    expect(outcomes).toEqual(['served', 'served', 'forged', 'wrong_recipient', 'expired']);
+  });
+});
