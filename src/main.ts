@@ -87,10 +87,10 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         dossierIntake: createOfficialUploadIntake(storage),
         packets: {
           assemble: (ideaId, actor) => assemblePacket({ db, storage, translate, checklists: conversation.setup.checklists, now }, ideaId, actor),
-          linkFor: (packetId, recipient) => {
+          linkFor: (kind, id, recipient) => {
             const expiresAt = new Date(now().getTime() + config.links.packetTtlHours * 3600_000);
-            const token = signLink({ kind: 'packet', id: String(packetId), to: recipient, exp: Math.floor(expiresAt.getTime() / 1000) }, config.links.secret);
-            return { url: `${config.publicBaseUrl}/packets/${token}`, expiresAt };
+            const token = signLink({ kind, id: String(id), to: recipient, exp: Math.floor(expiresAt.getTime() / 1000) }, config.links.secret);
+            return { url: `${config.publicBaseUrl}/${kind}s/${token}`, expiresAt };
           },
         },
       },

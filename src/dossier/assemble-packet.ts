@@ -28,6 +28,8 @@ export class DossierChangedError extends Error {
 export interface AssembledPacket {
   id: bigint;
   version: number;
+  /** per document: item, file name, SHA-256, page range, printable, document id */
+  contents: unknown;
   sha256: string;
   pageCount: number;
   sizeBytes: number;
@@ -99,7 +101,17 @@ export async function assemblePacket(deps: { db: Database; storage: DocumentStor
     if (latest?.id !== lastEvent?.id) throw new DossierChangedError(`dossier ${dossier.id} changed during the build`);
     await touchDossier(tx, dossier.id, { actor, action: 'packet_built', detail: { version: dossier.version, sha256: result.sha256 }, now: builtAt });
     return tx.dossierPacket.create({
-      data: { dossierId: dossier.id, version: dossier.version, storageKey, sha256: result.sha256, sizeBytes: result.bytes.byteLength, pageCount: result.pageCount, contents: result.contents, builtAt },
+      // Each entry keeps its document's id: Word files are delivered beside the packet by link.
+      data: {
+        dossierId: dossier.id,
+        version: dossier.version,
+        storageKey,
+        sha256: result.sha256,
+        sizeBytes: result.bytes.byteLength,
+        pageCount: result.pageCount,
+        contents: result.contents.map((entry, i) => ({ ...entry, documentId: String(documents[i]?.id) })),
+        builtAt,
+      },
     });
   }).catch(async (error: unknown) => {
     await deps.storage.delete(storageKey);

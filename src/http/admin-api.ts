@@ -39,9 +39,11 @@ export interface AdminApiDeps {
   /** Builds a dossier's packet and signs links to it; the packet route answers 503 without it. */
   packets?: {
     assemble: (ideaId: bigint, actor: string) => Promise<AssembledPacket>;
-    linkFor: (packetId: bigint, recipient: string) => { url: string; expiresAt: Date };
+    linkFor: (kind: 'packet' | 'document', id: bigint, recipient: string) => { url: string; expiresAt: Date };
   };
 }
+
+const packetContents = z.array(z.object({ itemTitle: z.string(), fileName: z.string(), sha256: z.string(), printable: z.boolean(), documentId: z.string().regex(/^\d+$/) }));
 
 // Ids fit in 18 digits here, so they never overflow Postgres' bigint.
 const idSchema = z
@@ -333,8 +335,20 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
       if (error instanceof DossierChangedError) throw new HttpError('conflict', 'the dossier changed while its packet was built; ask again');
       throw error;
     });
-    const link = packets.linkFor(packet.id, actor);
-    res.status(201).json({ id: String(packet.id), version: packet.version, sha256: packet.sha256, pageCount: packet.pageCount, sizeBytes: packet.sizeBytes, builtAt: packet.builtAt, link: link.url, linkExpiresAt: link.expiresAt });
+    const link = packets.linkFor('packet', packet.id, actor);
+    // Word files are named in the contents and delivered beside the packet.
+    const beside = packetContents.parse(packet.contents).filter((entry) => !entry.printable);
+    res.status(201).json({
+      id: String(packet.id),
+      version: packet.version,
+      sha256: packet.sha256,
+      pageCount: packet.pageCount,
+      sizeBytes: packet.sizeBytes,
+      builtAt: packet.builtAt,
+      link: link.url,
+      linkExpiresAt: link.expiresAt,
+      beside: beside.map((entry) => ({ item: entry.itemTitle, fileName: entry.fileName, sha256: entry.sha256, link: packets.linkFor('document', BigInt(entry.documentId), actor).url })),
+    });
   });
 
   router.post(

@@ -16,39 +16,63 @@ export interface PacketLinkDeps {
 }
 
 /**
- * `GET /packets/:token`: the packet a signed link names, to the person it was issued to.
- * Every use is recorded, served or refused. A link presented with an admin token must
- * have been issued to that token.
+ * `GET /packets/:token` and `GET /documents/:token`: what a signed link names, to the
+ * person it was issued to. Every use is recorded, served or refused. A link presented
+ * with an admin token must have been issued to that token.
  */
 export function createPacketLinkRouter(deps: PacketLinkDeps): express.Router {
   const router = express.Router();
-  router.get('/packets/:token', async (req: Request, res: Response) => {
+
+  /** Checks the link against who asks; refusals are recorded and answered 403. */
+  async function admit(req: Request, kind: 'packet' | 'document') {
     const now = deps.now();
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
     const scope = bearer ? await authenticateApiToken(deps.db, bearer, now) : null;
     if (bearer && !scope) throw new HttpError('unauthorized', 'the API token is not valid');
-    const token = String(req.params.token ?? '');
-    const check = verifyLink(token, deps.secret, now, { kind: 'packet', ...(scope ? { requester: `admin:${scope.name}` } : {}) });
-    const record = (outcome: string, packetId: bigint | null, recipient: string | null) =>
-      deps.db.packetAccess.create({ data: { packetId, recipient, outcome, at: now, address: req.ip ?? null } });
+    const check = verifyLink(String(req.params.token ?? ''), deps.secret, now, { kind, ...(scope ? { requester: `admin:${scope.name}` } : {}) });
+    const record = (outcome: string, target: { packetId?: bigint; documentId?: bigint }, recipient: string | null) =>
+      deps.db.packetAccess.create({ data: { packetId: target.packetId ?? null, documentId: target.documentId ?? null, recipient, outcome, at: now, address: req.ip ?? null } });
     if (!check.ok) {
-      await record(check.reason, null, null);
+      await record(check.reason, {}, null);
       throw new HttpError('forbidden', check.reason === 'expired' ? 'this link has expired; ask the council secretary for a new one' : 'this link is not valid for you');
     }
-    const packet = await deps.db.dossierPacket.findUnique({ where: { id: BigInt(check.payload.id) } });
+    return { id: BigInt(check.payload.id), recipient: check.payload.to, record };
+  }
+
+  router.get('/packets/:token', async (req: Request, res: Response) => {
+    const { id, recipient, record } = await admit(req, 'packet');
+    const packet = await deps.db.dossierPacket.findUnique({ where: { id } });
     if (!packet) {
-      await record('not_found', null, check.payload.to);
+      await record('not_found', {}, recipient);
       throw new HttpError('not_found', 'this packet no longer exists');
     }
-    await record('served', packet.id, check.payload.to);
-    const body = await deps.storage.get(packet.storageKey);
+    await record('served', { packetId: packet.id }, recipient);
+    await send(res, packet.storageKey, { mediaType: 'application/pdf', sizeBytes: packet.sizeBytes, sha256: packet.sha256, fileName: `ho-so-${packet.dossierId}-v${packet.version}.pdf`, inline: true });
+  });
+
+  router.get('/documents/:token', async (req: Request, res: Response) => {
+    const { id, recipient, record } = await admit(req, 'document');
+    const document = await deps.db.dossierDocument.findUnique({ where: { id } });
+    if (!document?.storageKey || !document.sha256 || document.sizeBytes === null || !document.mediaType) {
+      await record('not_found', {}, recipient);
+      throw new HttpError('not_found', 'this document is not stored');
+    }
+    await record('served', { documentId: document.id }, recipient);
+    const extension = document.storageKey.split('.').pop() ?? 'bin';
+    await send(res, document.storageKey, { mediaType: document.mediaType, sizeBytes: document.sizeBytes, sha256: document.sha256, fileName: `tai-lieu-${document.id}.${extension}`, inline: false });
+  });
+
+  async function send(res: Response, storageKey: string, file: { mediaType: string; sizeBytes: number; sha256: string; fileName: string; inline: boolean }) {
+    const body = await deps.storage.get(storageKey);
     res.status(200);
-    res.setHeader('content-type', 'application/pdf');
-    res.setHeader('content-length', String(packet.sizeBytes));
-    res.setHeader('content-disposition', `inline; filename="ho-so-${packet.dossierId}-v${packet.version}.pdf"`);
-    res.setHeader('x-content-sha256', packet.sha256);
+    res.setHeader('content-type', file.mediaType);
+    res.setHeader('content-length', String(file.sizeBytes));
+    // Generated names only: a sender's file name never reaches a header.
+    res.setHeader('content-disposition', `${file.inline ? 'inline' : 'attachment'}; filename="${file.fileName}"`);
+    res.setHeader('x-content-sha256', file.sha256);
     res.setHeader('cache-control', 'private, no-store');
     await pipeline(body, res);
-  });
+  }
+
   return router;
 }

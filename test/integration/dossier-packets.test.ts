@@ -21,7 +21,7 @@ import { loadChecklists } from '../../src/ocop/dossier-checklist.js';
 import { loadRuleSets } from '../../src/ocop/rule-sets.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { dictionaries, projectDir, translate } from '../helpers/conversation-harness.js';
-import { makeJpeg, makePdf } from '../helpers/make-documents.js';
+import { makeDocx, makeJpeg, makePdf } from '../helpers/make-documents.js';
 import { loadSampleAdministrativeUnits, resetDatabase, testConfig } from '../helpers/test-env.js';
 import { capturedLogger } from '../helpers/zalo-harness.js';
 
@@ -64,14 +64,15 @@ beforeAll(async () => {
   dossierId = (await db.dossier.create({ data: { productIdeaId: idea.id, checklistId: 'ocop-2023-dossier' } })).id;
   // Form 02 first in time, Form 01 second: the packet follows the checklist, not arrival.
   const files = [
-    { itemCode: 'form02', bytes: await makePdf({ pages: 2, label: 'Form 02' }), mediaType: 'application/pdf', ext: 'pdf' },
-    { itemCode: 'form01', bytes: makeJpeg({ width: 300, height: 420, seed: 7 }), mediaType: 'image/jpeg', ext: 'jpg' },
+    { itemCode: 'form02', bytes: await makePdf({ pages: 2, label: 'Form 02' }), mediaType: 'application/pdf', ext: 'pdf', printable: true },
+    { itemCode: 'form01', bytes: makeJpeg({ width: 300, height: 420, seed: 7 }), mediaType: 'image/jpeg', ext: 'jpg', printable: true },
+    { itemCode: 'businessPlan', bytes: makeDocx(), mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', ext: 'docx', printable: false },
   ];
   for (const file of files) {
     const sha256 = createHash('sha256').update(file.bytes).digest('hex');
     documentHashes.push(sha256);
     await db.dossierDocument.create({
-      data: { dossierId, itemCode: file.itemCode, position: 1, status: 'stored', uploadedBy: 'producer-1', mediaType: file.mediaType, printable: true, sizeBytes: file.bytes.byteLength, sha256, storageKey: await store(storage, file.bytes, file.ext), storedAt: clock },
+      data: { dossierId, itemCode: file.itemCode, position: 1, status: 'stored', uploadedBy: 'producer-1', mediaType: file.mediaType, printable: file.printable, sizeBytes: file.bytes.byteLength, sha256, storageKey: await store(storage, file.bytes, file.ext), storedAt: clock },
     });
   }
   tokens = {
@@ -93,9 +94,9 @@ beforeAll(async () => {
       checklists,
       packets: {
         assemble: (id, actor) => assemblePacket({ db, storage, translate, checklists, now }, id, actor),
-        linkFor: (packetId, recipient) => {
+        linkFor: (kind, id, recipient) => {
           const expiresAt = new Date(clock.getTime() + 3600_000);
-          return { url: `/packets/${signLink({ kind: 'packet', id: String(packetId), to: recipient, exp: Math.floor(expiresAt.getTime() / 1000) }, secret)}`, expiresAt };
+          return { url: `/${kind}s/${signLink({ kind, id: String(id), to: recipient, exp: Math.floor(expiresAt.getTime() / 1000) }, secret)}`, expiresAt };
         },
       },
     },
@@ -134,9 +135,16 @@ describe('dossier packets', () => {
   it('an official builds the packet: cover, contents with every document\'s SHA-256, documents in checklist order', async () => {
     const response = await buildPacketAs(tokens.commune);
     expect(response.status).toBe(201);
-    const body = (await response.json()) as { version: number; sha256: string; pageCount: number; link: string };
-    expect(body).toMatchObject({ version: 1, pageCount: 5 }); // cover, contents, photo, two PDF pages
+    const body = (await response.json()) as { version: number; sha256: string; pageCount: number; link: string; beside: { item: string; sha256: string; link: string }[] };
+    expect(body).toMatchObject({ version: 1, pageCount: 5 }); // cover, contents, photo, two PDF pages; the Word file beside
     link = body.link;
+    // The Word file is delivered beside the packet, through its own signed link.
+    expect(body.beside).toEqual([expect.objectContaining({ item: 'Phương án, dự án sản xuất kinh doanh', sha256: documentHashes[2] })]);
+    const word = await fetch(`${base}${body.beside[0]!.link}`);
+    expect(word.status).toBe(200);
+    expect(word.headers.get('content-disposition')).toMatch(/^attachment; filename="tai-lieu-\d+\.docx"$/);
+    expect(createHash('sha256').update(new Uint8Array(await word.arrayBuffer())).digest('hex')).toBe(documentHashes[2]);
+    expect((await fetch(`${base}${body.beside[0]!.link.replace('/documents/', '/packets/')}`)).status).toBe(403);
 
     const served = await fetch(`${base}${link}`, { headers: { authorization: `Bearer ${tokens.commune}` } });
     expect(served.status).toBe(200);
@@ -173,6 +181,6 @@ describe('dossier packets', () => {
     expect(expired.status).toBe(403);
     expect(await expired.text()).toContain('expired');
     const outcomes = (await db.packetAccess.findMany({ orderBy: { id: 'asc' } })).map((a) => a.outcome);
-    expect(outcomes).toEqual(['served', 'served', 'forged', 'wrong_recipient', 'expired']);
+    expect(outcomes).toEqual(['served', 'malformed', 'served', 'served', 'forged', 'wrong_recipient', 'expired']);
   });
 });

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "packet_access" ADD COLUMN     "document_id" BIGINT;
