@@ -1,6 +1,10 @@
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type RunningBot } from '../../src/main.js';
 import { startBotWithSim } from '../helpers/bot-with-sim.js';
+import { makeJpeg } from '../helpers/make-documents.js';
 import { testConfig, uniqueId } from '../helpers/test-env.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -70,6 +74,25 @@ describe('the bot through the local Zalo stand-in', () => {
     await waitFor('the form', () => harness.sim.getSent({ userId }).some((m) => m.kind === 'request_user_info') || undefined);
     await harness.sim.userSubmitInfo(userId, { name: 'Nguyễn Văn An', phone: '0912345678' });
     await waitFor('email question', () => sentTo(userId).some((m) => m.text?.startsWith('Địa chỉ email?')) || undefined);
+  });
+
+  it('a photo for the dossier goes from the chat to storage, and the producer is told', async () => {
+    const userId = uniqueId('scan');
+    const producer = await harness.db.producer.create({
+      data: { zaloUserId: userId, kind: 'household', name: 'Hộ kinh doanh Lò Văn Sáu', representative: 'Lò Văn Sáu', position: 'Chủ hộ', phone: '84987654321', address: 'Bản Nà Pục', communeCode: '02608' },
+    });
+    await harness.db.productIdea.create({
+      data: { producerId: producer.id, communeCode: '02608', provinceCode: '08', year: 2026, sequence: 1, receiptNumber: '1/PĐK-08-02608-2026', ruleSet: 'qd-26-2026', productName: 'Chè Shan tuyết', sectorCode: 'food', groupCode: 'tea', setCode: 'tea', kind: 'new_product', details: {}, submittedAt: new Date() },
+    });
+    await harness.sim.userSendText(userId, 'menu');
+    await harness.sim.userSendText(userId, '4');
+    await waitFor('the first item asked', () => sentTo(userId).some((m) => m.text?.includes('Bạn gửi ảnh chụp hoặc tệp PDF của: Phiếu đăng ký')) || undefined);
+    const photo = Buffer.from(makeJpeg({ width: 240, height: 320, seed: 3 }));
+    expect((await harness.sim.userSendImage(userId, { data: photo, filename: 'mau01.jpg' })).status).toBe(200);
+    await waitFor('the photo kept', () => sentTo(userId).some((m) => m.text?.startsWith('Đã nhận «Phiếu đăng ký đánh giá, phân hạng sản phẩm (Mẫu 01)»: 1 tệp')) || undefined, 20_000);
+    const document = await harness.db.dossierDocument.findFirstOrThrow({ where: { uploadedBy: userId } });
+    expect(document).toMatchObject({ status: 'stored', mediaType: 'image/jpeg', sizeBytes: photo.length, sha256: createHash('sha256').update(photo).digest('hex') });
+    expect((await stat(join(harness.config.storage.kind === 'local' ? harness.config.storage.root : '', document.storageKey!))).size).toBe(photo.length);
   });
 
   it('the same event delivered five times, some at once → exactly one reply', async () => {

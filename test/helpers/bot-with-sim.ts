@@ -1,7 +1,7 @@
 import { createDatabase } from '../../src/db/database.js';
 import { startBot, type RunningBot } from '../../src/main.js';
 import { createZaloSim, type ZaloSim, type ZaloSimServer } from '../../tools/zalo-sim/zalo-sim.js';
-import { resetDatabase, testConfig } from './test-env.js';
+import { loadSampleAdministrativeUnits, resetDatabase, testConfig } from './test-env.js';
 
 export const simCredentials = { appId: 'test-app', oaSecretKey: 'test-oa-secret', appSecret: 'test-app-secret' } as const;
 
@@ -37,6 +37,7 @@ export async function startBotWithSim(overrides: Record<string, string> = {}): P
   const config = testConfig(configForSim(simServer.url, overrides));
   const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: 5 });
   await resetDatabase(db);
+  await loadSampleAdministrativeUnits(db);
   const bot = await startBot(config);
   sim.setWebhookUrl(`${bot.url}/webhooks/zalo`);
   return {

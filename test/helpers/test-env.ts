@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { seedAdministrativeUnits } from '../../prisma/seed.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import type { Database } from '../../src/db/database.js';
@@ -20,6 +22,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     ZALO_OA_SECRET_KEY: 'test-oa-secret',
     LOG_LEVEL: 'silent',
     PORT: '0',
+    // Scans stored by tests stay out of the project folder.
+    STORAGE_LOCAL_DIR: join(tmpdir(), 'ocop-test-documents'),
     ...overrides,
   });
 }
