@@ -2,6 +2,7 @@ import type { Transaction } from '../db/database.js';
 import { addDocuments, openDossier, showDossierProgress, submitDossier } from '../dossier/producer-dossier.js';
 import type { Checklist } from '../ocop/dossier-checklist.js';
 import type { RuleSet } from '../ocop/rule-sets.js';
+import { linkCouncilPerson } from '../council/council-people.js';
 import { linkOfficialAccount } from '../officials/official-invitations.js';
 import { labelCommune } from '../regions/commune-directory.js';
 import { replyWith, textOf, type ActionInput, type ActionOutcome } from '../registration/action-outcome.js';
@@ -22,14 +23,22 @@ async function regionName(tx: Transaction, official: { role: string; communeCode
   return unit?.provinceName ?? official.provinceCode;
 }
 
-/** An official links this Zalo account by sending their one-time code. */
-async function linkOfficial(input: ActionInput): Promise<ActionOutcome> {
-  const outcome = await linkOfficialAccount(input.tx, { zaloUserId: input.userId, typedCode: String(input.answers.code ?? ''), now: input.now });
-  if (!outcome.ok) return replyWith(textOf(input, 'official.linkInvalid'));
-  const { official } = outcome;
-  return replyWith(
-    textOf(input, 'official.linked', { name: official.name, role: input.translate(input.locale, `official.role.${official.role}`), region: await regionName(input.tx, official) }),
-  );
+/**
+ * An official or a council member links this Zalo account by sending their one-time
+ * code (both share its format; an official's is tried first).
+ */
+async function linkAccount(input: ActionInput): Promise<ActionOutcome> {
+  const typedCode = String(input.answers.code ?? '');
+  const official = await linkOfficialAccount(input.tx, { zaloUserId: input.userId, typedCode, now: input.now });
+  if (official.ok) {
+    const o = official.official;
+    return replyWith(textOf(input, 'official.linked', { name: o.name, role: input.translate(input.locale, `official.role.${o.role}`), region: await regionName(input.tx, o) }));
+  }
+  const person = await linkCouncilPerson(input.tx, { zaloUserId: input.userId, typedCode, now: input.now });
+  if (!person.ok) return replyWith(textOf(input, 'official.linkInvalid'));
+  const memberships = await input.tx.councilMember.findMany({ where: { personId: person.person.id }, include: { council: true }, orderBy: { councilId: 'asc' } });
+  const councils = memberships.map((m) => `${m.council.name} (${input.translate(input.locale, `council.role.${m.role}`)})`).join('; ');
+  return replyWith(textOf(input, 'council.linked', { name: person.person.name, councils }));
 }
 
 /** The domain handlers flows name in their action steps (and the router's effects). */
@@ -44,6 +53,6 @@ export function createConversationActions(ruleSets: readonly RuleSet[], checklis
     saveBusinessPlan,
     requestOfficial,
     showStatus: describeStatus,
-    linkOfficial,
+    linkAccount,
   };
 }

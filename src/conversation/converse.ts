@@ -11,8 +11,6 @@ import type { ConversationState, PendingQuestion } from './session-store.js';
 export const menuFlowId = 'main-menu';
 /** Effects the router settles itself; flows may name them as actions. */
 export const routerActions = ['switchLanguage'] as const;
-/** Effects the router asks for outside any flow; the caller registers them as actions. */
-export const routerEffects = ['linkOfficial', 'showDossierProgress'] as const;
 
 export type ConversationInput = { kind: 'follow' } | { kind: 'text'; text: string } | { kind: 'shared'; info: SharedInfo } | { kind: 'files'; files: ReceivedFile[] } | { kind: 'other' };
 
@@ -172,7 +170,7 @@ export function converse(engineFor: (locale: Locale) => EngineContext, input: Co
   const movedQuestion = stored.state !== null && state !== null && (state.flow.flowId !== stored.state.flow.flowId || state.flow.stepId !== stored.state.flow.stepId);
 
   if (input.kind === 'text' && options.isInvitationCode(input.text)) {
-    return { items: [...notices, { type: 'effect', effect: { action: 'linkOfficial', flowId: state?.flow.flowId ?? menuFlowId, answers: { code: input.text } } }], state: state ?? showMenu(ctx, {}).state, locale };
+    return { items: [...notices, { type: 'effect', effect: { action: 'linkAccount', flowId: state?.flow.flowId ?? menuFlowId, answers: { code: input.text } } }], state: state ?? showMenu(ctx, {}).state, locale };
   }
   const key = input.kind === 'text' ? toMatchKey(input.text) : '';
   const language = languageRequested(key);

@@ -16,6 +16,8 @@ import {
   type Form03Intake,
 } from '../dossier/review-dossier.js';
 import type { Translate } from '../i18n/translator.js';
+import { registerCouncilRoutes } from './council-api.js';
+import { parseInput } from './parse-input.js';
 import { DossierChangedError, DossierEmptyError, type AssembledPacket } from '../dossier/assemble-packet.js';
 import type { Checklist } from '../ocop/dossier-checklist.js';
 import type { Logger } from '../observability/logger.js';
@@ -92,12 +94,6 @@ const inviteBody = z.strictObject({
 const producerFields = { name: true, kind: true, phone: true, communeCode: true } as const;
 type ListedIdea = ProductIdea & { producer: Pick<Producer, keyof typeof producerFields> };
 
-function parseInput<T extends z.ZodType>(schema: T, value: unknown, part: 'body' | 'query' | 'params'): z.output<T> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => ({ path: [part, ...issue.path.map(String)].join('.'), message: issue.message }));
-  throw new HttpError('bad_request', `invalid ${part}`, issues);
-}
 
 // A token never learns whether something outside its region exists.
 function ideaRegion(scope: ApiTokenScope): Prisma.ProductIdeaWhereInput {
@@ -214,6 +210,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
     next();
   });
   router.use(express.json({ limit: '64kb' }));
+  registerCouncilRoutes(router, { db: deps.db, now: deps.now, invitationTtlHours: deps.invitationTtlHours }, (req) => scopeOf(req));
 
   function scopeOf(req: Request): ApiTokenScope {
     const scope = scopes.get(req);

@@ -12,7 +12,8 @@ export type LinkedOfficial = Official & { zaloUserId: string };
 
 export type LinkOutcome = { ok: true; official: LinkedOfficial } | { ok: false; reason: 'unknown' | 'expired' };
 
-function drawCode(): string {
+/** A fresh one-time code, OCOP-XXXX-XXXX; officials and council members share the format. */
+export function drawInvitationCode(): string {
   const draw = () => Array.from({ length: 4 }, () => codeAlphabet.charAt(randomInt(codeAlphabet.length))).join('');
   return `OCOP-${draw()}-${draw()}`;
 }
@@ -46,7 +47,7 @@ export async function inviteOfficial(
   const scope = await checkRegionScope(tx, input);
   const expiresAt = new Date(input.now.getTime() + input.ttlHours * 3600_000);
   for (let attempt = 0; attempt < collisionRetries; attempt += 1) {
-    const invitationCode = drawCode();
+    const invitationCode = drawInvitationCode();
     // ON CONFLICT DO NOTHING: a colliding code leaves the transaction usable for the next draw.
     const [official] = await tx.official.createManyAndReturn({
       data: [{ name: input.name, role: scope.role, provinceCode: scope.provinceCode, communeCode: scope.communeCode, invitationCode, invitationExpiresAt: expiresAt, createdAt: input.now }],

@@ -1,0 +1,76 @@
+// A civil date is a day on the wall calendar in Vietnam: it has no time of day and no time
+// zone, so it is kept as text and never as a Date (whose day depends on the zone it is read in).
+// Vietnam is UTC+7 all year, without daylight saving, so instants convert with a fixed offset.
+
+/** A civil date, yyyy-mm-dd. Make one from outside text with `parseCalendarDate`. */
+export type CalendarDate = `${number}-${number}-${number}`;
+
+export type Weekday = 'sunday' | 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday';
+
+/** In the order of `Date.prototype.getUTCDay` (Sunday first). */
+export const weekdays: readonly Weekday[] = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+
+const vietnamOffsetMs = 7 * 3600_000;
+const dayMs = 86_400_000;
+const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
+const timePattern = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+export function isCalendarDate(text: string): text is CalendarDate {
+  const match = datePattern.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+/** Accepts only real dates: 2026-02-30 is refused. */
+export function parseCalendarDate(text: string): CalendarDate {
+  if (!isCalendarDate(text)) throw new RangeError(`${text} is not a date (yyyy-mm-dd)`);
+  return text;
+}
+
+export function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+export function makeCalendarDate(year: number, month: number, day: number): CalendarDate {
+  return parseCalendarDate(`${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
+}
+
+export function partsOf(date: CalendarDate): { year: number; month: number; day: number } {
+  return { year: Number(date.slice(0, 4)), month: Number(date.slice(5, 7)), day: Number(date.slice(8, 10)) };
+}
+
+export function yearOf(date: CalendarDate): number {
+  return partsOf(date).year;
+}
+
+/** Days since 1970-01-01: differences of these count days. */
+export function epochDayOf(date: CalendarDate): number {
+  const { year, month, day } = partsOf(date);
+  return Date.UTC(year, month - 1, day) / dayMs;
+}
+
+export function dateOfEpochDay(epochDay: number): CalendarDate {
+  return parseCalendarDate(new Date(epochDay * dayMs).toISOString().slice(0, 10));
+}
+
+export function addDays(date: CalendarDate, days: number): CalendarDate {
+  return dateOfEpochDay(epochDayOf(date) + days);
+}
+
+export function weekdayOf(date: CalendarDate): Weekday {
+  // 1970-01-01 was a Thursday.
+  return weekdays[(((epochDayOf(date) + 4) % 7) + 7) % 7] ?? 'sunday';
+}
+
+/** The civil date in Vietnam at an instant. */
+export function vietnamDateOf(instant: Date): CalendarDate {
+  return parseCalendarDate(new Date(instant.getTime() + vietnamOffsetMs).toISOString().slice(0, 10));
+}
+
+/** The instant at which the clocks in Vietnam show `time` (HH:MM) on `date`. */
+export function vietnamInstant(date: CalendarDate, time: string): Date {
+  const match = timePattern.exec(time);
+  if (!match) throw new RangeError(`${time} is not a time of day (HH:MM)`);
+  return new Date(epochDayOf(date) * dayMs + (Number(match[1]) * 60 + Number(match[2])) * 60_000 - vietnamOffsetMs);
+}

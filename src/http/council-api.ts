@@ -1,0 +1,109 @@
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import type { ApiTokenScope } from '../admin/api-tokens.js';
+import { inviteCouncilPerson, reinviteCouncilPerson } from '../council/council-people.js';
+import type { Database } from '../db/database.js';
+import type { CouncilPerson, CouncilRole } from '../db/generated/client.js';
+import { parseInput } from './parse-input.js';
+import { HttpError } from './http-error.js';
+
+export interface CouncilApiDeps {
+  db: Database;
+  now: () => Date;
+  invitationTtlHours: number;
+}
+
+const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,17}$/).transform((v) => BigInt(v)) });
+const nfc = (min: number, max: number) =>
+  z
+    .string()
+    .transform((v) => v.normalize('NFC').trim())
+    .pipe(z.string().min(min).max(max));
+const phone = z.string().regex(/^84\d{9,10}$/, 'a phone number written 84…');
+const role = z.enum(['chair', 'member', 'helper', 'secretary']);
+const newPerson = z.strictObject({ name: nfc(2, 120), phone: phone.optional(), role });
+const existingPerson = z.strictObject({ personId: z.string().regex(/^[1-9]\d{0,17}$/).transform((v) => BigInt(v)), role });
+
+const createCouncilBody = z
+  .strictObject({
+    name: nfc(3, 200),
+    level: z.enum(['district', 'province', 'central']),
+    year: z.number().int().min(2020).max(2100),
+    members: z.array(z.union([newPerson, existingPerson])).min(3).max(60),
+  })
+  .refine((b) => b.members.filter((m) => m.role === 'chair').length === 1, { message: 'a council has exactly one chair', path: ['members'] })
+  .refine((b) => b.members.some((m) => m.role === 'secretary'), { message: 'a council needs a secretary', path: ['members'] });
+
+interface Invited {
+  person: CouncilPerson;
+  role: CouncilRole;
+  invitationCode?: string;
+  expiresAt?: Date;
+}
+
+function personJson(entry: Invited) {
+  return {
+    personId: String(entry.person.id),
+    name: entry.person.name,
+    role: entry.role,
+    linked: entry.person.zaloUserId !== null,
+    ...(entry.invitationCode ? { invitationCode: entry.invitationCode, invitationExpiresAt: entry.expiresAt } : {}),
+  };
+}
+
+/**
+ * Councils through the admin API: the province OCOP unit creates them with their chair,
+ * members, helper team and secretary; each new person gets a one-time code to link their
+ * Zalo account. Commune tokens see no councils.
+ */
+export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scopeOf: (req: Request) => ApiTokenScope): void {
+  function provinceScope(req: Request): ApiTokenScope & { role: 'province' } {
+    const scope = scopeOf(req);
+    if (scope.role !== 'province') throw new HttpError('forbidden', 'councils are managed by the province OCOP unit');
+    return scope;
+  }
+
+  router.post('/councils', async (req: Request, res: Response) => {
+    const scope = provinceScope(req);
+    const body = parseInput(createCouncilBody, req.body, 'body');
+    const now = deps.now();
+    const result = await deps.db.$transaction(async (tx) => {
+      const council = await tx.council.create({ data: { name: body.name, level: body.level, year: body.year, provinceCode: scope.provinceCode, createdBy: scope.name, createdAt: now } });
+      const members: Invited[] = [];
+      for (const m of body.members) {
+        if ('personId' in m) {
+          // Someone already on another council of this province sits on this one too.
+          const person = await tx.councilPerson.findFirst({ where: { id: m.personId, provinceCode: scope.provinceCode } });
+          if (!person) throw new HttpError('bad_request', `person ${m.personId} is not known in province ${scope.provinceCode}`);
+          members.push({ person, role: m.role });
+        } else {
+          const invited = await inviteCouncilPerson(tx, { name: m.name, phone: m.phone ?? null, provinceCode: scope.provinceCode, now, ttlHours: deps.invitationTtlHours });
+          members.push({ person: invited.person, role: m.role, invitationCode: invited.invitationCode, expiresAt: invited.expiresAt });
+        }
+      }
+      if (new Set(members.map((m) => m.person.id)).size !== members.length) throw new HttpError('bad_request', 'a person is listed twice');
+      await tx.councilMember.createMany({ data: members.map((m) => ({ councilId: council.id, personId: m.person.id, role: m.role })) });
+      return { council, members };
+    });
+    res.status(201).json({ id: String(result.council.id), name: result.council.name, level: result.council.level, year: result.council.year, provinceCode: result.council.provinceCode, members: result.members.map(personJson) });
+  });
+
+  router.get('/councils', async (req: Request, res: Response) => {
+    const scope = provinceScope(req);
+    const councils = await deps.db.council.findMany({ where: { provinceCode: scope.provinceCode }, include: { members: { include: { person: true } } }, orderBy: { id: 'desc' } });
+    res.json({
+      councils: councils.map((c) => ({ id: String(c.id), name: c.name, level: c.level, year: c.year, members: c.members.map((m) => personJson({ person: m.person, role: m.role })) })),
+    });
+  });
+
+  router.post('/council-people/:id/invitation', async (req: Request, res: Response) => {
+    const scope = provinceScope(req);
+    const { id } = parseInput(idParam, req.params, 'params');
+    const result = await deps.db.$transaction(async (tx) => {
+      const person = await tx.councilPerson.findFirst({ where: { id, provinceCode: scope.provinceCode } });
+      if (!person) throw new HttpError('not_found', 'no such person');
+      return reinviteCouncilPerson(tx, { personId: id, now: deps.now(), ttlHours: deps.invitationTtlHours });
+    });
+    res.status(201).json({ personId: String(id), invitationCode: result.invitationCode, invitationExpiresAt: result.expiresAt });
+  });
+}
