@@ -1,17 +1,13 @@
-import { once } from 'node:events';
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApiToken } from '../../src/admin/api-tokens.js';
 import type { LoadedConversation } from '../../src/conversation/conversation-setup.js';
 import { createDatabase } from '../../src/db/database.js';
-import { createApp } from '../../src/http/app.js';
 import { createRedisConnection } from '../../src/jobs/queues.js';
-import { createMetrics } from '../../src/observability/metrics.js';
 import { inboundDeps, loadProjectConversation, translate } from '../helpers/conversation-harness.js';
 import { loadSampleAdministrativeUnits, resetDatabase, testConfig, uniqueId } from '../helpers/test-env.js';
+import { startAdminApp } from '../helpers/admin-app.js';
 import { createTranscriptDriver } from '../helpers/transcript-driver.js';
-import { capturedLogger } from '../helpers/zalo-harness.js';
 
 // The province OCOP unit creates councils through the admin API; each person links their
 // Zalo account by sending the OA their one-time code.
@@ -22,7 +18,7 @@ const redis = createRedisConnection(config.redisUrl, 'producer');
 const clock = { now: new Date('2026-11-23T02:00:00Z') };
 let conversation: LoadedConversation;
 const driver = createTranscriptDriver(db, () => inboundDeps(db, conversation, clock));
-let server: Server;
+let close: () => Promise<void>;
 let base: string;
 let tokens: { province: string; commune: string };
 
@@ -48,22 +44,18 @@ beforeAll(async () => {
     province: (await createApiToken(db, { name: 'Sở NN&MT Đồng Nai', role: 'province', provinceCode: '75' })).token,
     commune: (await createApiToken(db, { name: 'UBND xã Tân Phú', role: 'commune', provinceCode: '75', communeCode: '26116' })).token,
   };
-  const app = createApp({
+  const started = await startAdminApp({
     db,
     redis,
-    logger: capturedLogger().logger,
-    metrics: createMetrics(),
-    webhook: { appId: 'test-app', secret: 'x', maxAgeSeconds: 10_800, maxFutureSkewSeconds: 300, enqueueInboundEvents: async () => undefined, now: () => clock.now.getTime() },
+    now: () => clock.now,
     admin: { translate, now: () => clock.now, invitationTtlHours: 72, enqueueOutbound: async () => undefined },
   });
-  server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  base = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
+  base = started.base;
+  close = started.close;
 });
 
 afterAll(async () => {
-  server.close();
+  await close();
   redis.disconnect();
   conversation.stop();
   await db.$disconnect();

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -15,15 +13,13 @@ import { createLocalStorage } from '../../src/dossier/local-storage.js';
 import { touchDossier } from '../../src/dossier/review-dossier.js';
 import { signLink } from '../../src/dossier/signed-links.js';
 import { newStorageKey } from '../../src/dossier/storage.js';
-import { createApp } from '../../src/http/app.js';
 import { createRedisConnection } from '../../src/jobs/queues.js';
 import { loadChecklists } from '../../src/ocop/dossier-checklist.js';
 import { loadRuleSets } from '../../src/ocop/rule-sets.js';
-import { createMetrics } from '../../src/observability/metrics.js';
 import { dictionaries, projectDir, translate } from '../helpers/conversation-harness.js';
 import { makeDocx, makeJpeg, makePdf } from '../helpers/make-documents.js';
+import { startAdminApp } from '../helpers/admin-app.js';
 import { loadSampleAdministrativeUnits, resetDatabase, testConfig } from '../helpers/test-env.js';
-import { capturedLogger } from '../helpers/zalo-harness.js';
 
 // A dossier's packet, built on request by an official and served through signed links:
 // parsed back, its hashes match the stored documents; wrong links are refused and every
@@ -37,7 +33,7 @@ const checklists = loadChecklists(join(projectDir, 'rules', 'dossier-checklists.
 const secret = 'packet-link-secret-for-the-tests-0123';
 let clock = new Date('2026-11-23T02:00:00Z');
 let storageDir: string;
-let server: Server;
+let close: () => Promise<void>;
 let base: string;
 let tokens: { commune: string; other: string };
 let ideaId: bigint;
@@ -80,12 +76,10 @@ beforeAll(async () => {
     other: (await createApiToken(db, { name: 'Sở NN&MT Đồng Nai', role: 'province', provinceCode: '75' })).token,
   };
   const now = () => clock;
-  const app = createApp({
+  const started = await startAdminApp({
     db,
     redis,
-    logger: capturedLogger().logger,
-    metrics: createMetrics(),
-    webhook: { appId: 'test-app', secret: 'x', maxAgeSeconds: 10_800, maxFutureSkewSeconds: 300, enqueueInboundEvents: async () => undefined, now: () => clock.getTime() },
+    now,
     admin: {
       translate,
       now,
@@ -102,14 +96,12 @@ beforeAll(async () => {
     },
     packetLinks: { storage, secret, now },
   });
-  server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  base = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
+  base = started.base;
+  close = started.close;
 });
 
 afterAll(async () => {
-  server.close();
+  await close();
   redis.disconnect();
   await db.$disconnect();
   await rm(storageDir, { recursive: true, force: true });
