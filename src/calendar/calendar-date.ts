@@ -5,10 +5,10 @@
 /** A civil date, yyyy-mm-dd. Make one from outside text with `parseCalendarDate`. */
 export type CalendarDate = `${number}-${number}-${number}`;
 
-export type Weekday = 'sunday' | 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday';
-
 /** In the order of `Date.prototype.getUTCDay` (Sunday first). */
-export const weekdays: readonly Weekday[] = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+export const daysOfWeek = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+
+export type DayOfWeek = (typeof daysOfWeek)[number];
 
 const vietnamOffsetMs = 7 * 3600_000;
 const dayMs = 86_400_000;
@@ -58,9 +58,9 @@ export function addDays(date: CalendarDate, days: number): CalendarDate {
   return dateOfEpochDay(epochDayOf(date) + days);
 }
 
-export function weekdayOf(date: CalendarDate): Weekday {
+export function dayOfWeek(date: CalendarDate): DayOfWeek {
   // 1970-01-01 was a Thursday.
-  return weekdays[(((epochDayOf(date) + 4) % 7) + 7) % 7] ?? 'sunday';
+  return daysOfWeek[(((epochDayOf(date) + 4) % 7) + 7) % 7] ?? 'sunday';
 }
 
 /** The civil date in Vietnam at an instant. */

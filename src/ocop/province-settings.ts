@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+// Provinces add their own council rules (lead time, score spread, quorum) on top of the
+// rule set: data in rules/provinces.yaml, never literals in code.
+
+const settingsSchema = z.strictObject({
+  leadWorkingDays: z.number().int().min(0).max(15),
+  officeOpens: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time written hh:mm'),
+  scoreSpread: z.number().min(0).max(100),
+  quorum: z.strictObject({ present: z.number().int().min(1), of: z.number().int().min(1), chairRequired: z.boolean() }).refine((q) => q.present <= q.of, 'present cannot exceed of'),
+});
+
+const fileSchema = z.strictObject({
+  defaults: settingsSchema,
+  provinces: z.record(z.string().regex(/^\d{2}$/, 'a two-digit province code'), settingsSchema.partial()).nullable().transform((p) => p ?? {}),
+});
+
+export type ProvinceSettings = z.infer<typeof settingsSchema>;
+
+export class ProvinceSettingsError extends Error {
+  override name = 'ProvinceSettingsError';
+}
+
+/** The settings of every province: its own entries over the defaults. */
+export function loadProvinceSettings(file: string): (provinceCode: string) => ProvinceSettings {
+  const parsed = fileSchema.safeParse(parseYaml(readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new ProvinceSettingsError(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const { defaults, provinces } = parsed.data;
+  return (provinceCode) => ({ ...defaults, ...(provinces[provinceCode] ?? {}) });
+}

@@ -1,0 +1,32 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadProvinceSettings, ProvinceSettingsError } from '../../src/ocop/province-settings.js';
+import { projectDir } from '../helpers/conversation-harness.js';
+
+async function fileWith(text: string): Promise<string> {
+  const file = join(await mkdtemp(join(tmpdir(), 'provinces-')), 'provinces.yaml');
+  await writeFile(file, text);
+  return file;
+}
+
+describe('province council settings', () => {
+  it('gives every province the defaults of the project file: one working day, 07:30, spread 10, quorum 3/4 with the chair', () => {
+    expect(loadProvinceSettings(join(projectDir, 'rules', 'provinces.yaml'))('75')).toEqual({ leadWorkingDays: 1, officeOpens: '07:30', scoreSpread: 10, quorum: { present: 3, of: 4, chairRequired: true } });
+  });
+
+  it('lets a province change what differs and keeps the rest', async () => {
+    const settings = loadProvinceSettings(
+      await fileWith(['defaults:', '  leadWorkingDays: 1', '  officeOpens: "07:30"', '  scoreSpread: 10', '  quorum: { present: 3, of: 4, chairRequired: true }', 'provinces:', '  "75": { leadWorkingDays: 2 }'].join('\n')),
+    );
+    expect(settings('75')).toMatchObject({ leadWorkingDays: 2, officeOpens: '07:30', scoreSpread: 10 });
+    expect(settings('01').leadWorkingDays).toBe(1);
+  });
+
+  it('refuses a bad time, a quorum above its whole, and a province code that is not two digits', async () => {
+    const broken = await fileWith(['defaults:', '  leadWorkingDays: 1', '  officeOpens: "7h30"', '  scoreSpread: 10', '  quorum: { present: 5, of: 4, chairRequired: true }', 'provinces:', '  "Đồng Nai": { leadWorkingDays: 2 }'].join('\n'));
+    expect(() => loadProvinceSettings(broken)).toThrow(ProvinceSettingsError);
+    expect(() => loadProvinceSettings(broken)).toThrow(/officeOpens: a time written hh:mm[\s\S]*present cannot exceed of[\s\S]*provinces\.Đồng Nai/);
+  });
+});
