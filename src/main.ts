@@ -6,7 +6,9 @@ import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { projectRoot } from './config/project-root.js';
 import { createDatabase } from './db/database.js';
 import { createApp } from './http/app.js';
+import { loadWorkingCalendar } from './calendar/working-calendar.js';
 import { loadConversation } from './conversation/conversation-setup.js';
+import { loadProvinceSettings } from './ocop/province-settings.js';
 import { createDocumentStorage } from './dossier/create-document-storage.js';
 import { assemblePacket } from './dossier/assemble-packet.js';
 import { signLink } from './dossier/signed-links.js';
@@ -85,6 +87,10 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         enqueueOutbound: queues.enqueueOutboundMessages,
         checklists: conversation.setup.checklists,
         dossierIntake: createOfficialUploadIntake(storage),
+        meetings: {
+          calendar: loadWorkingCalendar(join(projectRoot(), 'rules', 'calendar.yaml')),
+          settingsFor: loadProvinceSettings(join(projectRoot(), 'rules', 'provinces.yaml')),
+        },
         packets: {
           assemble: (ideaId, actor) => assemblePacket({ db, storage, translate, checklists: conversation.setup.checklists, now }, ideaId, actor),
           linkFor: (kind, id, recipient) => {

@@ -16,6 +16,7 @@ import {
   type Form03Intake,
 } from '../dossier/review-dossier.js';
 import type { Translate } from '../i18n/translator.js';
+import type { MeetingRules } from '../council/schedule-meeting.js';
 import { registerCouncilRoutes } from './council-api.js';
 import { parseInput } from './parse-input.js';
 import { DossierChangedError, DossierEmptyError, type AssembledPacket } from '../dossier/assemble-packet.js';
@@ -38,6 +39,8 @@ export interface AdminApiDeps {
   checklists?: readonly Checklist[];
   /** Stores the commune's Form 03; its upload answers 503 without it. */
   dossierIntake?: Form03Intake;
+  /** The working calendar and provinces' settings, for scheduling meetings. */
+  meetings?: MeetingRules;
   /** Builds a dossier's packet and signs links to it; the packet route answers 503 without it. */
   packets?: {
     assemble: (ideaId: bigint, actor: string) => Promise<AssembledPacket>;
@@ -210,7 +213,11 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
     next();
   });
   router.use(express.json({ limit: '64kb' }));
-  registerCouncilRoutes(router, { db: deps.db, now: deps.now, invitationTtlHours: deps.invitationTtlHours }, (req) => scopeOf(req));
+  registerCouncilRoutes(
+    router,
+    { db: deps.db, now: deps.now, invitationTtlHours: deps.invitationTtlHours, translate: deps.translate, enqueueOutbound: deps.enqueueOutbound, ...(deps.meetings ? { meetings: deps.meetings } : {}) },
+    (req) => scopeOf(req),
+  );
 
   function scopeOf(req: Request): ApiTokenScope {
     const scope = scopes.get(req);

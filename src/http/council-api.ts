@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { ApiTokenScope } from '../admin/api-tokens.js';
 import { inviteCouncilPerson, reinviteCouncilPerson } from '../council/council-people.js';
 import type { Database } from '../db/database.js';
-import type { CouncilPerson, CouncilRole } from '../db/generated/client.js';
+import { cancelMeeting, MeetingNotFoundError, MeetingProductsNotReadyError, MeetingTooSoonError, moveMeeting, scheduleMeeting, type MeetingRules } from '../council/schedule-meeting.js';
+import type { CouncilPerson, CouncilRole, Meeting } from '../db/generated/client.js';
+import type { Translate } from '../i18n/translator.js';
 import { parseInput } from './parse-input.js';
 import { HttpError } from './http-error.js';
 
@@ -11,6 +13,10 @@ export interface CouncilApiDeps {
   db: Database;
   now: () => Date;
   invitationTtlHours: number;
+  translate: Translate;
+  enqueueOutbound: (ids: bigint[]) => Promise<void>;
+  /** The working calendar and provinces' settings; the meeting routes answer 503 without them. */
+  meetings?: MeetingRules;
 }
 
 const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,17}$/).transform((v) => BigInt(v)) });
@@ -33,6 +39,36 @@ const createCouncilBody = z
   })
   .refine((b) => b.members.filter((m) => m.role === 'chair').length === 1, { message: 'a council has exactly one chair', path: ['members'] })
   .refine((b) => b.members.some((m) => m.role === 'secretary'), { message: 'a council needs a secretary', path: ['members'] });
+
+const ideaIds = z.array(z.string().regex(/^[1-9]\d{0,17}$/).transform((v) => BigInt(v))).min(1).max(100);
+const meetingBody = z.strictObject({
+  date: z.iso.date(),
+  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time written hh:mm'),
+  place: nfc(3, 300),
+  products: ideaIds,
+});
+const moveBody = meetingBody.partial().refine((b) => Object.keys(b).length > 0, 'nothing to change');
+
+function meetingJson(meeting: Meeting & { products?: { productIdeaId: bigint }[] }) {
+  return {
+    id: String(meeting.id),
+    councilId: String(meeting.councilId),
+    date: meeting.date,
+    time: meeting.time,
+    place: meeting.place,
+    status: meeting.status,
+    leadWorkingDays: meeting.leadWorkingDays,
+    deliveryDeadline: meeting.deliveryDeadline,
+    ...(meeting.products ? { products: meeting.products.map((p) => String(p.productIdeaId)) } : {}),
+  };
+}
+
+function toHttpFromMeeting(error: unknown): never {
+  if (error instanceof MeetingTooSoonError) throw new HttpError('conflict', error.message);
+  if (error instanceof MeetingProductsNotReadyError) throw new HttpError('bad_request', error.message);
+  if (error instanceof MeetingNotFoundError) throw new HttpError('not_found', 'no such meeting');
+  throw error;
+}
 
 interface Invited {
   person: CouncilPerson;
@@ -94,6 +130,57 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
     res.json({
       councils: councils.map((c) => ({ id: String(c.id), name: c.name, level: c.level, year: c.year, members: c.members.map((m) => personJson({ person: m.person, role: m.role })) })),
     });
+  });
+
+  function meetingRules(): MeetingRules {
+    if (!deps.meetings) throw new HttpError('unavailable', 'meetings are not scheduled here');
+    return deps.meetings;
+  }
+
+  // The answer states the delivery deadline; a date too close is refused with the earliest lawful one.
+  router.post('/councils/:id/meetings', async (req: Request, res: Response) => {
+    const rules = meetingRules();
+    const scope = provinceScope(req);
+    const { id } = parseInput(idParam, req.params, 'params');
+    const body = parseInput(meetingBody, req.body, 'body');
+    const meeting = await deps.db
+      .$transaction(async (tx) => {
+        const council = await tx.council.findFirst({ where: { id, provinceCode: scope.provinceCode } });
+        if (!council) throw new HttpError('not_found', 'no such council');
+        return scheduleMeeting(tx, rules, { councilId: id, provinceCode: scope.provinceCode, date: body.date, time: body.time, place: body.place, productIdeaIds: body.products, by: scope.name, now: deps.now() });
+      })
+      .catch(toHttpFromMeeting);
+    res.status(201).json(meetingJson({ ...meeting, products: body.products.map((productIdeaId) => ({ productIdeaId })) }));
+  });
+
+  router.patch('/meetings/:id', async (req: Request, res: Response) => {
+    const rules = meetingRules();
+    const scope = provinceScope(req);
+    const { id } = parseInput(idParam, req.params, 'params');
+    const body = parseInput(moveBody, req.body, 'body');
+    const meeting = await deps.db
+      .$transaction((tx) =>
+        moveMeeting(tx, rules, {
+          meetingId: id,
+          provinceCode: scope.provinceCode,
+          now: deps.now(),
+          ...(body.date ? { date: body.date } : {}),
+          ...(body.time ? { time: body.time } : {}),
+          ...(body.place ? { place: body.place } : {}),
+          ...(body.products ? { productIdeaIds: body.products } : {}),
+        }),
+      )
+      .catch(toHttpFromMeeting);
+    res.json(meetingJson(meeting));
+  });
+
+  router.post('/meetings/:id/cancel', async (req: Request, res: Response) => {
+    const scope = provinceScope(req);
+    const { id } = parseInput(idParam, req.params, 'params');
+    const outboxIds = await deps.db.$transaction((tx) => cancelMeeting(tx, { meetingId: id, provinceCode: scope.provinceCode, now: deps.now(), translate: deps.translate })).catch(toHttpFromMeeting);
+    // Committed: if Redis is away, the sweep sends the pending rows later.
+    await deps.enqueueOutbound(outboxIds).catch(() => undefined);
+    res.json({ id: String(id), status: 'cancelled', told: outboxIds.length });
   });
 
   router.post('/council-people/:id/invitation', async (req: Request, res: Response) => {
