@@ -7,6 +7,7 @@ import { projectRoot } from './config/project-root.js';
 import { createDatabase } from './db/database.js';
 import { createApp } from './http/app.js';
 import { loadWorkingCalendar } from './calendar/working-calendar.js';
+import { distributeMeeting } from './council/distribute-meeting.js';
 import { loadConversation } from './conversation/conversation-setup.js';
 import { loadProvinceSettings } from './ocop/province-settings.js';
 import { createDocumentStorage } from './dossier/create-document-storage.js';
@@ -64,6 +65,16 @@ export async function startBot(config: Config, options: { logger?: Logger; local
     logger.info({ outcome }, outcome === 'seeded' ? 'token pair seeded from the environment' : 'token store already holds a pair; environment tokens ignored');
   }
 
+  // Packets are built once per dossier version and reached only through signed links.
+  const packets = {
+    assemble: (ideaId: bigint, actor: string) => assemblePacket({ db, storage, translate, checklists: conversation.setup.checklists, now }, ideaId, actor),
+    linkFor: (kind: 'packet' | 'document', id: bigint, recipient: string) => {
+      const expiresAt = new Date(now().getTime() + config.links.packetTtlHours * 3600_000);
+      const token = signLink({ kind, id: String(id), to: recipient, exp: Math.floor(expiresAt.getTime() / 1000) }, config.links.secret);
+      return { url: `${config.publicBaseUrl}/${kind}s/${token}`, expiresAt };
+    },
+  };
+
   let server: Server | undefined;
   let url: string | undefined;
   if (config.role === 'web' || config.role === 'all') {
@@ -91,14 +102,8 @@ export async function startBot(config: Config, options: { logger?: Logger; local
           calendar: loadWorkingCalendar(join(projectRoot(), 'rules', 'calendar.yaml')),
           settingsFor: loadProvinceSettings(join(projectRoot(), 'rules', 'provinces.yaml')),
         },
-        packets: {
-          assemble: (ideaId, actor) => assemblePacket({ db, storage, translate, checklists: conversation.setup.checklists, now }, ideaId, actor),
-          linkFor: (kind, id, recipient) => {
-            const expiresAt = new Date(now().getTime() + config.links.packetTtlHours * 3600_000);
-            const token = signLink({ kind, id: String(id), to: recipient, exp: Math.floor(expiresAt.getTime() / 1000) }, config.links.secret);
-            return { url: `${config.publicBaseUrl}/${kind}s/${token}`, expiresAt };
-          },
-        },
+        packets,
+        distribute: (meetingId) => distributeMeeting({ db, translate, now, ...packets }, meetingId),
       },
       packetLinks: { storage, secret: config.links.secret, now },
     });

@@ -41,6 +41,17 @@ async function linkAccount(input: ActionInput): Promise<ActionOutcome> {
   return replyWith(textOf(input, 'council.linked', { name: person.person.name, councils }));
 }
 
+/** A council person acknowledges one delivery; only their own counts. */
+async function acknowledgeDelivery(input: ActionInput): Promise<ActionOutcome> {
+  const deliveryId = BigInt(String(input.answers.deliveryId ?? '0'));
+  const delivery = await input.tx.delivery.findFirst({ where: { id: deliveryId, status: { in: ['planned', 'acknowledged'] } } });
+  const person = delivery ? await input.tx.councilPerson.findFirst({ where: { id: delivery.personId, zaloUserId: input.userId } }) : null;
+  if (!delivery || !person) return replyWith(textOf(input, 'meeting.ackUnknown'));
+  if (!delivery.acknowledgedAt) await input.tx.delivery.update({ where: { id: delivery.id }, data: { status: 'acknowledged', acknowledgedAt: input.now } });
+  const idea = delivery.productIdeaId ? await input.tx.productIdea.findUnique({ where: { id: delivery.productIdeaId } }) : null;
+  return replyWith(textOf(input, 'meeting.acknowledged', { product: idea?.productName ?? '', version: String(delivery.packetVersion ?? '') }));
+}
+
 /** The domain handlers flows name in their action steps (and the router's effects). */
 export function createConversationActions(ruleSets: readonly RuleSet[], checklists: readonly Checklist[]): Record<string, ConversationAction> {
   return {
@@ -54,5 +65,6 @@ export function createConversationActions(ruleSets: readonly RuleSet[], checklis
     requestOfficial,
     showStatus: describeStatus,
     linkAccount,
+    acknowledgeDelivery,
   };
 }

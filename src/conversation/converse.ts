@@ -1,6 +1,7 @@
 import type { Locale } from '../i18n/translator.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
 import { reconcileSession, repeatPrompt, runFlowTurn, startFlow, type EngineContext, type FlowSession, type ReceivedFile, type SharedInfo, type TurnItem } from './flow-engine.js';
+import { parseAcknowledgementCommand } from '../council/distribute-meeting.js';
 import { toMatchKey } from './normalize-input.js';
 import type { ConversationState, PendingQuestion } from './session-store.js';
 
@@ -171,6 +172,11 @@ export function converse(engineFor: (locale: Locale) => EngineContext, input: Co
 
   if (input.kind === 'text' && options.isInvitationCode(input.text)) {
     return { items: [...notices, { type: 'effect', effect: { action: 'linkAccount', flowId: state?.flow.flowId ?? menuFlowId, answers: { code: input.text } } }], state: state ?? showMenu(ctx, {}).state, locale };
+  }
+  const acknowledged = input.kind === 'text' ? parseAcknowledgementCommand(input.text) : undefined;
+  if (acknowledged !== undefined) {
+    // A council member's "Đã nhận hồ sơ" tap: recorded, and the conversation stays where it was.
+    return { items: [...notices, { type: 'effect', effect: { action: 'acknowledgeDelivery', flowId: state?.flow.flowId ?? menuFlowId, answers: { deliveryId: String(acknowledged) } } }], state: state ?? showMenu(ctx, {}).state, locale };
   }
   const key = input.kind === 'text' ? toMatchKey(input.text) : '';
   const language = languageRequested(key);

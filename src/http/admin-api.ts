@@ -41,6 +41,8 @@ export interface AdminApiDeps {
   dossierIntake?: Form03Intake;
   /** The working calendar and provinces' settings, for scheduling meetings. */
   meetings?: MeetingRules;
+  /** Sends a meeting's dossiers to its council; returns outbox ids. */
+  distribute?: (meetingId: bigint) => Promise<bigint[]>;
   /** Builds a dossier's packet and signs links to it; the packet route answers 503 without it. */
   packets?: {
     assemble: (ideaId: bigint, actor: string) => Promise<AssembledPacket>;
@@ -215,7 +217,15 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
   router.use(express.json({ limit: '64kb' }));
   registerCouncilRoutes(
     router,
-    { db: deps.db, now: deps.now, invitationTtlHours: deps.invitationTtlHours, translate: deps.translate, enqueueOutbound: deps.enqueueOutbound, ...(deps.meetings ? { meetings: deps.meetings } : {}) },
+    {
+      db: deps.db,
+      now: deps.now,
+      invitationTtlHours: deps.invitationTtlHours,
+      translate: deps.translate,
+      enqueueOutbound: deps.enqueueOutbound,
+      ...(deps.meetings ? { meetings: deps.meetings } : {}),
+      ...(deps.distribute ? { distribute: deps.distribute } : {}),
+    },
     (req) => scopeOf(req),
   );
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ApiTokenScope } from '../admin/api-tokens.js';
 import { inviteCouncilPerson, reinviteCouncilPerson } from '../council/council-people.js';
 import type { Database } from '../db/database.js';
+import { reportMeetingDeliveries } from '../council/delivery-report.js';
 import { cancelMeeting, MeetingNotFoundError, MeetingProductsNotReadyError, MeetingTooSoonError, moveMeeting, scheduleMeeting, type MeetingRules } from '../council/schedule-meeting.js';
 import type { CouncilPerson, CouncilRole, Meeting } from '../db/generated/client.js';
 import type { Translate } from '../i18n/translator.js';
@@ -17,6 +18,8 @@ export interface CouncilApiDeps {
   enqueueOutbound: (ids: bigint[]) => Promise<void>;
   /** The working calendar and provinces' settings; the meeting routes answer 503 without them. */
   meetings?: MeetingRules;
+  /** Sends a meeting's dossiers to its council (returns outbox ids); the lock route answers 503 without it. */
+  distribute?: (meetingId: bigint) => Promise<bigint[]>;
 }
 
 const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,17}$/).transform((v) => BigInt(v)) });
@@ -181,6 +184,29 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
     // Committed: if Redis is away, the sweep sends the pending rows later.
     await deps.enqueueOutbound(outboxIds).catch(() => undefined);
     res.json({ id: String(id), status: 'cancelled', told: outboxIds.length });
+  });
+
+  // The product list is final: every member and helper receives the dossiers now.
+  router.post('/meetings/:id/lock', async (req: Request, res: Response) => {
+    const distribute = deps.distribute;
+    if (!distribute) throw new HttpError('unavailable', 'dossiers are not distributed here');
+    const scope = provinceScope(req);
+    const { id } = parseInput(idParam, req.params, 'params');
+    const meeting = await deps.db.meeting.findFirst({ where: { id, council: { provinceCode: scope.provinceCode }, status: { not: 'cancelled' } } });
+    if (!meeting) throw new HttpError('not_found', 'no such meeting');
+    const outboxIds = await distribute(id);
+    await deps.enqueueOutbound(outboxIds).catch(() => undefined);
+    res.json({ id: String(id), status: 'locked', messages: outboxIds.length });
+  });
+
+  // Proof of delivery: per person and product, the version and SHA-256 sent, and when it
+  // was sent, received, seen and acknowledged.
+  router.get('/meetings/:id/deliveries', async (req: Request, res: Response) => {
+    const scope = provinceScope(req);
+    const { id } = parseInput(idParam, req.params, 'params');
+    const meeting = await deps.db.meeting.findFirst({ where: { id, council: { provinceCode: scope.provinceCode } } });
+    if (!meeting) throw new HttpError('not_found', 'no such meeting');
+    res.json({ meeting: meetingJson(meeting), deliveries: await reportMeetingDeliveries(deps.db, id) });
   });
 
   router.post('/council-people/:id/invitation', async (req: Request, res: Response) => {

@@ -37,6 +37,8 @@ function toZaloButton(button: OutgoingButton): ZaloButton {
   switch (button.action.kind) {
     case 'reply':
       return { title: button.title, type: 'oa.query.show', payload: button.action.payload };
+    case 'command':
+      return { title: button.title, type: 'oa.query.hide', payload: button.action.payload };
     case 'url':
       return { title: button.title, type: 'oa.open.url', payload: { url: button.action.url } };
     case 'phone':

@@ -7,6 +7,8 @@ export const buttonSchema = z.object({
   action: z.discriminatedUnion('kind', [
     // The payload comes back as the user's own text message.
     z.object({ kind: z.literal('reply'), payload: z.string().min(1).max(1000) }),
+    // The payload comes back as a text message the chat does not show: a command with an id.
+    z.object({ kind: z.literal('command'), payload: z.string().min(1).max(1000) }),
     z.object({ kind: z.literal('url'), url: z.url() }),
     z.object({ kind: z.literal('phone'), phone: z.string().min(3) }),
   ]),

@@ -1,0 +1,137 @@
+import type { Database, Transaction } from '../db/database.js';
+import type { AssembledPacket } from '../dossier/assemble-packet.js';
+import { defaultLocale, isLocale, type Locale, type Translate } from '../i18n/translator.js';
+import { addToOutbox } from '../outbound/outbox.js';
+import type { OutgoingMessage } from '../outbound/outgoing-message.js';
+
+/** Zalo lets an OA send consultation messages this long after the person last wrote. */
+const messagingWindowMs = 7 * 24 * 3600_000;
+
+export interface DistributionDeps {
+  db: Database;
+  translate: Translate;
+  now: () => Date;
+  /** The packet of a product's current dossier version (built once, kept). */
+  assemble: (ideaId: bigint, actor: string) => Promise<AssembledPacket>;
+  /** A signed link for one recipient. */
+  linkFor: (kind: 'packet' | 'document', id: bigint, recipient: string) => { url: string; expiresAt: Date };
+}
+
+/** The hidden payload of the "Đã nhận hồ sơ" button: which delivery it acknowledges. */
+export function acknowledgementCommand(deliveryId: bigint): string {
+  return `#ack:${deliveryId}`;
+}
+
+export function parseAcknowledgementCommand(text: string): bigint | undefined {
+  const match = /^#ack:(\d{1,18})$/.exec(text.trim());
+  return match ? BigInt(match[1] ?? '0') : undefined;
+}
+
+const formatDate = (date: string) => date.split('-').reverse().join('/');
+
+/**
+ * Sends a meeting's dossiers to every council person: first the meeting details, then for
+ * each product its packet link with a "Đã nhận hồ sơ" button. Run again (a retry, or a
+ * dossier changed since), it sends only what is new: a newer packet version goes out
+ * clearly marked and the older delivery is superseded. People Zalo cannot reach are
+ * recorded as unreachable and the secretary is alerted. Returns the outbox ids.
+ */
+export async function distributeMeeting(deps: DistributionDeps, meetingId: bigint): Promise<bigint[]> {
+  const meeting = await deps.db.meeting.findUnique({ where: { id: meetingId }, include: { products: true } });
+  if (!meeting || meeting.status === 'cancelled') return [];
+  // Packets are built before the transaction: documents are read from storage.
+  const packets = new Map<bigint, AssembledPacket>();
+  for (const product of meeting.products) packets.set(product.productIdeaId, await deps.assemble(product.productIdeaId, `meeting:${meeting.id}`));
+
+  return deps.db.$transaction(async (tx) => {
+    const now = deps.now();
+    await tx.$executeRaw`SELECT 1 FROM meeting WHERE id = ${meeting.id} FOR UPDATE`;
+    const current = await tx.meeting.findUniqueOrThrow({ where: { id: meeting.id }, include: { council: { include: { members: { include: { person: true }, orderBy: { personId: 'asc' } } } }, products: true } });
+    if (current.status === 'cancelled') return [];
+    await tx.meeting.update({ where: { id: current.id }, data: { status: 'locked', distributedAt: now } });
+    const ideas = await tx.productIdea.findMany({ where: { id: { in: current.products.map((p) => p.productIdeaId) } }, orderBy: { id: 'asc' } });
+    const outboxIds: bigint[] = [];
+    const unreachable: string[] = [];
+
+    for (const { person, role } of current.council.members) {
+      const user = person.zaloUserId ? await tx.zaloUser.findUnique({ where: { id: person.zaloUserId } }) : null;
+      const locale: Locale = user && isLocale(user.locale) ? user.locale : defaultLocale;
+      const t = (key: string, vars?: Record<string, string>) => deps.translate(locale, key, vars);
+      const inWindow = user?.lastInteractionAt ? now.getTime() - user.lastInteractionAt.getTime() < messagingWindowMs : false;
+      const reachable = person.zaloUserId !== null && inWindow;
+      if (!reachable) unreachable.push(person.name);
+
+      const plan = async (key: string, product: { ideaId: bigint; packet: AssembledPacket } | undefined, compose: (deliveryId: bigint) => OutgoingMessage[]) => {
+        if (await tx.delivery.findUnique({ where: { key }, select: { id: true } })) return;
+        const delivery = await tx.delivery.create({
+          data: {
+            key,
+            meetingId: current.id,
+            personId: person.id,
+            productIdeaId: product?.ideaId ?? null,
+            packetId: product?.packet.id ?? null,
+            packetVersion: product?.packet.version ?? null,
+            packetSha256: product?.packet.sha256 ?? null,
+            status: reachable ? 'planned' : 'unreachable',
+            channel: reachable ? 'cs' : 'none',
+            createdAt: now,
+          },
+        });
+        if (!reachable || !person.zaloUserId) return;
+        const recipient = person.zaloUserId;
+        const ids = await addToOutbox(tx, compose(delivery.id).map((message, i) => ({ idempotencyKey: `delivery:${delivery.id}:${i}`, recipient, message })));
+        await tx.delivery.update({ where: { id: delivery.id }, data: { outboundIds: ids } });
+        outboxIds.push(...ids);
+      };
+
+      await plan(`${current.id}:${person.id}:details`, undefined, () => [
+        {
+          kind: 'text',
+          text: t('meeting.details', {
+            name: person.name,
+            role: t(`council.role.${role}`),
+            council: current.council.name,
+            date: formatDate(current.date),
+            time: current.time,
+            place: current.place,
+            count: String(ideas.length),
+          }),
+        },
+      ]);
+      for (const idea of ideas) {
+        const packet = packets.get(idea.id);
+        if (!packet) continue;
+        const earlier = await tx.delivery.findMany({ where: { meetingId: current.id, personId: person.id, productIdeaId: idea.id, packetId: { not: packet.id }, status: { not: 'superseded' } } });
+        if (earlier.length > 0) await tx.delivery.updateMany({ where: { id: { in: earlier.map((d) => d.id) } }, data: { status: 'superseded', supersededAt: now } });
+        const link = person.zaloUserId ? deps.linkFor('packet', packet.id, person.zaloUserId) : undefined;
+        await plan(`${current.id}:${person.id}:${idea.id}:${packet.id}`, { ideaId: idea.id, packet }, (deliveryId) => {
+          const vars = { product: idea.productName, receipt: idea.receiptNumber, version: String(packet.version), pages: String(packet.pageCount), sha256: packet.sha256, link: link?.url ?? '' };
+          const button = t('meeting.acknowledgeButton');
+          return [{ kind: 'text', text: t(earlier.length > 0 ? 'meeting.packetUpdated' : 'meeting.packet', vars), buttons: [{ title: button, action: { kind: 'command', payload: acknowledgementCommand(deliveryId) } }] }];
+        });
+      }
+    }
+    if (unreachable.length > 0) outboxIds.push(...(await alertSecretaries(tx, deps.translate, current, unreachable)));
+    return outboxIds;
+  });
+}
+
+/** Tells the council's secretaries, at once, whom Zalo cannot reach. */
+async function alertSecretaries(
+  tx: Transaction,
+  translate: Translate,
+  meeting: { id: bigint; date: string; council: { name: string; members: { role: string; person: { zaloUserId: string | null } }[] } },
+  names: string[],
+): Promise<bigint[]> {
+  const secretaries = meeting.council.members.filter((m) => m.role === 'secretary' && m.person.zaloUserId).map((m) => m.person.zaloUserId ?? '');
+  const users = await tx.zaloUser.findMany({ where: { id: { in: secretaries } }, select: { id: true, locale: true } });
+  const localeOf = new Map(users.map((u) => [u.id, isLocale(u.locale) ? u.locale : defaultLocale]));
+  return addToOutbox(
+    tx,
+    secretaries.map((recipient) => ({
+      idempotencyKey: `meeting:${meeting.id}:unreachable:${recipient}:${names.join('|')}`,
+      recipient,
+      message: { kind: 'text', text: translate(localeOf.get(recipient) ?? defaultLocale, 'meeting.unreachable', { council: meeting.council.name, date: formatDate(meeting.date), names: names.join(', ') }) },
+    })),
+  );
+}
