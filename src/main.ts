@@ -103,7 +103,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
           settingsFor: loadProvinceSettings(join(projectRoot(), 'rules', 'provinces.yaml')),
         },
         packets,
-        distribute: (meetingId) => distributeMeeting({ db, translate, now, ...packets }, meetingId),
+        distribute: (meetingId) => distributeMeeting({ db, translate, now, ...packets, fallbackTemplates: config.fallbackTemplates }, meetingId),
       },
       packetLinks: { storage, secret: config.links.secret, now },
     });

@@ -74,6 +74,11 @@ const configSchema = z
     DOCUMENT_MAX_REDIRECTS: z.coerce.number().int().min(0).max(10).default(3),
     // Hosts attachments may be fetched from (comma-separated; a domain admits its subdomains).
     DOCUMENT_ALLOWED_HOSTS: z.string().optional(),
+
+    // Approved templates that reach a council person outside Zalo's 7-day messaging window:
+    // a template message by Zalo user id, else ZNS by phone. Unset: the secretary is told.
+    ZALO_DOSSIER_TEMPLATE_ID: z.string().min(1).optional(),
+    ZNS_DOSSIER_TEMPLATE_ID: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.PUBLIC_BASE_URL.startsWith('http://')) {
@@ -129,6 +134,7 @@ export interface Config {
   links: { secret: string; packetTtlHours: number };
   storage: DocumentStorageConfig;
   documents: { maxBytes: number; timeoutMs: number; deadlineMs: number; maxRedirects: number; allowedHosts: readonly string[] | undefined };
+  fallbackTemplates: { templateId: string | undefined; znsTemplateId: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -197,6 +203,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       env.STORAGE_KIND === 's3' && env.S3_ENDPOINT && env.S3_BUCKET && env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY
         ? { kind: 's3', endpoint: env.S3_ENDPOINT, region: env.S3_REGION, bucket: env.S3_BUCKET, accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
         : { kind: 'local', root: isAbsolute(env.STORAGE_LOCAL_DIR) ? env.STORAGE_LOCAL_DIR : join(projectRoot(), env.STORAGE_LOCAL_DIR) },
+    fallbackTemplates: { templateId: env.ZALO_DOSSIER_TEMPLATE_ID, znsTemplateId: env.ZNS_DOSSIER_TEMPLATE_ID },
     documents: {
       maxBytes: env.DOCUMENT_MAX_BYTES,
       timeoutMs: env.DOCUMENT_DOWNLOAD_TIMEOUT_MS,

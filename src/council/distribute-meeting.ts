@@ -15,7 +15,11 @@ export interface DistributionDeps {
   assemble: (ideaId: bigint, actor: string) => Promise<AssembledPacket>;
   /** A signed link for one recipient. */
   linkFor: (kind: 'packet' | 'document', id: bigint, recipient: string) => { url: string; expiresAt: Date };
+  /** Approved templates for people outside Zalo's messaging window. */
+  fallbackTemplates: { templateId: string | undefined; znsTemplateId: string | undefined };
 }
+
+type Channel = { kind: 'cs' | 'template'; recipient: string } | { kind: 'zns'; recipient: string } | { kind: 'none' };
 
 /** The hidden payload of the "Đã nhận hồ sơ" button: which delivery it acknowledges. */
 export function acknowledgementCommand(deliveryId: bigint): string {
@@ -58,8 +62,25 @@ export async function distributeMeeting(deps: DistributionDeps, meetingId: bigin
       const locale: Locale = user && isLocale(user.locale) ? user.locale : defaultLocale;
       const t = (key: string, vars?: Record<string, string>) => deps.translate(locale, key, vars);
       const inWindow = user?.lastInteractionAt ? now.getTime() - user.lastInteractionAt.getTime() < messagingWindowMs : false;
-      const reachable = person.zaloUserId !== null && inWindow;
+      // Inside Zalo's window: a consultation message; outside it, an approved template by
+      // user id, else ZNS by phone; else nobody can reach them.
+      const { templateId, znsTemplateId } = deps.fallbackTemplates;
+      const channel: Channel =
+        person.zaloUserId && inWindow
+          ? { kind: 'cs', recipient: person.zaloUserId }
+          : person.zaloUserId && templateId
+            ? { kind: 'template', recipient: person.zaloUserId }
+            : person.phone && znsTemplateId
+              ? { kind: 'zns', recipient: person.phone }
+              : { kind: 'none' };
+      const reachable = channel.kind !== 'none';
       if (!reachable) unreachable.push(person.name);
+      const templateFor = (vars: Record<string, string>): OutgoingMessage[] =>
+        channel.kind === 'template' && templateId
+          ? [{ kind: 'template', templateId, templateData: vars }]
+          : channel.kind === 'zns' && znsTemplateId
+            ? [{ kind: 'zns', templateId: znsTemplateId, templateData: vars }]
+            : [];
 
       const plan = async (key: string, product: { ideaId: bigint; packet: AssembledPacket } | undefined, compose: (deliveryId: bigint) => OutgoingMessage[]) => {
         if (await tx.delivery.findUnique({ where: { key }, select: { id: true } })) return;
@@ -73,39 +94,44 @@ export async function distributeMeeting(deps: DistributionDeps, meetingId: bigin
             packetVersion: product?.packet.version ?? null,
             packetSha256: product?.packet.sha256 ?? null,
             status: reachable ? 'planned' : 'unreachable',
-            channel: reachable ? 'cs' : 'none',
+            channel: channel.kind,
             createdAt: now,
           },
         });
-        if (!reachable || !person.zaloUserId) return;
-        const recipient = person.zaloUserId;
+        if (channel.kind === 'none') return;
+        const recipient = channel.recipient;
         const ids = await addToOutbox(tx, compose(delivery.id).map((message, i) => ({ idempotencyKey: `delivery:${delivery.id}:${i}`, recipient, message })));
         await tx.delivery.update({ where: { id: delivery.id }, data: { outboundIds: ids } });
         outboxIds.push(...ids);
       };
 
-      await plan(`${current.id}:${person.id}:details`, undefined, () => [
-        {
-          kind: 'text',
-          text: t('meeting.details', {
-            name: person.name,
-            role: t(`council.role.${role}`),
-            council: current.council.name,
-            date: formatDate(current.date),
-            time: current.time,
-            place: current.place,
-            count: String(ideas.length),
-          }),
-        },
-      ]);
+      // A template carries each product on its own; the details text is for the chat (and
+      // recorded as unreachable for someone nobody can reach).
+      if (channel.kind === 'cs' || channel.kind === 'none') {
+        await plan(`${current.id}:${person.id}:details`, undefined, () => [
+          {
+            kind: 'text',
+            text: t('meeting.details', {
+              name: person.name,
+              role: t(`council.role.${role}`),
+              council: current.council.name,
+              date: formatDate(current.date),
+              time: current.time,
+              place: current.place,
+              count: String(ideas.length),
+            }),
+          },
+        ]);
+      }
       for (const idea of ideas) {
         const packet = packets.get(idea.id);
         if (!packet) continue;
         const earlier = await tx.delivery.findMany({ where: { meetingId: current.id, personId: person.id, productIdeaId: idea.id, packetId: { not: packet.id }, status: { not: 'superseded' } } });
         if (earlier.length > 0) await tx.delivery.updateMany({ where: { id: { in: earlier.map((d) => d.id) } }, data: { status: 'superseded', supersededAt: now } });
-        const link = person.zaloUserId ? deps.linkFor('packet', packet.id, person.zaloUserId) : undefined;
+        const link = channel.kind === 'none' ? undefined : deps.linkFor('packet', packet.id, person.zaloUserId ?? `person:${person.id}`);
         await plan(`${current.id}:${person.id}:${idea.id}:${packet.id}`, { ideaId: idea.id, packet }, (deliveryId) => {
           const vars = { product: idea.productName, receipt: idea.receiptNumber, version: String(packet.version), pages: String(packet.pageCount), sha256: packet.sha256, link: link?.url ?? '' };
+          if (channel.kind !== 'cs') return templateFor({ name: person.name, council: current.council.name, date: formatDate(current.date), product: idea.productName, version: String(packet.version), link: link?.url ?? '' });
           const button = t('meeting.acknowledgeButton');
           return [{ kind: 'text', text: t(earlier.length > 0 ? 'meeting.packetUpdated' : 'meeting.packet', vars), buttons: [{ title: button, action: { kind: 'command', payload: acknowledgementCommand(deliveryId) } }] }];
         });

@@ -18,8 +18,9 @@ import { waitFor } from '../helpers/wait-for.js';
 // "The electronic dossier is sent by Zalo to each council member and helper-team member
 // at least one working day before the meeting": 10 products to 11 people through the
 // local Zalo stand-in, which fails some sends; one member has not written to the OA for
-// eight days; one never acknowledges; the distribution runs twice; a dossier changes
-// after it was sent. The proof of delivery must match what the stand-in received.
+// eight days (reached by the approved template), one never linked Zalo (the secretary is
+// told), one never acknowledges; the distribution runs twice; a dossier changes after it
+// was sent. The proof of delivery must match what the stand-in received.
 
 let harness: Awaited<ReturnType<typeof startBotWithSim>>;
 let token: string;
@@ -29,6 +30,7 @@ const people = Array.from({ length: 11 }, (_, i) => ({
   role: i === 0 ? 'chair' : i === 9 ? 'helper' : i === 10 ? 'secretary' : 'member',
 }));
 const outsideWindow = people[4]!;
+const neverLinked = people[7]!;
 const ideaIds: bigint[] = [];
 
 const report = z.object({
@@ -38,6 +40,7 @@ const report = z.object({
       product: z.string().nullable(),
       packetVersion: z.number().nullable(),
       status: z.string(),
+      channel: z.string(),
       sentAt: z.string().nullable(),
       receivedAt: z.string().nullable(),
       seenAt: z.string().nullable(),
@@ -57,7 +60,7 @@ async function allSent(): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  harness = await startBotWithSim();
+  harness = await startBotWithSim({ ZALO_DOSSIER_TEMPLATE_ID: 'tpl-dossier' });
   const storage = createLocalStorage({ root: harness.config.storage.kind === 'local' ? harness.config.storage.root : '' });
   token = (await createApiToken(harness.db, { name: 'Sở NN&MT Đồng Nai', role: 'province', provinceCode: '75' })).token;
   const producer = await harness.db.producer.create({ data: { zaloUserId: 'producer-x', kind: 'cooperative', name: 'HTX Tân Phú', representative: 'Trần Văn Bình', position: 'Chủ nhiệm', phone: '84912345678', address: 'Ấp 3', communeCode: '26116' } });
@@ -77,8 +80,8 @@ beforeAll(async () => {
   const council = z
     .object({ id: z.string(), members: z.array(z.object({ name: z.string(), invitationCode: z.string() })) })
     .parse(await (await admin('/councils', 'POST', { name: 'Hội đồng OCOP tỉnh Đồng Nai', level: 'province', year: 2026, members: people.map(({ name, role }) => ({ name, role })) })).json());
-  for (const [i, member] of council.members.entries()) await harness.sim.userSendText(people[i]!.userId, member.invitationCode);
-  await waitFor('everyone linked', async () => (await harness.db.councilPerson.count({ where: { zaloUserId: { not: null } } })) === 11 || undefined, 20_000);
+  for (const [i, member] of council.members.entries()) if (people[i] !== neverLinked) await harness.sim.userSendText(people[i]!.userId, member.invitationCode);
+  await waitFor('ten linked', async () => (await harness.db.councilPerson.count({ where: { zaloUserId: { not: null } } })) === 10 || undefined, 20_000);
   await waitFor('link replies sent', allSent, 20_000);
   // One member last wrote to the OA eight days ago: Zalo's window is closed.
   await harness.db.zaloUser.update({ where: { id: outsideWindow.userId }, data: { lastInteractionAt: new Date(Date.now() - 8 * 24 * 3600_000) } });
@@ -97,25 +100,26 @@ afterAll(async () => {
 });
 
 describe('distribution of a meeting\'s dossiers', () => {
-  it('reaches every member in Zalo despite failed sends, alerts the secretary about the one it cannot reach, and sends nothing twice', async () => {
+  it('reaches every member despite failed sends — in the chat, or by template outside the window — and tells the secretary whom nobody can reach; nothing twice', async () => {
     harness.sim.failNext({ path: '/v3.0/oa/message/cs', error: -32, times: 3 });
     harness.sim.failNext({ path: '/v3.0/oa/message/cs', httpStatus: 502, times: 2 });
     const locked = await admin(`/meetings/${meetingId}/lock`, 'POST');
-    expect(await locked.json()).toMatchObject({ status: 'locked', messages: 10 * 11 + 1 });
+    // 9 people in the chat (details + 10 dossiers), 10 template messages, 1 alert.
+    expect(await locked.json()).toMatchObject({ status: 'locked', messages: 9 * 11 + 10 + 1 });
     await waitFor('every message sent', allSent, 60_000);
 
     for (const person of people) {
+      if (person === outsideWindow || person === neverLinked) continue;
       const messages = sentTo(person.userId).slice(1); // after the link confirmation
-      if (person === outsideWindow) {
-        expect(messages).toEqual([]);
-        continue;
-      }
       const dossiers = messages.filter((m) => m.text?.startsWith('Hồ sơ sản phẩm «'));
       expect(messages[0]?.text).toContain('Hồ sơ điện tử của 10 sản phẩm được gửi ngay sau đây');
       expect(dossiers).toHaveLength(10);
       expect(dossiers.every((m) => m.buttons?.some((b) => b.title === 'Đã nhận hồ sơ'))).toBe(true);
     }
-    expect(sentTo('member-11').some((m) => m.text?.includes('Chưa gửi được hồ sơ phiên họp') && m.text.includes('Thành viên 5'))).toBe(true);
+    expect(sentTo(outsideWindow.userId).slice(1)).toEqual([]);
+    const templates = harness.sim.getSent({ userId: outsideWindow.userId, channel: 'template' });
+    expect(templates).toHaveLength(10);
+    expect(sentTo('member-11').some((m) => m.text?.includes('Chưa gửi được hồ sơ phiên họp') && m.text.includes('Thành viên 8'))).toBe(true);
 
     // The same distribution again: nothing new goes out.
     const again = await admin(`/meetings/${meetingId}/lock`, 'POST');
@@ -126,7 +130,7 @@ describe('distribution of a meeting\'s dossiers', () => {
     const dossier = await harness.db.dossier.findUniqueOrThrow({ where: { productIdeaId: ideaIds[0]! } });
     await harness.db.$transaction((tx) => touchDossier(tx, dossier.id, { actor: 'admin:test', action: 'document_added', itemCode: 'form01', now: new Date() }));
     const resent = await admin(`/meetings/${meetingId}/lock`, 'POST');
-    expect(await resent.json()).toMatchObject({ messages: 10 });
+    expect(await resent.json()).toMatchObject({ messages: 10 }); // 9 in the chat, 1 template
     await waitFor('the new version sent', allSent, 30_000);
     expect(sentTo('member-1').at(-1)?.text).toMatch(/^PHIÊN BẢN MỚI — hồ sơ sản phẩm «Sản phẩm số 1» .* nay là phiên bản 2/);
   });
@@ -148,10 +152,13 @@ describe('distribution of a meeting\'s dossiers', () => {
 
     const { deliveries } = report.parse(await (await admin(`/meetings/${meetingId}/deliveries`, 'GET')).json());
     const of = (name: string) => deliveries.filter((d) => d.person === name);
-    // 11 people × (details + 10 products), plus the new version of one product for each.
-    expect(deliveries).toHaveLength(11 * 11 + 11);
-    expect(of('Thành viên 5').every((d) => ['unreachable', 'superseded'].includes(d.status) && d.sentAt === null)).toBe(true);
-    for (const person of people.filter((p) => p !== outsideWindow)) {
+    // Per person: details (not by template) + 10 products, plus the new version of one product.
+    expect(deliveries).toHaveLength(10 * 12 + 11);
+    expect(of('Thành viên 8').every((d) => ['unreachable', 'superseded'].includes(d.status) && d.sentAt === null)).toBe(true);
+    const byTemplate = of('Thành viên 5').filter((d) => d.status !== 'superseded');
+    expect(byTemplate).toHaveLength(10);
+    expect(byTemplate.every((d) => d.sentAt !== null)).toBe(true);
+    for (const person of people.filter((p) => p !== outsideWindow && p !== neverLinked)) {
       const rows = of(person.name).filter((d) => d.status !== 'superseded');
       const received = sentTo(person.userId).filter((m) => m.text?.startsWith('Hồ sơ sản phẩm «') || m.text?.startsWith('PHIÊN BẢN MỚI') || m.text?.startsWith('Kính gửi'));
       expect(rows.filter((d) => d.sentAt !== null)).toHaveLength(received.length - 1); // the superseded first version was received too
