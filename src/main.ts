@@ -8,6 +8,7 @@ import { createDatabase } from './db/database.js';
 import { createApp } from './http/app.js';
 import { loadWorkingCalendar } from './calendar/working-calendar.js';
 import { distributeMeeting } from './council/distribute-meeting.js';
+import { runMeetingSchedule } from './council/meeting-schedule.js';
 import { loadConversation } from './conversation/conversation-setup.js';
 import { loadProvinceSettings } from './ocop/province-settings.js';
 import { createDocumentStorage } from './dossier/create-document-storage.js';
@@ -142,6 +143,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         enqueueDocumentIntake: queues.enqueueDocumentIntake,
       },
       intake: { db, storage, translate, logger, now, download: config.documents },
+      meetingSchedule: () => runMeetingSchedule({ db, translate, now, ...packets, fallbackTemplates: config.fallbackTemplates, distributeBeforeDeadlineMs: config.distributeBeforeDeadlineMs }),
       outbound: {
         db,
         redis,

@@ -79,6 +79,8 @@ const configSchema = z
     // a template message by Zalo user id, else ZNS by phone. Unset: the secretary is told.
     ZALO_DOSSIER_TEMPLATE_ID: z.string().min(1).optional(),
     ZNS_DOSSIER_TEMPLATE_ID: z.string().min(1).optional(),
+    // A meeting nobody locked is distributed this long before its delivery deadline.
+    DISTRIBUTE_BEFORE_DEADLINE_HOURS: positiveInt.default(24),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.PUBLIC_BASE_URL.startsWith('http://')) {
@@ -135,6 +137,7 @@ export interface Config {
   storage: DocumentStorageConfig;
   documents: { maxBytes: number; timeoutMs: number; deadlineMs: number; maxRedirects: number; allowedHosts: readonly string[] | undefined };
   fallbackTemplates: { templateId: string | undefined; znsTemplateId: string | undefined };
+  distributeBeforeDeadlineMs: number;
 }
 
 export class ConfigError extends Error {
@@ -204,6 +207,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         ? { kind: 's3', endpoint: env.S3_ENDPOINT, region: env.S3_REGION, bucket: env.S3_BUCKET, accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
         : { kind: 'local', root: isAbsolute(env.STORAGE_LOCAL_DIR) ? env.STORAGE_LOCAL_DIR : join(projectRoot(), env.STORAGE_LOCAL_DIR) },
     fallbackTemplates: { templateId: env.ZALO_DOSSIER_TEMPLATE_ID, znsTemplateId: env.ZNS_DOSSIER_TEMPLATE_ID },
+    distributeBeforeDeadlineMs: env.DISTRIBUTE_BEFORE_DEADLINE_HOURS * 3600_000,
     documents: {
       maxBytes: env.DOCUMENT_MAX_BYTES,
       timeoutMs: env.DOCUMENT_DOWNLOAD_TIMEOUT_MS,

@@ -34,6 +34,8 @@ export async function startWorkers(deps: {
   inbound: InboundDeps;
   outbound: OutboundDeps;
   intake: IntakeDeps;
+  /** Distributes meetings coming due and sends deadline summaries; returns outbox ids. */
+  meetingSchedule?: () => Promise<bigint[]>;
   tokens: ZaloTokenStore;
   logger: Logger;
 }): Promise<Workers> {
@@ -88,15 +90,24 @@ export async function startWorkers(deps: {
 
   const maintenance = new Worker(
     queueNames.maintenance,
-    async () =>
-      sweepPendingWork({
+    async () => {
+      const swept = await sweepPendingWork({
         db: deps.inbound.db,
         queues,
         tokens: deps.tokens,
         logger,
         now: deps.inbound.now,
         minAgeMs: settings.sweepMinAgeMs,
-      }),
+      });
+      if (deps.meetingSchedule) {
+        const outboxIds = await deps.meetingSchedule().catch((error: unknown) => {
+          logger.error({ err: error }, 'meeting distribution failed; the next sweep tries again');
+          return [];
+        });
+        await queues.enqueueOutboundMessages(outboxIds).catch((error: unknown) => logger.warn({ err: error }, 'outbound enqueue deferred to the sweep'));
+      }
+      return swept;
+    },
     { ...common, concurrency: 1 },
   );
   await queues.maintenance.upsertJobScheduler('sweep', { every: settings.sweepIntervalMs }, { name: 'sweep' });

@@ -1,0 +1,63 @@
+import { defaultLocale, isLocale } from '../i18n/translator.js';
+import { addToOutbox } from '../outbound/outbox.js';
+import { reportMeetingDeliveries } from './delivery-report.js';
+import { distributeMeeting, type DistributionDeps } from './distribute-meeting.js';
+
+export interface MeetingScheduleDeps extends DistributionDeps {
+  /** Distribute this long before the deadline at the latest, leaving time for retries. */
+  distributeBeforeDeadlineMs: number;
+}
+
+const formatDate = (date: string) => date.split('-').reverse().join('/');
+
+/**
+ * Run by the periodic sweep. Meetings whose deadline is near are distributed even if
+ * nobody locked them; locked meetings not yet held are distributed again, which sends
+ * only what changed (a new dossier version); at the deadline the secretaries get a
+ * summary of who has the dossiers. Returns the outbox ids to enqueue.
+ */
+export async function runMeetingSchedule(deps: MeetingScheduleDeps): Promise<bigint[]> {
+  const now = deps.now();
+  const today = new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+  const due = await deps.db.meeting.findMany({
+    where: {
+      OR: [
+        { status: 'scheduled', deliveryDeadline: { lte: new Date(now.getTime() + deps.distributeBeforeDeadlineMs) } },
+        { status: 'locked', date: { gte: today } },
+      ],
+    },
+    select: { id: true },
+    orderBy: { deliveryDeadline: 'asc' },
+  });
+  const outboxIds: bigint[] = [];
+  for (const meeting of due) outboxIds.push(...(await distributeMeeting(deps, meeting.id)));
+
+  const ended = await deps.db.meeting.findMany({ where: { status: 'locked', deliveryDeadline: { lte: now }, summarySentAt: null }, include: { council: { include: { members: { include: { person: true } } } } } });
+  for (const meeting of ended) {
+    const rows = (await reportMeetingDeliveries(deps.db, meeting.id)).filter((r) => r.product !== null && r.status !== 'superseded');
+    const count = (statuses: string[]) => rows.filter((r) => statuses.includes(r.status)).length;
+    const notReached = [...new Set(rows.filter((r) => ['unreachable', 'failed', 'queued'].includes(r.status)).map((r) => r.person))];
+    const vars = {
+      council: meeting.council.name,
+      date: formatDate(meeting.date),
+      total: String(rows.length),
+      reached: String(count(['sent', 'received', 'seen', 'acknowledged'])),
+      acknowledged: String(count(['acknowledged'])),
+      notReached: notReached.length > 0 ? notReached.join(', ') : '—',
+    };
+    outboxIds.push(
+      ...(await deps.db.$transaction(async (tx) => {
+        const claimed = await tx.meeting.updateMany({ where: { id: meeting.id, summarySentAt: null }, data: { summarySentAt: now } });
+        if (claimed.count === 0) return [];
+        const secretaries = meeting.council.members.filter((m) => m.role === 'secretary' && m.person.zaloUserId).map((m) => m.person.zaloUserId ?? '');
+        const users = await tx.zaloUser.findMany({ where: { id: { in: secretaries } }, select: { id: true, locale: true } });
+        const localeOf = new Map(users.map((u) => [u.id, isLocale(u.locale) ? u.locale : defaultLocale]));
+        return addToOutbox(
+          tx,
+          secretaries.map((recipient) => ({ idempotencyKey: `meeting:${meeting.id}:summary:${recipient}`, recipient, message: { kind: 'text', text: deps.translate(localeOf.get(recipient) ?? defaultLocale, 'meeting.summary', vars) } })),
+        );
+      })),
+    );
+  }
+  return outboxIds;
+}

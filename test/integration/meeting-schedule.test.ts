@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMeetingSchedule, type MeetingScheduleDeps } from '../../src/council/meeting-schedule.js';
+import { createDatabase } from '../../src/db/database.js';
+import { assemblePacket } from '../../src/dossier/assemble-packet.js';
+import { createLocalStorage } from '../../src/dossier/local-storage.js';
+import { newStorageKey } from '../../src/dossier/storage.js';
+import { loadChecklists } from '../../src/ocop/dossier-checklist.js';
+import { loadRuleSets } from '../../src/ocop/rule-sets.js';
+import { dictionaries, projectDir, translate } from '../helpers/conversation-harness.js';
+import { makePdf } from '../helpers/make-documents.js';
+import { loadSampleAdministrativeUnits, resetDatabase, testDatabaseUrl } from '../helpers/test-env.js';
+
+// The sweep distributes a meeting nobody locked before its deadline, and at the deadline
+// tells the secretary who has the dossiers — once.
+
+const db = createDatabase({ databaseUrl: testDatabaseUrl, poolSize: 5 });
+const ruleSets = loadRuleSets(join(projectDir, 'rules', 'rule-sets.yaml'), dictionaries);
+const checklists = loadChecklists(join(projectDir, 'rules', 'dossier-checklists.yaml'), ruleSets, dictionaries);
+const clock = { now: new Date('2026-07-06T02:00:00Z') }; // Monday 09:00 in Vietnam
+let storageDir: string;
+let deps: MeetingScheduleDeps;
+let meetingId: bigint;
+
+beforeAll(async () => {
+  await resetDatabase(db);
+  await loadSampleAdministrativeUnits(db);
+  storageDir = await mkdtemp(join(tmpdir(), 'schedule-'));
+  const storage = createLocalStorage({ root: storageDir });
+  const producer = await db.producer.create({ data: { zaloUserId: 'producer', kind: 'cooperative', name: 'HTX Tân Phú', representative: 'A', position: 'B', phone: '84912345678', address: 'Ấp 1', communeCode: '26116' } });
+  const idea = await db.productIdea.create({
+    data: { producerId: producer.id, communeCode: '26116', provinceCode: '75', year: 2026, sequence: 1, receiptNumber: '1/PĐK-75-26116-2026', ruleSet: 'qd-26-2026', productName: 'Mật ong', sectorCode: 'food', groupCode: 'rawFood', setCode: 'honeyRawOther', kind: 'new_product', details: {}, submittedAt: clock.now },
+  });
+  const dossier = await db.dossier.create({ data: { productIdeaId: idea.id, checklistId: 'ocop-2023-dossier', status: 'checked' } });
+  const bytes = await makePdf({ pages: 1, label: 'Form 01' });
+  const key = newStorageKey('document', 'pdf');
+  await storage.put(key, Readable.from([Buffer.from(bytes)]), { contentType: 'application/pdf', sizeBytes: bytes.byteLength });
+  await db.dossierDocument.create({ data: { dossierId: dossier.id, itemCode: 'form01', position: 1, status: 'stored', uploadedBy: 'producer', mediaType: 'application/pdf', printable: true, sizeBytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex'), storageKey: key } });
+
+  const council = await db.council.create({ data: { name: 'Hội đồng thử', level: 'province', provinceCode: '75', year: 2026, createdBy: 'test' } });
+  for (const [i, role] of (['chair', 'member', 'secretary'] as const).entries()) {
+    const zaloUserId = `person-${i}`;
+    await db.zaloUser.create({ data: { id: zaloUserId, locale: 'vi', lastInteractionAt: clock.now } });
+    const person = await db.councilPerson.create({ data: { name: `Người ${i}`, provinceCode: '75', zaloUserId } });
+    await db.councilMember.create({ data: { councilId: council.id, personId: person.id, role } });
+  }
+  // Wednesday 8 July: dossiers due before Tuesday 7 July, 07:30.
+  const meeting = await db.meeting.create({ data: { councilId: council.id, date: '2026-07-08', time: '08:00', place: 'Sở', leadWorkingDays: 1, deliveryDeadline: new Date('2026-07-07T00:30:00Z'), createdBy: 'test' } });
+  await db.meetingProduct.create({ data: { meetingId: meeting.id, productIdeaId: idea.id } });
+  meetingId = meeting.id;
+  deps = {
+    db,
+    translate,
+    now: () => clock.now,
+    assemble: (ideaId, actor) => assemblePacket({ db, storage, translate, checklists, now: () => clock.now }, ideaId, actor),
+    linkFor: (kind, id) => ({ url: `https://ocop.example.vn/${kind}s/${id}`, expiresAt: clock.now }),
+    fallbackTemplates: { templateId: undefined, znsTemplateId: undefined },
+    distributeBeforeDeadlineMs: 12 * 3600_000,
+  };
+});
+
+afterAll(async () => {
+  await db.$disconnect();
+  await rm(storageDir, { recursive: true, force: true });
+});
+
+describe('the meeting schedule', () => {
+  it('waits while the deadline is far, distributes when it comes near, and sends nothing twice', async () => {
+    expect(await runMeetingSchedule(deps)).toEqual([]);
+    clock.now = new Date('2026-07-06T13:00:00Z'); // 20:00: the deadline is less than 12 hours away
+    const sent = await runMeetingSchedule(deps);
+    expect(sent).toHaveLength(3 * 2); // details and one dossier for each of three people
+    expect(await db.meeting.findUniqueOrThrow({ where: { id: meetingId } })).toMatchObject({ status: 'locked' });
+    expect(await runMeetingSchedule(deps)).toEqual([]);
+  });
+
+  it('at the deadline the secretary gets one summary of who has the dossiers', async () => {
+    await db.outboundMessage.updateMany({ where: { recipient: { in: ['person-0', 'person-2'] } }, data: { status: 'sent', sentAt: clock.now } });
+    clock.now = new Date('2026-07-07T00:30:00Z');
+    const summary = await runMeetingSchedule(deps);
+    expect(summary).toHaveLength(1);
+    const message = await db.outboundMessage.findUniqueOrThrow({ where: { id: summary[0]! } });
+    expect(message.recipient).toBe('person-2');
+    expect(JSON.stringify(message.payload)).toContain('2/3 hồ sơ đã tới thành viên, 0 đã được xác nhận. Chưa nhận được: Người 1.');
+    expect(await runMeetingSchedule(deps)).toEqual([]);
+  });
+});
