@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -42,9 +43,11 @@ export function createLocalStorage(options: { root: string }): DocumentStorage {
       body.on('error', (error) => {
         bodyError ??= error;
       });
+      let sink: WriteStream | undefined;
       try {
         await mkdir(directory, { recursive: true });
-        await pipeline(body, createWriteStream(temporary, { flags: 'wx' }));
+        sink = createWriteStream(temporary, { flags: 'wx' });
+        await pipeline(body, sink);
         const written = await open(temporary, 'r');
         try {
           // Flushed before the rename, so a crash never leaves a short file under the key.
@@ -58,6 +61,12 @@ export function createLocalStorage(options: { root: string }): DocumentStorage {
       } catch (error) {
         // `put` owns the body: whatever failed, it is not left half read.
         body.destroy();
+        // The file may still be opening when the body fails: wait until it is closed, or
+        // the unlink would run first and the open would then create an empty part file.
+        if (sink && !sink.closed) {
+          sink.destroy();
+          await once(sink, 'close').catch(() => undefined);
+        }
         // Best effort: the failure that got us here is the one worth reporting.
         await unlink(temporary).catch(() => undefined);
         // The body's own failure goes back unchanged: the caller knows what it means.
