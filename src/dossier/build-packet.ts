@@ -1,7 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import fontkit from '@pdf-lib/fontkit';
 import {
   PDFDocument,
@@ -16,6 +13,8 @@ import {
   type PDFImage,
   type PDFPage,
 } from 'pdf-lib';
+import { loadFontFiles } from '../pdf/load-font-files.js';
+import { clean, fillTemplate, wrapText } from '../pdf/pdf-text.js';
 import { readJpegOrientation, type JpegOrientation } from './jpeg-orientation.js';
 
 export type PacketMediaType =
@@ -460,64 +459,4 @@ function placeFooter(box: { x: number; y: number; width: number; height: number 
       // 0, or a turn that is not a quarter (invalid in PDF; viewers ignore it).
       return { x: midX - textWidth / 2, y: box.y + inset, angle: 0 };
   }
-}
-
-/** Greedy word wrap; a word wider than the line (a digest, a long file name) is cut between characters. */
-function wrapText(text: string, font: PDFFont, size: number, maxWidth: number): string[] {
-  const lines: string[] = [];
-  for (const paragraph of clean(text).split('\n')) {
-    let line = '';
-    for (const word of paragraph.split(' ').filter((w) => w !== '')) {
-      const candidate = line === '' ? word : `${line} ${word}`;
-      if (font.widthOfTextAtSize(candidate, size) <= maxWidth) {
-        line = candidate;
-        continue;
-      }
-      if (line !== '') lines.push(line);
-      line = '';
-      for (const char of Array.from(word)) {
-        if (line !== '' && font.widthOfTextAtSize(line + char, size) > maxWidth) {
-          lines.push(line);
-          line = '';
-        }
-        line += char;
-      }
-    }
-    lines.push(line);
-  }
-  return lines;
-}
-
-/** NFC so Vietnamese letters use the font's precomposed glyphs; control characters become spaces. */
-function clean(text: string): string {
-  return text
-    .normalize('NFC')
-    .replace(/\r\n?/g, '\n')
-    .replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, ' ');
-}
-
-function fillTemplate(template: string, values: Record<string, number>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
-}
-
-type FontFiles = { regular: Uint8Array; bold: Uint8Array; mono: Uint8Array };
-
-// Font files are package data that never change while the process runs: read once.
-let fontFiles: Promise<FontFiles> | undefined;
-
-function loadFontFiles(): Promise<FontFiles> {
-  fontFiles ??= readFontFiles().catch((error: unknown) => {
-    fontFiles = undefined;
-    throw error;
-  });
-  return fontFiles;
-}
-
-async function readFontFiles(): Promise<FontFiles> {
-  const directory = path.join(path.dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-  const [regular, bold, mono] = await Promise.all(
-    ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSansMono.ttf'].map((file) => readFile(path.join(directory, file))),
-  );
-  if (regular === undefined || bold === undefined || mono === undefined) throw new Error('DejaVu font files missing');
-  return { regular, bold, mono };
 }
