@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createDatabase } from '../src/db/database.js';
 
@@ -8,6 +10,7 @@ export const benchDatabaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://
 export const benchRedisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const benchAppId = 'bench-app';
 export const benchSecret = 'bench-oa-secret';
+export const benchStorageDir = join(tmpdir(), 'ocop-bench-documents');
 
 export function botEnv(extra: Record<string, string>): Record<string, string> {
   return {
@@ -19,6 +22,10 @@ export function botEnv(extra: Record<string, string>): Record<string, string> {
     ZALO_APP_ID: benchAppId,
     ZALO_APP_SECRET: 'bench-app-secret',
     ZALO_OA_SECRET_KEY: benchSecret,
+    LINK_SIGNING_SECRET: 'bench-link-secret-of-at-least-32-characters',
+    STORAGE_LOCAL_DIR: benchStorageDir,
+    // The stand-in serves attachments from loopback, not from Zalo's hosts.
+    DOCUMENT_ALLOWED_HOSTS: '127.0.0.1',
     LOG_LEVEL: 'warn',
     ...extra,
   };

@@ -1,20 +1,32 @@
 import { execFileSync } from 'node:child_process';
 import { benchDatabaseUrl } from './bench-env.js';
 import { benchConversationTurns } from './conversation-turns.js';
+import { benchDistribution } from './distribution.js';
 import { reportPacketAssembly } from './packet-assembly.js';
 import { benchEndToEnd } from './end-to-end.js';
 import { benchWebhookAck } from './webhook-ack.js';
 
 // `npm run bench`: figures printed for the issue notes; never part of the test pass/fail.
 const durationS = Number(process.env.BENCH_DURATION_S ?? 10);
-// BENCH_ONLY=turns or BENCH_ONLY=packet runs one benchmark (all of them take a few minutes).
+// BENCH_ONLY=turns, packet or distribution runs one benchmark (all of them take a few minutes).
 const only = process.env.BENCH_ONLY;
+execFileSync('npm', ['run', '--silent', 'migrate:deploy'], { env: { ...process.env, DATABASE_URL: benchDatabaseUrl }, stdio: 'inherit' });
 if (only === 'packet') {
   await reportPacketAssembly();
   process.exit(0);
 }
+if (only === 'distribution') {
+  await reportDistribution();
+  process.exit(0);
+}
 
-execFileSync('npm', ['run', '--silent', 'migrate:deploy'], { env: { ...process.env, DATABASE_URL: benchDatabaseUrl }, stdio: 'inherit' });
+async function reportDistribution(): Promise<void> {
+  const figures = await benchDistribution({ products: 50, rateLimitPerMinute: 3000 });
+  const mb = (bytes: number) => `${(bytes / 1_000_000).toFixed(0)} MB`;
+  console.log(`\nDistribution of ${figures.products} products to ${figures.people} council people through the stand-in (Zalo limit 3000/min)`);
+  console.log(`  ${figures.messages}/${figures.expected} messages; packets built and messages written in ${(figures.lockedMs / 1000).toFixed(1)} s; all delivered after ${(figures.deliveredMs / 1000).toFixed(1)} s`);
+  console.log(`  bot process peak RSS ${mb(figures.peakRssBytes)} (at start ${mb(figures.baselineRssBytes)})`);
+}
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
@@ -25,6 +37,7 @@ console.log(`  whole turns as the worker runs them (Postgres lock, session, fact
 for (const size of turns.sessionBytes) console.log(`  stored bytes per active session (${size.step}): median ${size.median}, max ${size.max}`);
 if (only === 'turns') process.exit(0);
 await reportPacketAssembly();
+await reportDistribution();
 
 const ack = await benchWebhookAck({ durationS });
 console.log('\nWebhook acknowledgement (loopback, 20 connections, each request a fresh signed event)');

@@ -17,6 +17,8 @@ import {
 } from '../dossier/review-dossier.js';
 import type { Translate } from '../i18n/translator.js';
 import type { MeetingRules } from '../council/schedule-meeting.js';
+import { buildAdminOpenApi } from './admin-openapi.js';
+import { form03Types, ideaParams, inviteBody, listIdeasQuery, returnBody, returnItemsBody } from './admin-schemas.js';
 import { registerCouncilRoutes } from './council-api.js';
 import { parseInput } from './parse-input.js';
 import { DossierChangedError, DossierEmptyError, type AssembledPacket } from '../dossier/assemble-packet.js';
@@ -51,50 +53,6 @@ export interface AdminApiDeps {
 }
 
 const packetContents = z.array(z.object({ itemTitle: z.string(), fileName: z.string(), sha256: z.string(), printable: z.boolean(), documentId: z.string().regex(/^\d+$/) }));
-
-// Ids fit in 18 digits here, so they never overflow Postgres' bigint.
-const idSchema = z
-  .string()
-  .regex(/^[1-9]\d{0,17}$/, 'expected a positive integer id')
-  .transform((value) => BigInt(value));
-const nfcText = (min: number, max: number) =>
-  z
-    .string()
-    .transform((value) => value.normalize('NFC').trim())
-    .pipe(z.string().min(min).max(max));
-
-const listIdeasQuery = z.strictObject({
-  status: z.enum(['submitted', 'accepted', 'returned']).optional(),
-  communeCode: z
-    .string()
-    .regex(/^\d{5}$/, 'a commune code has 5 digits')
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: idSchema.optional(),
-});
-const ideaParams = z.object({ id: idSchema });
-const returnBody = z.strictObject({ reason: nfcText(5, 1000) });
-const returnItemsBody = z.strictObject({
-  items: z
-    .array(z.strictObject({ item: z.string().min(1).max(100), reason: nfcText(5, 500) }))
-    .min(1)
-    .max(30)
-    .superRefine((items, ctx) => {
-      items.forEach(({ item }, index) => {
-        if (items.findIndex((other) => other.item === item) < index) ctx.addIssue({ code: 'custom', path: [index, 'item'], message: `${item} is listed twice` });
-      });
-    }),
-});
-// Form 03 arrives as the bare file; its bytes, not this header, decide what is stored.
-const form03Types = ['application/pdf', 'image/jpeg', 'image/png'];
-const inviteBody = z.strictObject({
-  name: nfcText(1, 200),
-  role: z.enum(['province', 'commune']),
-  communeCode: z
-    .string()
-    .regex(/^\d{5}$/, 'a commune code has 5 digits')
-    .optional(),
-});
 
 const producerFields = { name: true, kind: true, phone: true, communeCode: true } as const;
 type ListedIdea = ProductIdea & { producer: Pick<Producer, keyof typeof producerFields> };
@@ -440,6 +398,12 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
         createdAt: official.createdAt.toISOString(),
       })),
     });
+  });
+
+  // Behind the token like every route here: the description maps where officials' data lives.
+  const description = buildAdminOpenApi();
+  router.get('/openapi.json', (_req: Request, res: Response) => {
+    res.json(description);
   });
 
   return router;

@@ -4,9 +4,10 @@ import type { ApiTokenScope } from '../admin/api-tokens.js';
 import { inviteCouncilPerson, reinviteCouncilPerson } from '../council/council-people.js';
 import type { Database } from '../db/database.js';
 import { reportMeetingDeliveries } from '../council/delivery-report.js';
+import { deliveryReportTexts, renderDeliveryReport } from '../council/render-delivery-report.js';
 import { cancelMeeting, MeetingNotFoundError, MeetingProductsNotReadyError, MeetingTooSoonError, moveMeeting, scheduleMeeting, type MeetingRules } from '../council/schedule-meeting.js';
 import type { CouncilPerson, CouncilRole, Meeting } from '../db/generated/client.js';
-import type { Translate } from '../i18n/translator.js';
+import { defaultLocale, type Translate } from '../i18n/translator.js';
 import { parseInput } from './parse-input.js';
 import { HttpError } from './http-error.js';
 
@@ -22,7 +23,7 @@ export interface CouncilApiDeps {
   distribute?: (meetingId: bigint) => Promise<bigint[]>;
 }
 
-const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,17}$/).transform((v) => BigInt(v)) });
+export const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,17}$/).transform((v) => BigInt(v)) });
 const nfc = (min: number, max: number) =>
   z
     .string()
@@ -33,7 +34,7 @@ const role = z.enum(['chair', 'member', 'helper', 'secretary']);
 const newPerson = z.strictObject({ name: nfc(2, 120), phone: phone.optional(), role });
 const existingPerson = z.strictObject({ personId: z.string().regex(/^[1-9]\d{0,17}$/).transform((v) => BigInt(v)), role });
 
-const createCouncilBody = z
+export const createCouncilBody = z
   .strictObject({
     name: nfc(3, 200),
     level: z.enum(['district', 'province', 'central']),
@@ -44,13 +45,13 @@ const createCouncilBody = z
   .refine((b) => b.members.some((m) => m.role === 'secretary'), { message: 'a council needs a secretary', path: ['members'] });
 
 const ideaIds = z.array(z.string().regex(/^[1-9]\d{0,17}$/).transform((v) => BigInt(v))).min(1).max(100);
-const meetingBody = z.strictObject({
+export const meetingBody = z.strictObject({
   date: z.iso.date(),
   time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time written hh:mm'),
   place: nfc(3, 300),
   products: ideaIds,
 });
-const moveBody = meetingBody.partial().refine((b) => Object.keys(b).length > 0, 'nothing to change');
+export const moveBody = meetingBody.partial().refine((b) => Object.keys(b).length > 0, 'nothing to change');
 
 function meetingJson(meeting: Meeting & { products?: { productIdeaId: bigint }[] }) {
   return {
@@ -207,6 +208,26 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
     const meeting = await deps.db.meeting.findFirst({ where: { id, council: { provinceCode: scope.provinceCode } } });
     if (!meeting) throw new HttpError('not_found', 'no such meeting');
     res.json({ meeting: meetingJson(meeting), deliveries: await reportMeetingDeliveries(deps.db, id) });
+  });
+
+  // The same proof as a PDF for the meeting minutes, which are kept in Vietnamese.
+  router.get('/meetings/:id/deliveries.pdf', async (req: Request, res: Response) => {
+    const scope = provinceScope(req);
+    const { id } = parseInput(idParam, req.params, 'params');
+    const meeting = await deps.db.meeting.findFirst({ where: { id, council: { provinceCode: scope.provinceCode } }, include: { council: true } });
+    if (!meeting) throw new HttpError('not_found', 'no such meeting');
+    const bytes = await renderDeliveryReport({
+      meeting: { council: meeting.council.name, date: meeting.date, time: meeting.time, place: meeting.place, deliveryDeadline: meeting.deliveryDeadline },
+      rows: await reportMeetingDeliveries(deps.db, id),
+      generatedAt: deps.now(),
+      texts: deliveryReportTexts(deps.translate, defaultLocale),
+    });
+    res.status(200);
+    res.setHeader('content-type', 'application/pdf');
+    res.setHeader('content-length', String(bytes.byteLength));
+    res.setHeader('content-disposition', `attachment; filename="bien-ban-giao-ho-so-${id}.pdf"`);
+    res.setHeader('cache-control', 'private, no-store');
+    res.end(bytes);
   });
 
   router.post('/council-people/:id/invitation', async (req: Request, res: Response) => {

@@ -1,0 +1,668 @@
+import { z } from 'zod';
+import { form03Types, ideaParams, inviteBody, listIdeasQuery, returnBody, returnItemsBody } from './admin-schemas.js';
+import { createCouncilBody, idParam, meetingBody, moveBody } from './council-api.js';
+
+// The OpenAPI 3.1 description of /admin/v1 and of the signed links. What a client sends is
+// described by the routes' own zod schemas; the answers are written here by hand.
+// test/unit/admin-openapi.test.ts fails when a registered route is missing here, or a path
+// here has no route.
+
+type JsonSchema = z.core.JSONSchema.JSONSchema;
+type SchemaOrBoolean = z.core.JSONSchema._JSONSchema;
+
+interface Parameter {
+  name: string;
+  in: 'path' | 'query';
+  required: boolean;
+  description?: string;
+  schema: SchemaOrBoolean;
+}
+
+interface MediaType {
+  schema?: JsonSchema;
+}
+
+interface ResponseObject {
+  description: string;
+  headers?: Record<string, { description: string; schema: JsonSchema }>;
+  content?: Record<string, MediaType>;
+}
+
+interface Operation {
+  operationId: string;
+  tags: string[];
+  summary: string;
+  description?: string;
+  security?: Record<string, string[]>[];
+  parameters?: Parameter[];
+  requestBody?: { required: boolean; description?: string; content: Record<string, MediaType> };
+  responses: Record<string, ResponseObject | { $ref: string }>;
+}
+
+type HttpMethod = 'get' | 'post' | 'patch';
+
+export interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string; description: string };
+  tags: { name: string; description: string }[];
+  security: Record<string, string[]>[];
+  paths: Record<string, Partial<Record<HttpMethod, Operation>>>;
+  components: {
+    securitySchemes: Record<string, { type: 'http'; scheme: 'bearer'; bearerFormat: string; description: string }>;
+    schemas: Record<string, JsonSchema>;
+    responses: Record<string, ResponseObject>;
+  };
+}
+
+/**
+ * Text fields are normalised (NFC) and trimmed before their length is checked, so the
+ * input side of their pipe has no limits: the checked value's limits are written back.
+ */
+function addCheckedLengths({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodTypes; jsonSchema: JsonSchema }): void {
+  if (!(zodSchema instanceof z.ZodPipe) || !(zodSchema.out instanceof z.ZodString)) return;
+  const { minLength, maxLength } = zodSchema.out;
+  if (minLength !== null) jsonSchema.minLength = minLength;
+  if (maxLength !== null) jsonSchema.maxLength = maxLength;
+  jsonSchema.description = 'length counted after Unicode NFC normalisation and trimming';
+}
+
+function describeInput(schema: z.ZodType): JsonSchema {
+  const json: JsonSchema = z.toJSONSchema(schema, { io: 'input', override: addCheckedLengths });
+  // The document already declares the dialect (OpenAPI 3.1 uses draft 2020-12).
+  delete json.$schema;
+  return json;
+}
+
+function describeParameters(schema: z.ZodType, location: Parameter['in'], descriptions: Record<string, string>): Parameter[] {
+  const json = describeInput(schema);
+  const required = new Set(json.required ?? []);
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: location,
+    required: location === 'path' || required.has(name),
+    ...(descriptions[name] ? { description: descriptions[name] } : {}),
+    schema: property,
+  }));
+}
+
+function jsonBody(schema: z.ZodType, description?: string): Operation['requestBody'] {
+  return { required: true, ...(description ? { description } : {}), content: { 'application/json': { schema: describeInput(schema) } } };
+}
+
+const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+
+function answer(description: string, schema: JsonSchema): ResponseObject {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+function failure(description: string): ResponseObject {
+  return answer(description, ref('Error'));
+}
+
+/** An object whose every property is always present, except those named optional. */
+function object(properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema {
+  return { type: 'object', properties, required: Object.keys(properties).filter((key) => !optional.includes(key)) };
+}
+
+const text: JsonSchema = { type: 'string' };
+const maybeText: JsonSchema = { type: ['string', 'null'] };
+const count: JsonSchema = { type: 'integer', minimum: 0 };
+const instant: JsonSchema = { type: 'string', format: 'date-time' };
+const maybeInstant: JsonSchema = { type: ['string', 'null'], format: 'date-time' };
+const id: JsonSchema = { type: 'string', pattern: '^[1-9]\\d*$', description: 'a 64-bit id, written as a string' };
+const sha256: JsonSchema = { type: 'string', pattern: '^[0-9a-f]{64}$' };
+const link: JsonSchema = { type: 'string', format: 'uri', description: 'a signed link for this token, valid PACKET_LINK_TTL_HOURS' };
+const invitationCode: JsonSchema = {
+  type: 'string',
+  pattern: '^OCOP-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$',
+  description: 'one-time: the person sends it to the OA from their own Zalo account to link it',
+};
+const anyJson: JsonSchema = {};
+
+const schemas: Record<string, JsonSchema> = {
+  Error: object(
+    {
+      error: { type: 'string', enum: ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'payload_too_large', 'unsupported_media_type', 'unavailable', 'internal'] },
+      message: text,
+      issues: {
+        type: 'array',
+        description: 'with a 400 for invalid input: each problem and where, e.g. `body.items.0.reason`',
+        items: object({ path: text, message: text }),
+      },
+    },
+    ['issues'],
+  ),
+  IdeaSummary: object({
+    id,
+    receiptNumber: { type: 'string', description: '`<n>/PĐK-<province>-<commune>-<year>`' },
+    productName: text,
+    sectorCode: text,
+    groupCode: text,
+    setCode: text,
+    kind: { type: 'string', enum: ['new_product', 'star_upgrade', 're_ranking'] },
+    status: { type: 'string', enum: ['submitted', 'accepted', 'returned'] },
+    communeCode: text,
+    provinceCode: text,
+    reviewReason: maybeText,
+    reviewedBy: maybeText,
+    submittedAt: instant,
+    reviewedAt: maybeInstant,
+    producer: object({ name: text, kind: { type: 'string', enum: ['cooperative', 'cooperative_group', 'enterprise', 'household'] }, phone: text, communeCode: text }),
+  }),
+  IdeaDetail: {
+    allOf: [ref('IdeaSummary'), object({ details: { ...anyJson, description: "the producer's answers, as recorded" }, businessPlan: { ...anyJson, description: 'null until one is given' } })],
+  },
+  Document: object({
+    id,
+    status: { type: 'string', enum: ['downloading', 'stored', 'refused', 'replaced'] },
+    position: { type: 'integer', description: 'page order within the item' },
+    mediaType: maybeText,
+    printable: { type: ['boolean', 'null'], description: 'false for Word files, delivered beside the packet' },
+    sizeBytes: { type: ['integer', 'null'] },
+    sha256: { type: ['string', 'null'] },
+    originalName: maybeText,
+    refusedReason: maybeText,
+    uploadedBy: { type: 'string', description: 'a Zalo user id, or `admin:<token name>`' },
+    createdAt: instant,
+  }),
+  Dossier: object({
+    id,
+    ideaId: id,
+    checklistId: text,
+    status: { type: 'string', enum: ['collecting', 'submitted', 'checked', 'returned'] },
+    version: { type: 'integer', minimum: 1 },
+    checkedBy: maybeText,
+    checkedAt: maybeInstant,
+    complete: { type: 'boolean', description: 'every required producer item has a stored document' },
+    items: {
+      type: 'array',
+      description: 'checklist items in packet order',
+      items: object({
+        item: text,
+        need: { type: 'string', enum: ['required', 'optional'] },
+        by: { type: 'string', enum: ['producer', 'commune'] },
+        documents: { type: 'array', description: 'current documents; replaced ones are left out', items: ref('Document') },
+        returns: { type: 'array', description: 'open returns', items: object({ reason: text, returnedBy: text, returnedAt: instant }) },
+      }),
+    },
+    packets: { type: 'array', items: object({ version: { type: 'integer' }, sha256, pageCount: count, builtAt: instant }) },
+    events: {
+      type: 'array',
+      description: 'the last 50, latest first',
+      items: object({ version: { type: 'integer' }, actor: text, action: text, itemCode: maybeText, documentId: { type: ['string', 'null'] }, detail: anyJson, at: instant }),
+    },
+  }),
+  Packet: object({
+    id,
+    version: { type: 'integer' },
+    sha256,
+    pageCount: count,
+    sizeBytes: count,
+    builtAt: instant,
+    link,
+    linkExpiresAt: instant,
+    beside: { type: 'array', description: 'Word files named in the packet and delivered beside it', items: object({ item: text, fileName: text, sha256, link }) },
+  }),
+  Official: object({
+    id,
+    name: text,
+    role: { type: 'string', enum: ['province', 'commune'] },
+    provinceCode: text,
+    communeCode: maybeText,
+    linked: { type: 'boolean', description: 'the official has linked a Zalo account' },
+    linkedAt: maybeInstant,
+    invitationExpiresAt: maybeInstant,
+    createdAt: instant,
+  }),
+  InvitedOfficial: object({ id, name: text, role: { type: 'string', enum: ['province', 'commune'] }, provinceCode: text, communeCode: maybeText, invitationCode, expiresAt: instant }),
+  CouncilPerson: object(
+    {
+      personId: id,
+      name: text,
+      role: { type: 'string', enum: ['chair', 'member', 'helper', 'secretary'] },
+      linked: { type: 'boolean' },
+      invitationCode,
+      invitationExpiresAt: instant,
+    },
+    ['invitationCode', 'invitationExpiresAt'],
+  ),
+  Council: object({
+    id,
+    name: text,
+    level: { type: 'string', enum: ['district', 'province', 'central'] },
+    year: { type: 'integer' },
+    members: { type: 'array', items: ref('CouncilPerson') },
+  }),
+  Meeting: object(
+    {
+      id,
+      councilId: id,
+      date: { type: 'string', format: 'date', description: 'the civil date in Vietnam' },
+      time: { type: 'string', pattern: '^\\d{2}:\\d{2}$', description: 'hh:mm in Vietnam' },
+      place: text,
+      status: { type: 'string', enum: ['scheduled', 'locked', 'cancelled'] },
+      leadWorkingDays: count,
+      deliveryDeadline: { ...instant, description: 'every member must have the dossiers by then: before office hours, leadWorkingDays working days ahead' },
+      products: { type: 'array', items: id, description: 'the ideas evaluated' },
+    },
+    ['products'],
+  ),
+  Delivery: object({
+    person: text,
+    role: text,
+    product: { type: ['string', 'null'], description: 'null for the meeting details' },
+    packetVersion: { type: ['integer', 'null'] },
+    packetSha256: { type: ['string', 'null'] },
+    channel: { type: 'string', enum: ['cs', 'template', 'zns', 'none'] },
+    status: { type: 'string', enum: ['queued', 'sent', 'received', 'seen', 'acknowledged', 'unreachable', 'superseded', 'failed'] },
+    sentAt: maybeInstant,
+    receivedAt: maybeInstant,
+    seenAt: maybeInstant,
+    acknowledgedAt: maybeInstant,
+  }),
+};
+
+const unauthorized = { $ref: '#/components/responses/Unauthorized' };
+const provinceOnly = { $ref: '#/components/responses/ProvinceOnly' };
+const tooLarge = failure('the JSON body is over 64 kB');
+
+const noIdea = failure("no such idea in the token's region");
+const notSubmitted = failure('the idea is no longer `submitted`');
+const noDossier = failure("no such idea in the token's region, or it has no dossier yet");
+const noChecklists = failure('this process has no dossier checklists');
+const badId = failure('the id is not a positive integer (`issues`)');
+
+const noMeeting = failure("no such meeting in the token's province");
+const noCalendar = failure('this process has no working calendar to schedule meetings by');
+const tooSoon = failure('the date leaves the members too few working days with the dossiers: the message names the earliest lawful date');
+
+function councilPath(description: string): Parameter[] {
+  return describeParameters(idParam, 'path', { id: description });
+}
+
+function describePaths(): OpenApiDocument['paths'] {
+  const ideaPath = describeParameters(ideaParams, 'path', { id: 'the idea' });
+  return {
+    '/admin/v1/ideas': {
+      get: {
+        operationId: 'listIdeas',
+        tags: ['ideas'],
+        summary: "Product ideas in the token's region, newest first",
+        parameters: describeParameters(listIdeasQuery, 'query', {
+          status: 'only ideas in this status',
+          communeCode: "only this commune's ideas",
+          limit: 'ideas per page',
+          cursor: 'the `nextCursor` of the previous page',
+        }),
+        responses: {
+          '200': answer('one page', object({ ideas: { type: 'array', items: ref('IdeaSummary') }, nextCursor: { type: ['string', 'null'], description: 'null on the last page' } })),
+          '400': failure('an invalid query (`issues`)'),
+          '401': unauthorized,
+        },
+      },
+    },
+    '/admin/v1/ideas/{id}': {
+      get: {
+        operationId: 'getIdea',
+        tags: ['ideas'],
+        summary: 'One idea with its details and business plan',
+        parameters: ideaPath,
+        responses: { '200': answer('the idea', ref('IdeaDetail')), '400': badId, '401': unauthorized, '404': noIdea },
+      },
+    },
+    '/admin/v1/ideas/{id}/accept': {
+      post: {
+        operationId: 'acceptIdea',
+        tags: ['ideas'],
+        summary: 'Accept a submitted idea',
+        description: 'The producer is told in their language.',
+        parameters: ideaPath,
+        responses: { '200': answer('the accepted idea', ref('IdeaDetail')), '400': badId, '401': unauthorized, '404': noIdea, '409': notSubmitted },
+      },
+    },
+    '/admin/v1/ideas/{id}/return': {
+      post: {
+        operationId: 'returnIdea',
+        tags: ['ideas'],
+        summary: 'Send a submitted idea back with a reason',
+        description: 'The producer gets the reason and a button to revise the idea.',
+        parameters: ideaPath,
+        requestBody: jsonBody(returnBody),
+        responses: { '200': answer('the returned idea', ref('IdeaDetail')), '400': failure('an invalid id or body (`issues`)'), '401': unauthorized, '404': noIdea, '409': notSubmitted, '413': tooLarge },
+      },
+    },
+    '/admin/v1/ideas/{id}/dossier': {
+      get: {
+        operationId: 'getDossier',
+        tags: ['dossiers'],
+        summary: "The idea's dossier: checklist items, documents, open returns, packets and events",
+        parameters: ideaPath,
+        responses: { '200': answer('the dossier', ref('Dossier')), '400': badId, '401': unauthorized, '404': noDossier, '503': noChecklists },
+      },
+    },
+    '/admin/v1/ideas/{id}/dossier/check': {
+      post: {
+        operationId: 'checkDossier',
+        tags: ['dossiers'],
+        summary: 'Mark the dossier checked',
+        description: 'The producer is told.',
+        parameters: ideaPath,
+        responses: {
+          '200': answer('the checked dossier', ref('Dossier')),
+          '400': badId,
+          '401': unauthorized,
+          '404': noDossier,
+          '409': failure('already checked, or a required item (Form 03 included) has no stored document or a returned item was not sent again: the message names them'),
+          '503': noChecklists,
+        },
+      },
+    },
+    '/admin/v1/ideas/{id}/dossier/return': {
+      post: {
+        operationId: 'returnDossierItems',
+        tags: ['dossiers'],
+        summary: "Send some of the producer's items back, each with its reason",
+        description: 'One message to the producer lists them, with a button to send them again.',
+        parameters: ideaPath,
+        requestBody: jsonBody(returnItemsBody, 'items the producer sends for this dossier, each listed once'),
+        responses: {
+          '200': answer('the dossier, now returned', ref('Dossier')),
+          '400': failure("an invalid id or body, an item listed twice, or an item that is not the producer's in this dossier (`issues`)"),
+          '401': unauthorized,
+          '404': noDossier,
+          '413': tooLarge,
+          '503': noChecklists,
+        },
+      },
+    },
+    '/admin/v1/ideas/{id}/dossier/packet': {
+      post: {
+        operationId: 'buildPacket',
+        tags: ['dossiers'],
+        summary: "The packet of the dossier's current version, with a link signed for this token",
+        description: 'Built once per version and kept, so asking again returns the same packet.',
+        parameters: ideaPath,
+        responses: {
+          '201': answer('the packet', ref('Packet')),
+          '400': badId,
+          '401': unauthorized,
+          '404': failure("no such idea in the token's region, or no document is stored yet"),
+          '409': failure('the dossier changed while its packet was built; ask again'),
+          '503': failure('this process builds no packets'),
+        },
+      },
+    },
+    '/admin/v1/ideas/{id}/dossier/form03': {
+      post: {
+        operationId: 'uploadForm03',
+        tags: ['dossiers'],
+        summary: "The commune's Form 03, as the bare file",
+        description: 'An earlier Form 03 is kept as `replaced`.',
+        parameters: ideaPath,
+        requestBody: {
+          required: true,
+          description: 'the file itself, at most 25 MB; its bytes, not the Content-Type, decide what is stored',
+          content: Object.fromEntries(form03Types.map((type) => [type, {}])),
+        },
+        responses: {
+          '201': answer('the stored document', ref('Document')),
+          '400': failure('an invalid id (`issues`), or an empty body'),
+          '401': unauthorized,
+          '404': noDossier,
+          '413': failure('the file is over 25 MB'),
+          '415': failure(`another Content-Type than ${form03Types.join(', ')}, or bytes that are none of them`),
+          '503': failure('this process stores no documents'),
+        },
+      },
+    },
+    '/admin/v1/officials': {
+      post: {
+        operationId: 'inviteOfficial',
+        tags: ['officials'],
+        summary: 'Invite an official of the region',
+        description: 'A commune token invites officials of its own commune only. The official sends the code to the OA from their own Zalo account; it is valid OFFICIAL_INVITATION_TTL_HOURS.',
+        requestBody: jsonBody(inviteBody, '`communeCode` is required for a commune official'),
+        responses: {
+          '201': answer('the official, with a one-time invitation code', ref('InvitedOfficial')),
+          '400': failure("an invalid body (`issues`), a commune outside the token's region, or a role and commune that do not match the administrative units"),
+          '401': unauthorized,
+          '413': tooLarge,
+        },
+      },
+      get: {
+        operationId: 'listOfficials',
+        tags: ['officials'],
+        summary: "The region's officials, and whether each has linked a Zalo account",
+        responses: { '200': answer('the officials', object({ officials: { type: 'array', items: ref('Official') } })), '401': unauthorized },
+      },
+    },
+    '/admin/v1/councils': {
+      post: {
+        operationId: 'createCouncil',
+        tags: ['councils'],
+        summary: 'Create an evaluation council of the province',
+        description:
+          'Exactly one chair and at least one secretary. A member is a new person (`name`, `phone`?) or one already known in the province (`personId`); a person may sit on several councils, but appears once in each.',
+        requestBody: jsonBody(createCouncilBody),
+        responses: {
+          '201': answer('the council; each new person has a one-time invitation code', { allOf: [ref('Council'), object({ provinceCode: text })] }),
+          '400': failure('an invalid body (`issues`), a `personId` unknown in the province, or a person listed twice'),
+          '401': unauthorized,
+          '403': provinceOnly,
+          '413': tooLarge,
+        },
+      },
+      get: {
+        operationId: 'listCouncils',
+        tags: ['councils'],
+        summary: "The province's councils, newest first, each member with `linked`",
+        responses: { '200': answer('the councils', object({ councils: { type: 'array', items: ref('Council') } })), '401': unauthorized, '403': provinceOnly },
+      },
+    },
+    '/admin/v1/councils/{id}/meetings': {
+      post: {
+        operationId: 'scheduleMeeting',
+        tags: ['meetings'],
+        summary: 'Schedule a meeting of the council',
+        description:
+          'Only ideas whose dossier the commune checked. The answer states the delivery deadline, per rules/calendar.yaml and rules/provinces.yaml.',
+        parameters: councilPath('the council'),
+        requestBody: jsonBody(meetingBody, '`products` are idea ids'),
+        responses: {
+          '201': answer('the meeting, with its products', ref('Meeting')),
+          '400': failure('an invalid id or body (`issues`), or an idea without a checked dossier in the province'),
+          '401': unauthorized,
+          '403': provinceOnly,
+          '404': failure("no such council in the token's province"),
+          '409': tooSoon,
+          '413': tooLarge,
+          '503': noCalendar,
+        },
+      },
+    },
+    '/admin/v1/meetings/{id}': {
+      patch: {
+        operationId: 'moveMeeting',
+        tags: ['meetings'],
+        summary: 'Move a meeting or change its products',
+        description: 'At least one field. The delivery deadline is computed again.',
+        parameters: councilPath('the meeting'),
+        requestBody: jsonBody(moveBody),
+        responses: {
+          '200': answer('the meeting', ref('Meeting')),
+          '400': failure('an invalid id or body (`issues`), nothing to change, or an idea without a checked dossier in the province'),
+          '401': unauthorized,
+          '403': provinceOnly,
+          '404': failure("no such meeting in the token's province, or it is cancelled"),
+          '409': tooSoon,
+          '413': tooLarge,
+          '503': noCalendar,
+        },
+      },
+    },
+    '/admin/v1/meetings/{id}/cancel': {
+      post: {
+        operationId: 'cancelMeeting',
+        tags: ['meetings'],
+        summary: 'Cancel a meeting',
+        description: 'Every member linked to Zalo is told in their language.',
+        parameters: councilPath('the meeting'),
+        responses: {
+          '200': answer('cancelled', object({ id, status: { type: 'string', const: 'cancelled' }, told: { ...count, description: 'messages queued' } })),
+          '400': badId,
+          '401': unauthorized,
+          '403': provinceOnly,
+          '404': failure("no such meeting in the token's province, or it is already cancelled"),
+        },
+      },
+    },
+    '/admin/v1/meetings/{id}/lock': {
+      post: {
+        operationId: 'lockMeeting',
+        tags: ['meetings'],
+        summary: 'Make the product list final and send the dossiers to the council',
+        description:
+          "Every council person linked to Zalo receives the meeting details, then each product's packet link; the secretary is told at once who cannot be reached. Run again, it sends only what changed.",
+        parameters: councilPath('the meeting'),
+        responses: {
+          '200': answer('locked', object({ id, status: { type: 'string', const: 'locked' }, messages: { ...count, description: 'messages queued' } })),
+          '400': badId,
+          '401': unauthorized,
+          '403': provinceOnly,
+          '404': failure("no such meeting in the token's province, or it is cancelled"),
+          '503': failure('this process distributes no dossiers'),
+        },
+      },
+    },
+    '/admin/v1/meetings/{id}/deliveries': {
+      get: {
+        operationId: 'listMeetingDeliveries',
+        tags: ['meetings'],
+        summary: 'Proof of delivery, per person and product',
+        description: "The packet version and SHA-256 sent, and when it was sent, received and seen (Zalo's receipts) and acknowledged.",
+        parameters: councilPath('the meeting'),
+        responses: {
+          '200': answer('the deliveries', object({ meeting: ref('Meeting'), deliveries: { type: 'array', items: ref('Delivery') } })),
+          '400': badId,
+          '401': unauthorized,
+          '403': provinceOnly,
+          '404': noMeeting,
+        },
+      },
+    },
+    '/admin/v1/meetings/{id}/deliveries.pdf': {
+      get: {
+        operationId: 'getMeetingDeliveriesPdf',
+        tags: ['meetings'],
+        summary: 'The same proof of delivery as a PDF, in Vietnamese, for the meeting minutes',
+        parameters: councilPath('the meeting'),
+        responses: {
+          '200': { description: 'the report, as an attachment', content: { 'application/pdf': {} } },
+          '400': badId,
+          '401': unauthorized,
+          '403': provinceOnly,
+          '404': noMeeting,
+        },
+      },
+    },
+    '/admin/v1/council-people/{id}/invitation': {
+      post: {
+        operationId: 'reinviteCouncilPerson',
+        tags: ['councils'],
+        summary: 'A new invitation code for someone who lost theirs',
+        description: 'The old code stops working.',
+        parameters: councilPath('the council person'),
+        responses: {
+          '201': answer('the new code', object({ personId: id, invitationCode, invitationExpiresAt: instant })),
+          '400': badId,
+          '401': unauthorized,
+          '403': provinceOnly,
+          '404': failure("no such person in the token's province"),
+        },
+      },
+    },
+    '/admin/v1/openapi.json': {
+      get: {
+        operationId: 'getOpenApi',
+        tags: ['description'],
+        summary: 'This description',
+        description: 'It needs a token like every route under /admin/v1: the API is for officials, and so is its map.',
+        responses: { '200': answer('the OpenAPI 3.1 document', { type: 'object' }), '401': unauthorized },
+      },
+    },
+    '/packets/{token}': {
+      get: linkOperation('getPacket', 'The packet a signed link names', { 'application/pdf': {} }, 'this packet no longer exists'),
+    },
+    '/documents/{token}': {
+      get: linkOperation('getDocument', 'A Word file delivered beside a packet, as its signed link names', { '*/*': {} }, 'this document is not stored'),
+    },
+  };
+}
+
+function linkOperation(operationId: string, summary: string, content: Record<string, MediaType>, gone: string): Operation {
+  return {
+    operationId,
+    tags: ['links'],
+    summary,
+    description:
+      'No admin token is needed; presented with one, the link must have been issued to that token. Every use, served or refused, is recorded in `packet_access`.',
+    security: [{}, { apiToken: [] }],
+    parameters: [{ name: 'token', in: 'path', required: true, description: 'the signed link: payload and HMAC, both base64url', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' } }],
+    responses: {
+      '200': {
+        description: 'the file, with its SHA-256',
+        headers: {
+          'X-Content-SHA256': { description: "the file's SHA-256, hex", schema: sha256 },
+          'Content-Disposition': { description: "a generated file name, never the sender's", schema: text },
+        },
+        content,
+      },
+      '401': failure('an Authorization header whose token is not valid'),
+      '403': failure("a changed, expired or someone else's link"),
+      '404': failure(gone),
+    },
+  };
+}
+
+/** The OpenAPI 3.1 document served at GET /admin/v1/openapi.json. */
+export function buildAdminOpenApi(): OpenApiDocument {
+  return {
+    openapi: '3.1.1',
+    info: {
+      title: 'OCOP officials API',
+      version: 'v1',
+      description:
+        'The JSON API commune and province OCOP officials work through. Errors are `{ "error": "<code>", "message": "…" }`; a 400 for invalid input adds `issues: [{ path, message }]`. Anything outside a token\'s region answers 404.',
+    },
+    tags: [
+      { name: 'ideas', description: 'product ideas and their review' },
+      { name: 'dossiers', description: "a product's documents, their check, and its packet" },
+      { name: 'officials', description: 'officials and their invitations' },
+      { name: 'councils', description: 'evaluation councils (province tokens only)' },
+      { name: 'meetings', description: 'council meetings and the delivery of dossiers (province tokens only)' },
+      { name: 'links', description: 'signed links to packets and documents' },
+      { name: 'description', description: 'this document' },
+    ],
+    security: [{ apiToken: [] }],
+    paths: describePaths(),
+    components: {
+      securitySchemes: {
+        apiToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'ocop_ and 43 base64url characters',
+          description:
+            '`Authorization: Bearer ocop_…`, a token made with `npm run admin:token`. A province token sees its whole province; a commune token sees its commune only. Councils, meetings and council people are managed by the province: a commune token gets 403 there.',
+        },
+      },
+      schemas,
+      responses: {
+        Unauthorized: {
+          ...failure('no token, or one that is unknown or revoked'),
+          headers: { 'WWW-Authenticate': { description: 'always `Bearer`', schema: { type: 'string', const: 'Bearer' } } },
+        },
+        ProvinceOnly: failure('a commune token: councils and meetings are managed by the province OCOP unit'),
+      },
+    },
+  };
+}
