@@ -22,7 +22,16 @@ const classificationSchema = z
 
 const fileSchema = z.strictObject({
   ruleSets: z
-    .array(z.strictObject({ id: z.string().regex(/^[a-z0-9-]+$/), title: z.string().min(1), inForceFrom: isoDate, classification: z.string().min(1) }))
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[a-z0-9-]+$/),
+        title: z.string().min(1),
+        inForceFrom: isoDate,
+        classification: z.string().min(1),
+        /** council level → the star ratings its councils certify */
+        certifies: z.partialRecord(z.enum(['district', 'province', 'central']), z.array(z.number().int().min(1).max(5)).min(1)),
+      }),
+    )
     .min(1),
   classifications: z.record(z.string(), classificationSchema),
 });
@@ -42,6 +51,8 @@ export interface RuleSet {
   inForceFrom: string;
   /** every product set, in the order of the regulation */
   productSets: ProductSet[];
+  /** council level → the star ratings it certifies under this rule set */
+  certifies: Partial<Record<'district' | 'province' | 'central', number[]>>;
 }
 
 export class RuleSetError extends Error {
@@ -71,7 +82,9 @@ export function loadRuleSets(file: string, dictionaries: Dictionaries): RuleSet[
   const ruleSets = parsed.data.ruleSets.map((r) => {
     const productSets = classifications.get(r.classification);
     if (!productSets) problems.push(`rule set ${r.id}: classification ${r.classification} does not exist`);
-    return { id: r.id, title: r.title, inForceFrom: r.inForceFrom, productSets: productSets ?? [] };
+    const stars = Object.values(r.certifies).flat();
+    if (new Set(stars).size !== stars.length) problems.push(`rule set ${r.id}: a star rating is certified at two levels`);
+    return { id: r.id, title: r.title, inForceFrom: r.inForceFrom, productSets: productSets ?? [], certifies: r.certifies };
   });
   ruleSets.forEach((r, i) => {
     const previous = ruleSets[i - 1];

@@ -25,6 +25,13 @@ describe('rule sets as data', () => {
     expect(findProductSet(current, 'whiteSpirit')).toMatchObject({ group: 'alcoholicDrinks', samples: true });
   });
 
+  it('says which council level certifies which stars, per period: no district level after 1 July 2025', () => {
+    const byId = new Map(ruleSets.map((r) => [r.id, r.certifies]));
+    expect(byId.get('qd-148-2023')).toEqual({ district: [3], province: [4], central: [5] });
+    expect(byId.get('qd-1489-2025')).toEqual({ province: [3, 4], central: [5] });
+    expect(byId.get('qd-26-2026')?.district).toBeUndefined();
+  });
+
   it('picks the rule set in force on the Vietnamese date', () => {
     expect(ruleSetInForce(ruleSets, new Date('2023-02-23T16:59:59Z'))).toBeUndefined();
     expect(ruleSetInForce(ruleSets, new Date('2023-02-23T17:00:00Z'))?.id).toBe('qd-148-2023');
