@@ -8,11 +8,11 @@ import type { Transaction } from '../src/db/database.js';
 import { PrismaClient } from '../src/db/generated/client.js';
 import { RegionScopeError } from '../src/officials/region-scope.js';
 
-// `npm run admin:token -- --name "UBND xã Tân Phú" --role commune --province 75 --commune 26170`
+// `npm run admin:token -- --name "UBND xã Tân Phú" --role commune --province 75 --commune 26116`
 // creates a token for the admin API; `npm run admin:token -- --revoke <id>` revokes one.
 
 const usage = [
-  'usage: npm run admin:token -- --name <name> --role province|commune --province <2 digits> [--commune <5 digits>]',
+  'usage: npm run admin:token -- --name <name> --role province|commune|secretary --province <2 digits> [--commune <5 digits>]',
   '       npm run admin:token -- --revoke <id>',
 ].join('\n');
 
@@ -21,7 +21,7 @@ const createArgs = z.object({
     .string({ error: '--name is required' })
     .transform((value) => value.normalize('NFC').trim())
     .pipe(z.string().min(1, '--name is required').max(200, '--name is at most 200 characters')),
-  role: z.enum(['province', 'commune'], { error: '--role is province or commune' }),
+  role: z.enum(['province', 'commune', 'secretary'], { error: '--role is province, commune or secretary' }),
   province: z.string({ error: '--province is required' }),
   commune: z.string().optional(),
 });

@@ -158,6 +158,12 @@ function toHttpFromDomain(error: unknown): never {
  * The officials' JSON API under /admin/v1, until their console exists. Every route needs
  * `Authorization: Bearer <token>`; the token's role and region decide what it sees.
  */
+const secretaryWrites = [/^\/councils\/\d+\/meetings$/, /^\/meetings\/\d+(\/(lock|cancel))?$/, /^\/ideas\/\d+\/dossier\/packet$/];
+
+function secretaryMayUse(method: string, path: string): boolean {
+  return method === 'GET' || secretaryWrites.some((pattern) => pattern.test(path));
+}
+
 export function createAdminApiRouter(deps: AdminApiDeps): Router {
   const router = Router();
   const scopes = new WeakMap<Request, ApiTokenScope>();
@@ -169,6 +175,8 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
       res.set('www-authenticate', 'Bearer');
       throw new HttpError('unauthorized', 'a valid API token is required: Authorization: Bearer <token>');
     }
+    // A council secretary runs meetings; decisions on ideas, dossiers and officials are not theirs.
+    if (scope.role === 'secretary' && !secretaryMayUse(req.method, req.path)) throw new HttpError('forbidden', 'a council secretary token manages meetings and reads ideas and dossiers only');
     scopes.set(req, scope);
     next();
   });

@@ -652,7 +652,7 @@ export function buildAdminOpenApi(): OpenApiDocument {
           scheme: 'bearer',
           bearerFormat: 'ocop_ and 43 base64url characters',
           description:
-            '`Authorization: Bearer ocop_…`, a token made with `npm run admin:token`. A province token sees its whole province; a commune token sees its commune only. Councils, meetings and council people are managed by the province: a commune token gets 403 there.',
+            '`Authorization: Bearer ocop_…`, a token made with `npm run admin:token`. A province token sees its whole province; a commune token sees its commune only. Councils, meetings and council people are managed by the province: a commune token gets 403 there. A council-secretary token (its province) schedules, moves, cancels and locks meetings, reads deliveries, ideas and dossiers and builds packets; anything else answers 403.',
         },
       },
       schemas,

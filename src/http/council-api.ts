@@ -97,10 +97,11 @@ function personJson(entry: Invited) {
  * Zalo account. Commune tokens see no councils.
  */
 export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scopeOf: (req: Request) => ApiTokenScope): void {
-  function provinceScope(req: Request): ApiTokenScope & { role: 'province' } {
+  /** Councils are the province OCOP unit's; their secretaries run the meetings. */
+  function provinceScope(req: Request, secretaryToo = false): ApiTokenScope & { role: 'province' | 'secretary' } {
     const scope = scopeOf(req);
-    if (scope.role !== 'province') throw new HttpError('forbidden', 'councils are managed by the province OCOP unit');
-    return scope;
+    if (scope.role === 'province' || (secretaryToo && scope.role === 'secretary')) return scope;
+    throw new HttpError('forbidden', secretaryToo ? 'meetings are run by the province OCOP unit and council secretaries' : 'councils are managed by the province OCOP unit');
   }
 
   router.post('/councils', async (req: Request, res: Response) => {
@@ -129,7 +130,7 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
   });
 
   router.get('/councils', async (req: Request, res: Response) => {
-    const scope = provinceScope(req);
+    const scope = provinceScope(req, true);
     const councils = await deps.db.council.findMany({ where: { provinceCode: scope.provinceCode }, include: { members: { include: { person: true } } }, orderBy: { id: 'desc' } });
     res.json({
       councils: councils.map((c) => ({ id: String(c.id), name: c.name, level: c.level, year: c.year, members: c.members.map((m) => personJson({ person: m.person, role: m.role })) })),
@@ -144,7 +145,7 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
   // The answer states the delivery deadline; a date too close is refused with the earliest lawful one.
   router.post('/councils/:id/meetings', async (req: Request, res: Response) => {
     const rules = meetingRules();
-    const scope = provinceScope(req);
+    const scope = provinceScope(req, true);
     const { id } = parseInput(idParam, req.params, 'params');
     const body = parseInput(meetingBody, req.body, 'body');
     const meeting = await deps.db
@@ -159,7 +160,7 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
 
   router.patch('/meetings/:id', async (req: Request, res: Response) => {
     const rules = meetingRules();
-    const scope = provinceScope(req);
+    const scope = provinceScope(req, true);
     const { id } = parseInput(idParam, req.params, 'params');
     const body = parseInput(moveBody, req.body, 'body');
     const meeting = await deps.db
@@ -179,7 +180,7 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
   });
 
   router.post('/meetings/:id/cancel', async (req: Request, res: Response) => {
-    const scope = provinceScope(req);
+    const scope = provinceScope(req, true);
     const { id } = parseInput(idParam, req.params, 'params');
     const outboxIds = await deps.db.$transaction((tx) => cancelMeeting(tx, { meetingId: id, provinceCode: scope.provinceCode, now: deps.now(), translate: deps.translate })).catch(toHttpFromMeeting);
     // Committed: if Redis is away, the sweep sends the pending rows later.
@@ -191,7 +192,7 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
   router.post('/meetings/:id/lock', async (req: Request, res: Response) => {
     const distribute = deps.distribute;
     if (!distribute) throw new HttpError('unavailable', 'dossiers are not distributed here');
-    const scope = provinceScope(req);
+    const scope = provinceScope(req, true);
     const { id } = parseInput(idParam, req.params, 'params');
     const meeting = await deps.db.meeting.findFirst({ where: { id, council: { provinceCode: scope.provinceCode }, status: { not: 'cancelled' } } });
     if (!meeting) throw new HttpError('not_found', 'no such meeting');
@@ -203,7 +204,7 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
   // Proof of delivery: per person and product, the version and SHA-256 sent, and when it
   // was sent, received, seen and acknowledged.
   router.get('/meetings/:id/deliveries', async (req: Request, res: Response) => {
-    const scope = provinceScope(req);
+    const scope = provinceScope(req, true);
     const { id } = parseInput(idParam, req.params, 'params');
     const meeting = await deps.db.meeting.findFirst({ where: { id, council: { provinceCode: scope.provinceCode } } });
     if (!meeting) throw new HttpError('not_found', 'no such meeting');
@@ -212,7 +213,7 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
 
   // The same proof as a PDF for the meeting minutes, which are kept in Vietnamese.
   router.get('/meetings/:id/deliveries.pdf', async (req: Request, res: Response) => {
-    const scope = provinceScope(req);
+    const scope = provinceScope(req, true);
     const { id } = parseInput(idParam, req.params, 'params');
     const meeting = await deps.db.meeting.findFirst({ where: { id, council: { provinceCode: scope.provinceCode } }, include: { council: true } });
     if (!meeting) throw new HttpError('not_found', 'no such meeting');

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Transaction } from '../db/database.js';
 
 // The region an official or an API token answers for: a whole province, or one commune.
+// A council secretary's token answers for the meetings of a province.
 
 export const regionScopeSchema = z.discriminatedUnion('role', [
   z.object({
@@ -9,6 +10,14 @@ export const regionScopeSchema = z.discriminatedUnion('role', [
     provinceCode: z.string().regex(/^\d{2}$/, 'a province code has 2 digits'),
     communeCode: z
       .null({ error: 'a province role has no commune code' })
+      .optional()
+      .transform(() => null),
+  }),
+  z.object({
+    role: z.literal('secretary'),
+    provinceCode: z.string().regex(/^\d{2}$/, 'a province code has 2 digits'),
+    communeCode: z
+      .null({ error: 'a secretary role has no commune code' })
       .optional()
       .transform(() => null),
   }),

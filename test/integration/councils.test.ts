@@ -179,6 +179,16 @@ describe('meetings', () => {
     expect(await hanoi.json()).toMatchObject({ leadWorkingDays: 2, deliveryDeadline: '2026-07-06T00:30:00.000Z' });
   });
 
+  it('a council secretary\'s token runs meetings and reads ideas, but creates no council and decides nothing', async () => {
+    const secretary = (await createApiToken(db, { name: 'Thư ký hội đồng', role: 'secretary', provinceCode: '75' })).token;
+    clock.now = new Date('2026-07-01T02:00:00Z');
+    expect((await schedule(secretary, councilId, '2026-07-20', [checked])).status).toBe(201);
+    expect((await fetch(`${base}/admin/v1/ideas`, { headers: { authorization: `Bearer ${secretary}` } })).status).toBe(200);
+    expect((await post('/councils', secretary, { name: 'Hội đồng của thư ký', level: 'province', year: 2026, members })).status).toBe(403);
+    expect((await post(`/ideas/${checked}/accept`, secretary)).status).toBe(403);
+    expect((await post('/officials', secretary, { name: 'Ai đó', role: 'province' })).status).toBe(403);
+  });
+
   it('moving a meeting recomputes its deadline; cancelling tells every linked member in their language', async () => {
     clock.now = new Date('2026-07-01T02:00:00Z');
     const meeting = z.object({ id: z.string() }).parse(await (await schedule(tokens.province, councilId, '2026-07-15', [checked])).json());
