@@ -32,6 +32,16 @@ export async function runMeetingSchedule(deps: MeetingScheduleDeps): Promise<big
   const outboxIds: bigint[] = [];
   for (const meeting of due) outboxIds.push(...(await distributeMeeting(deps, meeting.id)));
 
+  // A message Zalo refused for good (blocked OA, no such user…) before the deadline: the
+  // secretary is told at once, once per delivery, so someone can call the member.
+  const open = await deps.db.meeting.findMany({ where: { status: 'locked', deliveryDeadline: { gt: now } }, select: { id: true } });
+  const failing = await deps.db.delivery.findMany({ where: { failureAlertedAt: null, status: 'planned', meetingId: { in: open.map((m) => m.id) } }, take: 200 });
+  for (const delivery of failing) {
+    const failed = await deps.db.outboundMessage.findFirst({ where: { id: { in: delivery.outboundIds }, status: 'failed' } });
+    if (!failed) continue;
+    outboxIds.push(...(await alertFailedDelivery(deps, delivery.id, failed.lastError ?? '', now)));
+  }
+
   const ended = await deps.db.meeting.findMany({ where: { status: 'locked', deliveryDeadline: { lte: now }, summarySentAt: null }, include: { council: { include: { members: { include: { person: true } } } } } });
   for (const meeting of ended) {
     const rows = (await reportMeetingDeliveries(deps.db, meeting.id)).filter((r) => r.product !== null && r.status !== 'superseded');
@@ -60,4 +70,26 @@ export async function runMeetingSchedule(deps: MeetingScheduleDeps): Promise<big
     );
   }
   return outboxIds;
+}
+
+async function alertFailedDelivery(deps: MeetingScheduleDeps, deliveryId: bigint, reason: string, now: Date): Promise<bigint[]> {
+  return deps.db.$transaction(async (tx) => {
+    const claimed = await tx.delivery.updateMany({ where: { id: deliveryId, failureAlertedAt: null }, data: { failureAlertedAt: now } });
+    if (claimed.count === 0) return [];
+    const delivery = await tx.delivery.findUniqueOrThrow({ where: { id: deliveryId } });
+    const meeting = await tx.meeting.findUniqueOrThrow({ where: { id: delivery.meetingId }, include: { council: { include: { members: { include: { person: true } } } } } });
+    const person = meeting.council.members.find((m) => m.personId === delivery.personId)?.person;
+    const idea = delivery.productIdeaId ? await tx.productIdea.findUnique({ where: { id: delivery.productIdeaId } }) : null;
+    const secretaries = meeting.council.members.filter((m) => m.role === 'secretary' && m.person.zaloUserId && m.personId !== delivery.personId).map((m) => m.person.zaloUserId ?? '');
+    const users = await tx.zaloUser.findMany({ where: { id: { in: secretaries } }, select: { id: true, locale: true } });
+    const localeOf = new Map(users.map((u) => [u.id, isLocale(u.locale) ? u.locale : defaultLocale]));
+    return addToOutbox(
+      tx,
+      secretaries.map((recipient) => {
+        const locale = localeOf.get(recipient) ?? defaultLocale;
+        const vars = { name: person?.name ?? '', phone: person?.phone ? `+${person.phone}` : '—', product: idea?.productName ?? deps.translate(locale, 'report.delivery.meetingDetails'), date: formatDate(meeting.date), reason: reason.slice(0, 200) };
+        return { idempotencyKey: `delivery:${deliveryId}:failed:${recipient}`, recipient, message: { kind: 'text' as const, text: deps.translate(locale, 'meeting.deliveryFailed', vars) } };
+      }),
+    );
+  });
 }

@@ -78,6 +78,19 @@ describe('the meeting schedule', () => {
     expect(await runMeetingSchedule(deps)).toEqual([]);
   });
 
+  it('a send Zalo refuses for good before the deadline: the secretary is told once, with the member\'s phone', async () => {
+    const failed = await db.outboundMessage.findFirstOrThrow({ where: { recipient: 'person-1', payload: { path: ['kind'], equals: 'text' } }, orderBy: { id: 'desc' } });
+    await db.outboundMessage.update({ where: { id: failed.id }, data: { status: 'failed', lastError: 'Zalo -213: user has blocked the OA' } });
+    await db.councilPerson.updateMany({ where: { zaloUserId: 'person-1' }, data: { phone: '84912000111' } });
+    const alert = await runMeetingSchedule(deps);
+    expect(alert).toHaveLength(1);
+    const message = await db.outboundMessage.findUniqueOrThrow({ where: { id: alert[0]! } });
+    expect(message.recipient).toBe('person-2');
+    expect(JSON.stringify(message.payload)).toContain('Zalo không chuyển được hồ sơ «Mật ong» (phiên họp ngày 08/07/2026) tới Người 1 (+84912000111): Zalo -213: user has blocked the OA.');
+    expect(await runMeetingSchedule(deps)).toEqual([]);
+    await db.outboundMessage.update({ where: { id: failed.id }, data: { status: 'pending', lastError: null } });
+  });
+
   it('at the deadline the secretary gets one summary of who has the dossiers', async () => {
     await db.outboundMessage.updateMany({ where: { recipient: { in: ['person-0', 'person-2'] } }, data: { status: 'sent', sentAt: clock.now } });
     clock.now = new Date('2026-07-07T00:30:00Z');
