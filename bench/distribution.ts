@@ -83,7 +83,8 @@ export async function benchDistribution(options: { products: number; rateLimitPe
     for (const userId of people) await sim.userSendText(userId, 'xin chào');
     while (sim.getSent({ channel: 'cs' }).length < people.length) await new Promise((resolve) => setTimeout(resolve, 100));
     const before = sim.getSent({ channel: 'cs' }).length;
-    const expected = people.length * (options.products + 1);
+    // Per person: the details, then a link and the PDF file for each product.
+    const expected = people.length * (2 * options.products + 1);
     const started = performance.now();
     const response = await fetch(`${bot.match[1]}/admin/v1/meetings/${meeting.id}/lock`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     if (!response.ok) throw new Error(`lock answered ${response.status}: ${await response.text()}`);

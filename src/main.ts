@@ -154,6 +154,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         maxAttempts: config.queues.outboundMaxAttempts,
         recipientLockMs: config.zalo.httpTimeoutMs * 3,
         now,
+        storage,
       },
       tokens,
       logger,

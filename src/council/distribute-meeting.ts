@@ -4,6 +4,9 @@ import { defaultLocale, isLocale, type Locale, type Translate } from '../i18n/tr
 import { addToOutbox } from '../outbound/outbox.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
 
+/** Zalo takes files up to 5 MB. */
+const zaloFileLimitBytes = 5 * 1024 * 1024;
+
 /** Zalo lets an OA send consultation messages this long after the person last wrote. */
 const messagingWindowMs = 7 * 24 * 3600_000;
 
@@ -35,7 +38,8 @@ const formatDate = (date: string) => date.split('-').reverse().join('/');
 
 /**
  * Sends a meeting's dossiers to every council person: first the meeting details, then for
- * each product its packet link with a "Đã nhận hồ sơ" button. Run again (a retry, or a
+ * each product its packet link with a "Đã nhận hồ sơ" button, and the PDF itself when it
+ * fits Zalo's 5 MB. Run again (a retry, or a
  * dossier changed since), it sends only what is new: a newer packet version goes out
  * clearly marked and the older delivery is superseded. People Zalo cannot reach are
  * recorded as unreachable and the secretary is alerted. Returns the outbox ids.
@@ -133,7 +137,10 @@ export async function distributeMeeting(deps: DistributionDeps, meetingId: bigin
           const vars = { product: idea.productName, receipt: idea.receiptNumber, version: String(packet.version), pages: String(packet.pageCount), sha256: packet.sha256, link: link?.url ?? '' };
           if (channel.kind !== 'cs') return templateFor({ name: person.name, council: current.council.name, date: formatDate(current.date), product: idea.productName, version: String(packet.version), link: link?.url ?? '' });
           const button = t('meeting.acknowledgeButton');
-          return [{ kind: 'text', text: t(earlier.length > 0 ? 'meeting.packetUpdated' : 'meeting.packet', vars), buttons: [{ title: button, action: { kind: 'command', payload: acknowledgementCommand(deliveryId) } }] }];
+          const text: OutgoingMessage = { kind: 'text', text: t(earlier.length > 0 ? 'meeting.packetUpdated' : 'meeting.packet', vars), buttons: [{ title: button, action: { kind: 'command', payload: acknowledgementCommand(deliveryId) } }] };
+          // The PDF itself too, when it fits Zalo's file limit: readable without the link.
+          if (packet.sizeBytes > zaloFileLimitBytes) return [text];
+          return [text, { kind: 'file', storageKey: packet.storageKey, fileName: `ho-so-${idea.id}-v${packet.version}.pdf`, mediaType: 'application/pdf' }];
         });
       }
     }

@@ -33,6 +33,7 @@ export interface AssembledPacket {
   sha256: string;
   pageCount: number;
   sizeBytes: number;
+  storageKey: string;
   builtAt: Date;
 }
 

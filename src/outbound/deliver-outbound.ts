@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { buffer } from 'node:stream/consumers';
 import type { Redis } from 'ioredis';
+import type { DocumentStorage } from '../dossier/storage.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -19,6 +21,8 @@ export interface OutboundDeps {
   /** How long a recipient stays locked if its holder dies mid-send. */
   recipientLockMs: number;
   now: () => Date;
+  /** Where stored files sent as Zalo files are read from. */
+  storage?: DocumentStorage;
 }
 
 /** Another job is sending to this recipient; try again shortly, nothing is lost. */
@@ -51,8 +55,15 @@ export function znsTrackingId(idempotencyKey: string): string {
   return createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 48);
 }
 
-async function sendToZalo(zalo: ZaloClient, row: OutboundRow, message: OutgoingMessage): Promise<string> {
+async function sendToZalo(zalo: ZaloClient, row: OutboundRow, message: OutgoingMessage, storage: DocumentStorage | undefined): Promise<string> {
   switch (message.kind) {
+    case 'file': {
+      if (!storage) throw new Error('files are sent by a worker with document storage');
+      // Zalo's upload tokens expire after about a week: uploaded at send time, every attempt.
+      const bytes = await buffer(await storage.get(message.storageKey));
+      const token = await zalo.uploadFile({ bytes, fileName: message.fileName, mimeType: message.mediaType });
+      return (await zalo.sendFile(row.recipient, token)).messageId;
+    }
     case 'text':
       return (message.buttons?.length
         ? await zalo.sendTextWithButtons(row.recipient, message.text, message.buttons.map(toZaloButton))
@@ -109,7 +120,7 @@ async function deliverRow(deps: OutboundDeps, row: OutboundRow): Promise<void> {
     data: { status: 'sending', attempts: { increment: 1 }, lastAttemptAt: deps.now() },
   });
   try {
-    const messageId = await sendToZalo(deps.zalo, row, message);
+    const messageId = await sendToZalo(deps.zalo, row, message, deps.storage);
     await markSent(deps, row, messageId);
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'unknown error';

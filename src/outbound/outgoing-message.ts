@@ -18,6 +18,8 @@ export const outgoingMessageSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), text: z.string().min(1), buttons: z.array(buttonSchema).max(5).optional() }),
   z.object({ kind: z.literal('image'), url: z.url(), caption: z.string().optional() }),
   z.object({ kind: z.literal('request_user_info'), title: z.string().min(1), subtitle: z.string(), imageUrl: z.url() }),
+  // A stored PDF or Word file sent as a Zalo file (at most 5 MB): uploaded when it is sent.
+  z.object({ kind: z.literal('file'), storageKey: z.string().min(1), fileName: z.string().regex(/^[\w.-]{1,100}$/), mediaType: z.string().min(1) }),
   z.object({ kind: z.literal('template'), templateId: z.string().min(1), templateData: z.record(z.string(), z.string()) }),
   z.object({ kind: z.literal('zns'), templateId: z.string().min(1), templateData: z.record(z.string(), z.string()) }),
 ]);

@@ -104,8 +104,8 @@ describe('distribution of a meeting\'s dossiers', () => {
     harness.sim.failNext({ path: '/v3.0/oa/message/cs', error: -32, times: 3 });
     harness.sim.failNext({ path: '/v3.0/oa/message/cs', httpStatus: 502, times: 2 });
     const locked = await admin(`/meetings/${meetingId}/lock`, 'POST');
-    // 9 people in the chat (details + 10 dossiers), 10 template messages, 1 alert.
-    expect(await locked.json()).toMatchObject({ status: 'locked', messages: 9 * 11 + 10 + 1 });
+    // 9 people in the chat (details, then a link and the PDF file for each of 10 dossiers), 10 template messages, 1 alert.
+    expect(await locked.json()).toMatchObject({ status: 'locked', messages: 9 * (1 + 10 * 2) + 10 + 1 });
     await waitFor('every message sent', allSent, 60_000);
 
     for (const person of people) {
@@ -115,6 +115,7 @@ describe('distribution of a meeting\'s dossiers', () => {
       expect(messages[0]?.text).toContain('Hồ sơ điện tử của 10 sản phẩm được gửi ngay sau đây');
       expect(dossiers).toHaveLength(10);
       expect(dossiers.every((m) => m.buttons?.some((b) => b.title === 'Đã nhận hồ sơ'))).toBe(true);
+      expect(messages.filter((m) => m.kind === 'file')).toHaveLength(10);
     }
     expect(sentTo(outsideWindow.userId).slice(1)).toEqual([]);
     const templates = harness.sim.getSent({ userId: outsideWindow.userId, channel: 'template' });
@@ -130,9 +131,11 @@ describe('distribution of a meeting\'s dossiers', () => {
     const dossier = await harness.db.dossier.findUniqueOrThrow({ where: { productIdeaId: ideaIds[0]! } });
     await harness.db.$transaction((tx) => touchDossier(tx, dossier.id, { actor: 'admin:test', action: 'document_added', itemCode: 'form01', now: new Date() }));
     const resent = await admin(`/meetings/${meetingId}/lock`, 'POST');
-    expect(await resent.json()).toMatchObject({ messages: 10 }); // 9 in the chat, 1 template
+    expect(await resent.json()).toMatchObject({ messages: 9 * 2 + 1 }); // link and file for 9 in the chat, 1 template
     await waitFor('the new version sent', allSent, 30_000);
-    expect(sentTo('member-1').at(-1)?.text).toMatch(/^PHIÊN BẢN MỚI — hồ sơ sản phẩm «Sản phẩm số 1» .* nay là phiên bản 2/);
+    const [notice, file] = sentTo('member-1').slice(-2);
+    expect(notice?.text).toMatch(/^PHIÊN BẢN MỚI — hồ sơ sản phẩm «Sản phẩm số 1» .* nay là phiên bản 2/);
+    expect(file?.kind).toBe('file');
   });
 
   it('the proof of delivery matches what the stand-in received: sent, received, seen, acknowledged', async () => {

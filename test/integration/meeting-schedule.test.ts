@@ -73,7 +73,7 @@ describe('the meeting schedule', () => {
     expect(await runMeetingSchedule(deps)).toEqual([]);
     clock.now = new Date('2026-07-06T13:00:00Z'); // 20:00: the deadline is less than 12 hours away
     const sent = await runMeetingSchedule(deps);
-    expect(sent).toHaveLength(3 * 2); // details and one dossier for each of three people
+    expect(sent).toHaveLength(3 * 3); // details, the dossier's link and its PDF file, for each of three people
     expect(await db.meeting.findUniqueOrThrow({ where: { id: meetingId } })).toMatchObject({ status: 'locked' });
     expect(await runMeetingSchedule(deps)).toEqual([]);
   });
