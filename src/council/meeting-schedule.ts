@@ -12,23 +12,27 @@ const formatDate = (date: string) => date.split('-').reverse().join('/');
 
 /**
  * Run by the periodic sweep. Meetings whose deadline is near are distributed even if
- * nobody locked them; locked meetings not yet held are distributed again, which sends
- * only what changed (a new dossier version); at the deadline the secretaries get a
- * summary of who has the dossiers. Returns the outbox ids to enqueue.
+ * nobody locked them; a locked meeting not yet held whose dossier changed since is
+ * distributed again, which sends only the new version; a send refused for good alerts
+ * the secretary; at the deadline the secretaries get a summary of who has the dossiers.
+ * Returns the outbox ids to enqueue.
  */
 export async function runMeetingSchedule(deps: MeetingScheduleDeps): Promise<bigint[]> {
   const now = deps.now();
   const today = new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
   const due = await deps.db.meeting.findMany({
-    where: {
-      OR: [
-        { status: 'scheduled', deliveryDeadline: { lte: new Date(now.getTime() + deps.distributeBeforeDeadlineMs) } },
-        { status: 'locked', date: { gte: today } },
-      ],
-    },
+    where: { status: 'scheduled', deliveryDeadline: { lte: new Date(now.getTime() + deps.distributeBeforeDeadlineMs) } },
     select: { id: true },
     orderBy: { deliveryDeadline: 'asc' },
   });
+  // A distributed meeting is sent again only when one of its dossiers changed since.
+  const locked = await deps.db.meeting.findMany({ where: { status: 'locked', date: { gte: today } }, include: { products: true } });
+  for (const meeting of locked) {
+    const changed = await deps.db.dossierEvent.count({
+      where: { at: { gt: meeting.distributedAt ?? new Date(0) }, action: { not: 'packet_built' }, dossier: { productIdeaId: { in: meeting.products.map((p) => p.productIdeaId) } } },
+    });
+    if (changed > 0) due.push({ id: meeting.id });
+  }
   const outboxIds: bigint[] = [];
   for (const meeting of due) outboxIds.push(...(await distributeMeeting(deps, meeting.id)));
 

@@ -8,6 +8,7 @@ import { runMeetingSchedule, type MeetingScheduleDeps } from '../../src/council/
 import { createDatabase } from '../../src/db/database.js';
 import { assemblePacket } from '../../src/dossier/assemble-packet.js';
 import { createLocalStorage } from '../../src/dossier/local-storage.js';
+import { touchDossier } from '../../src/dossier/review-dossier.js';
 import { newStorageKey } from '../../src/dossier/storage.js';
 import { loadChecklists } from '../../src/ocop/dossier-checklist.js';
 import { loadRuleSets } from '../../src/ocop/rule-sets.js';
@@ -75,6 +76,15 @@ describe('the meeting schedule', () => {
     const sent = await runMeetingSchedule(deps);
     expect(sent).toHaveLength(3 * 3); // details, the dossier's link and its PDF file, for each of three people
     expect(await db.meeting.findUniqueOrThrow({ where: { id: meetingId } })).toMatchObject({ status: 'locked' });
+    expect(await runMeetingSchedule(deps)).toEqual([]);
+  });
+
+  it('sends a distributed meeting again only when one of its dossiers changed, and then only the new version', async () => {
+    const dossier = await db.dossier.findFirstOrThrow();
+    clock.now = new Date(clock.now.getTime() + 60_000);
+    await db.$transaction((tx) => touchDossier(tx, dossier.id, { actor: 'producer', action: 'document_added', itemCode: 'form01', now: clock.now }));
+    clock.now = new Date(clock.now.getTime() + 60_000);
+    expect(await runMeetingSchedule(deps)).toHaveLength(3 * 2); // the new version's link and file, for three people
     expect(await runMeetingSchedule(deps)).toEqual([]);
   });
 
