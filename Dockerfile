@@ -24,6 +24,8 @@ COPY --from=build /app/src ./src
 COPY tools ./tools
 # tsc does not copy the stand-in's static chat page next to its compiled code.
 COPY tools/zalo-sim/public ./dist/tools/zalo-sim/public
+# Scans and packets (STORAGE_LOCAL_DIR); a volume is mounted here by docker-compose.
+RUN mkdir -p /app/data/documents && chown -R node:node /app/data
 USER node
 EXPOSE 3000
 CMD ["node", "dist/src/main.js"]
