@@ -203,7 +203,10 @@ export function converse(engineFor: (locale: Locale) => EngineContext, input: Co
     const hint = keep.suspended ? [say(ctx, 'conversation.suspendedHint', { flow: titleOf(ctx, chosenFlowId(keep.suspended)) })] : [];
     return done([...hint, ...menu.items], menu.state);
   }
-  if (state.pending) return done(...Object.values(settlePending(ctx, state, state.pending, key)) as [TurnItem[], ConversationState]);
+  if (state.pending) {
+    const settled = settlePending(ctx, state, state.pending, key);
+    return done(settled.items, settled.state);
+  }
   if (words.resume.includes(key)) {
     // A flow just opened and not yet answered gives way to the one set aside.
     const flow = inFlow(state.flow) && (answeredCount(state.flow) > 0 || !state.suspended) ? state.flow : state.suspended;

@@ -33,7 +33,7 @@ async function storedItems(tx: Transaction, dossierId: bigint): Promise<Set<stri
 export async function openDossier(input: ActionInput, checklists: readonly Checklist[]): Promise<ActionOutcome> {
   const { ideaId } = ideaAnswer.parse(input.answers);
   const idea = await ownIdea(input.tx, input.userId, ideaId);
-  if (!idea) return replyWith(textOf(input, 'plan.ideaGone'));
+  if (!idea) return replyWith(textOf(input, 'dossier.ideaGone'));
   const checklist = checklists.find((c) => c.ruleSets.includes(idea.ruleSet));
   if (!checklist) throw new Error(`no checklist for rule set ${idea.ruleSet}`);
   const dossier = idea.dossier ?? (await input.tx.dossier.upsert({ where: { productIdeaId: idea.id }, create: { productIdeaId: idea.id, checklistId: checklist.id, createdAt: input.now }, update: {} }));
@@ -49,7 +49,7 @@ export async function openDossier(input: ActionInput, checklists: readonly Check
 export async function addDocuments(input: ActionInput): Promise<ActionOutcome> {
   const a = filesAnswer.parse(input.answers);
   const idea = await ownIdea(input.tx, input.userId, a.ideaId);
-  if (!idea?.dossier) return replyWith(textOf(input, 'plan.ideaGone'));
+  if (!idea?.dossier) return replyWith(textOf(input, 'dossier.ideaGone'));
   const dossierId = idea.dossier.id;
   const { tx, now } = input;
   // New files for an item the commune sent back replace what it refused.
@@ -90,7 +90,7 @@ export async function addDocuments(input: ActionInput): Promise<ActionOutcome> {
 export async function submitDossier(input: ActionInput, checklists: readonly Checklist[]): Promise<ActionOutcome> {
   const { ideaId } = ideaAnswer.parse(input.answers);
   const idea = await ownIdea(input.tx, input.userId, ideaId);
-  if (!idea?.dossier) return replyWith(textOf(input, 'plan.ideaGone'));
+  if (!idea?.dossier) return replyWith(textOf(input, 'dossier.ideaGone'));
   const have = await storedItems(input.tx, idea.dossier.id);
   const missing = producerItems(checklists, idea).filter((i) => i.need === 'required' && !have.has(i.item));
   if (missing.length > 0) {
