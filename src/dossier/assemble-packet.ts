@@ -1,4 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import type { Database } from '../db/database.js';
@@ -6,7 +10,7 @@ import type { Translate } from '../i18n/translator.js';
 import { checklistFor, type Checklist } from '../ocop/dossier-checklist.js';
 import { vietnamDate } from '../ocop/rule-sets.js';
 import { communeLabel } from '../registration/officials-notices.js';
-import { buildPacket, type PacketMediaType } from './build-packet.js';
+import { buildPacket, type PacketInput, type PacketMediaType, type PacketResult } from './build-packet.js';
 import { packetTexts } from './packet-texts.js';
 import { touchDossier } from './review-dossier.js';
 import { newStorageKey, type DocumentStorage } from './storage.js';
@@ -41,7 +45,8 @@ export interface AssembledPacket {
  * The packet of a dossier's current version: built once (cover, contents with page
  * ranges and SHA-256, every stored document in checklist order) and kept; asked again for
  * the same version, the kept one is returned. Documents are read from storage one at a
- * time; the packet is stored before its row is written, so a row always has its bytes.
+ * time; the packet is built into a temporary file and streamed from there to storage, never
+ * held whole in memory. It is stored before its row is written, so a row always has its bytes.
  */
 export async function assemblePacket(deps: { db: Database; storage: DocumentStorage; translate: Translate; checklists: readonly Checklist[]; now: () => Date }, ideaId: bigint, actor: string): Promise<AssembledPacket> {
   const dossier = await deps.db.dossier.findUnique({ where: { productIdeaId: ideaId }, include: { productIdea: { include: { producer: true } } } });
@@ -59,7 +64,8 @@ export async function assemblePacket(deps: { db: Database; storage: DocumentStor
   const t = (key: string) => deps.translate('vi', key);
   const commune = await deps.db.$transaction((tx) => communeLabel(tx, idea.communeCode));
   const builtAt = deps.now();
-  const result = await buildPacket({
+  const storageKey = newStorageKey('packet', 'pdf', builtAt);
+  const result = await buildAndStore(deps.storage, storageKey, {
     cover: {
       title: t('packet.title'),
       lines: [
@@ -89,9 +95,6 @@ export async function assemblePacket(deps: { db: Database; storage: DocumentStor
       };
     }),
   });
-  const storageKey = newStorageKey('packet', 'pdf', builtAt);
-  await deps.storage.put(storageKey, Readable.from([Buffer.from(result.bytes)]), { contentType: 'application/pdf', sizeBytes: result.bytes.byteLength });
-  if (createHash('sha256').update(result.bytes).digest('hex') !== result.sha256) throw new Error('the packet changed while it was stored');
 
   const kept = await deps.db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT 1 FROM dossier WHERE id = ${dossier.id} FOR UPDATE`;
@@ -108,7 +111,7 @@ export async function assemblePacket(deps: { db: Database; storage: DocumentStor
         version: dossier.version,
         storageKey,
         sha256: result.sha256,
-        sizeBytes: result.bytes.byteLength,
+        sizeBytes: result.sizeBytes,
         pageCount: result.pageCount,
         contents: result.contents.map((entry, i) => ({ ...entry, documentId: String(documents[i]?.id) })),
         builtAt,
@@ -120,4 +123,35 @@ export async function assemblePacket(deps: { db: Database; storage: DocumentStor
   });
   if (kept.storageKey !== storageKey) await deps.storage.delete(storageKey);
   return kept;
+}
+
+/**
+ * Builds the packet in a directory of its own and streams the file to storage under `key`.
+ * The bytes are hashed on their way out: what was stored is checked against the digest
+ * computed while writing, without reading the file a second time. The directory never
+ * outlives the call; nothing is left under `key` when this fails.
+ */
+async function buildAndStore(storage: DocumentStorage, key: string, input: PacketInput): Promise<Omit<PacketResult, 'filePath'>> {
+  const directory = await mkdtemp(path.join(tmpdir(), 'ocop-packet-'));
+  try {
+    const { filePath, ...packet } = await buildPacket(input, { directory });
+    const digest = createHash('sha256');
+    await storage.put(key, Readable.from(readHashing(filePath, digest), { objectMode: false }), { contentType: 'application/pdf', sizeBytes: packet.sizeBytes });
+    if (digest.digest('hex') !== packet.sha256) {
+      await storage.delete(key);
+      throw new Error('the packet file changed before it was stored');
+    }
+    return packet;
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+/** The file's bytes as they are read, each chunk added to `digest` on its way. */
+async function* readHashing(filePath: string, digest: Hash): AsyncGenerator<Buffer> {
+  for await (const chunk of createReadStream(filePath)) {
+    if (!Buffer.isBuffer(chunk)) throw new TypeError('a file read without an encoding yields buffers');
+    digest.update(chunk);
+    yield chunk;
+  }
 }

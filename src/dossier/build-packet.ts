@@ -1,7 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import path from 'node:path';
 import fontkit from '@pdf-lib/fontkit';
 import {
   PDFDocument,
+  PDFRawStream,
   concatTransformationMatrix,
   degrees,
   drawObject,
@@ -9,12 +11,15 @@ import {
   popGraphicsState,
   pushGraphicsState,
   type Color,
+  type PDFContext,
   type PDFFont,
   type PDFImage,
   type PDFPage,
+  type PDFRef,
 } from 'pdf-lib';
 import { loadFontFiles } from '../pdf/load-font-files.js';
 import { clean, fillTemplate, wrapText } from '../pdf/pdf-text.js';
+import { openStreamingPdfWriter } from '../pdf/streaming-pdf-writer.js';
 import { readJpegOrientation, type JpegOrientation } from './jpeg-orientation.js';
 
 export type PacketMediaType =
@@ -92,10 +97,17 @@ export type PacketContentsEntry = {
   lastPage: number | null;
 };
 
+export type PacketOptions = {
+  /** Where the packet file is written; the directory must exist. */
+  directory: string;
+};
+
 export type PacketResult = {
-  bytes: Uint8Array;
+  /** The packet, in `options.directory`: the caller reads it and removes it. */
+  filePath: string;
+  sizeBytes: number;
   pageCount: number;
-  /** Hex SHA-256 of `bytes`. */
+  /** Hex SHA-256 of the file's bytes. */
   sha256: string;
   contents: PacketContentsEntry[];
 };
@@ -146,8 +158,13 @@ const wordTypes: ReadonlySet<PacketMediaType> = new Set([
  * Documents are placed first and the cover and contents inserted in front afterwards,
  * so each document is read once; only the contents page count is found by a fixed-point
  * layout (wider page numbers can wrap onto another contents page).
+ *
+ * The packet is written to a file as it is built: once a document is placed, its photos
+ * and copied streams go to the file and leave memory, so memory follows the largest
+ * document, not the dossier. Pages themselves stay until the end, when the total page
+ * count is known for the footers. On failure no file is left behind.
  */
-export async function buildPacket(input: PacketInput): Promise<PacketResult> {
+export async function buildPacket(input: PacketInput, options: PacketOptions): Promise<PacketResult> {
   const fontFiles = await loadFontFiles();
   const out = await PDFDocument.create();
   out.registerFontkit(fontkit);
@@ -158,11 +175,43 @@ export async function buildPacket(input: PacketInput): Promise<PacketResult> {
     mono: await out.embedFont(fontFiles.mono, { subset: true }),
   };
 
-  const placed: PlacedDocument[] = [];
-  for (const document of input.documents) {
-    placed.push({ document, placement: await placeDocument(out, document, fonts, input.texts) });
+  const writer = await openStreamingPdfWriter(out.context, path.join(options.directory, `packet-${randomUUID()}.pdf`));
+  try {
+    const placed: PlacedDocument[] = [];
+    for (const document of input.documents) {
+      const firstObjectNumber = out.context.largestObjectNumber + 1;
+      placed.push({ document, placement: await placeDocument(out, document, fonts, input.texts) });
+      // Written only now that the document is settled: a failed attempt removes its pages,
+      // and what it left in the context (unreferenced) may go to the file as well.
+      await writer.writeObjects(finishedStreamsFrom(out.context, firstObjectNumber));
+    }
+    const { pageCount, contents } = finishPages(out, placed, fonts, input);
+    // What `PDFDocument.save()` does before writing: embed the fonts (subset to the glyphs
+    // drawn) and any image still waiting. It also adds a page to an empty document (the
+    // packet always has its cover) and refreshes form fields (the packet has no form).
+    await out.flush();
+    const written = await writer.finish();
+    return { filePath: writer.filePath, sizeBytes: written.sizeBytes, sha256: written.sha256, pageCount, contents };
+  } catch (error) {
+    await writer.discard();
+    throw error;
   }
+}
 
+/**
+ * The streams added since `firstObjectNumber` whose bytes are final: images and
+ * everything copied from a PDF. Content streams pdf-lib draws into stay in memory: the
+ * footer is added to them at the end, and they are small.
+ */
+function finishedStreamsFrom(context: PDFContext, firstObjectNumber: number): PDFRef[] {
+  return context
+    .enumerateIndirectObjects()
+    .filter(([ref, object]) => ref.objectNumber >= firstObjectNumber && object instanceof PDFRawStream)
+    .map(([ref]) => ref);
+}
+
+/** Inserts the cover and contents in front and numbers every page after the cover. */
+function finishPages(out: PDFDocument, placed: PlacedDocument[], fonts: Fonts, input: PacketInput): { pageCount: number; contents: PacketContentsEntry[] } {
   const coverPages = layoutCover(input.cover, fonts);
   // Page numbers in the contents depend on its own length. More contents pages only make
   // the numbers larger (never shorter lines), so this settles after a pass or two.
@@ -180,14 +229,7 @@ export async function buildPacket(input: PacketInput): Promise<PacketResult> {
   pages.slice(coverPages.length).forEach((page, index) => {
     drawFooter(page, fillTemplate(input.texts.pageFooter, { page: coverPages.length + index + 1, total: pages.length }), fonts.regular);
   });
-
-  const bytes = await out.save();
-  return {
-    bytes,
-    pageCount: pages.length,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
-    contents: contents.map(({ entry }) => entry),
-  };
+  return { pageCount: pages.length, contents: contents.map(({ entry }) => entry) };
 }
 
 async function placeDocument(out: PDFDocument, document: PacketDocument, fonts: Fonts, texts: PacketTexts): Promise<Placement> {
@@ -211,18 +253,23 @@ function checkDocumentBytes(document: PacketDocument, bytes: Uint8Array): void {
 async function tryPlacePrintable(out: PDFDocument, mediaType: PacketMediaType, bytes: Uint8Array): Promise<number> {
   const pagesBefore = out.getPageCount();
   try {
-    if (mediaType === 'image/jpeg') {
-      addPhotoPage(out, await out.embedJpg(bytes), readJpegOrientation(bytes));
-      return 1;
-    }
-    if (mediaType === 'image/png') {
-      addPhotoPage(out, await out.embedPng(bytes), 1);
+    if (mediaType === 'image/jpeg' || mediaType === 'image/png') {
+      const image = mediaType === 'image/jpeg' ? await out.embedJpg(bytes) : await out.embedPng(bytes);
+      addPhotoPage(out, image, mediaType === 'image/jpeg' ? readJpegOrientation(bytes) : 1);
+      // pdf-lib would put the image into the context only when saving; now, so it can be
+      // written with its page. The image then lets go of its embedder and the bytes.
+      await image.embed();
       return 1;
     }
     // Encrypted PDFs are refused: copied without their key, their pages would be garbage.
     const source = await PDFDocument.load(bytes, { updateMetadata: false });
     const copied = await out.copyPages(source, source.getPageIndices());
-    for (const page of copied) out.addPage(page);
+    for (const page of copied) {
+      out.addPage(page);
+      // Done now rather than when the footer is drawn: it turns a single content stream
+      // into an array and looks the stream up to do so, which it could not once written.
+      page.node.normalize();
+    }
     return copied.length;
   } catch {
     // The file itself is at fault (broken, encrypted, not what its type says): a page says so.

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PDFDocument, PDFName, PDFRawStream, degrees } from 'pdf-lib';
 import { OPS, getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { PacketDocumentMismatchError, buildPacket, type PacketCover, type PacketDocument, type PacketResult, type PacketTexts } from '../../src/dossier/build-packet.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PacketDocumentMismatchError, buildPacket, type PacketCover, type PacketDocument, type PacketInput, type PacketResult, type PacketTexts } from '../../src/dossier/build-packet.js';
 import { readJpegOrientation } from '../../src/dossier/jpeg-orientation.js';
 import {
   addExifOrientation,
@@ -42,6 +45,22 @@ const cover: PacketCover = {
 
 // Decomposed on purpose: the packet must print them with the font's precomposed letters.
 const businessRegistration = 'Giấy chứng nhận đăng ký kinh doanh'.normalize('NFD');
+
+let directory: string;
+beforeAll(async () => {
+  directory = await mkdtemp(path.join(tmpdir(), 'build-packet-'));
+});
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+/** Builds into the test directory and reads the file back, as the caller of `buildPacket` would. */
+async function buildPacketBytes(input: PacketInput): Promise<{ packet: PacketResult; bytes: Uint8Array }> {
+  const packet = await buildPacket(input, { directory });
+  const bytes = new Uint8Array(await readFile(packet.filePath));
+  await rm(packet.filePath);
+  return { packet, bytes };
+}
 
 async function openPacket(bytes: Uint8Array): Promise<PDFDocumentProxy> {
   // pdfjs may take ownership of the buffer it is given: hand it a copy.
@@ -91,6 +110,7 @@ describe('buildPacket', () => {
   const sidewaysJpeg = addExifOrientation(makeJpeg({ width: 64, height: 48, seed: 4 }), 6);
   let documents: (PacketDocument & { reads: () => number })[];
   let packet: PacketResult;
+  let bytes: Uint8Array;
   let pdf: PDFDocumentProxy;
 
   beforeAll(async () => {
@@ -103,8 +123,8 @@ describe('buildPacket', () => {
       describeDocument({ itemTitle: 'Hợp đồng thu mua nguyên liệu', fileName: '06-hop-dong-nguyen-lieu.pdf', mediaType: 'application/pdf', bytes: await makeTruncatedPdf() }),
       describeDocument({ itemTitle: 'Bản công bố chất lượng', fileName: '07-cong-bo-chat-luong.pdf', mediaType: 'application/pdf', bytes: await makeEncryptedPdf() }),
     ];
-    packet = await buildPacket({ cover, texts, documents });
-    pdf = await openPacket(packet.bytes);
+    ({ packet, bytes } = await buildPacketBytes({ cover, texts, documents }));
+    pdf = await openPacket(bytes);
   });
 
   it('has the cover, one contents page, then every printable page; Word files add none', () => {
@@ -170,7 +190,7 @@ describe('buildPacket', () => {
   });
 
   it('embeds the JPEG bytes exactly as they were stored', async () => {
-    const parsed = await PDFDocument.load(packet.bytes);
+    const parsed = await PDFDocument.load(bytes, { throwOnInvalidObject: true });
     const jpegStreams = parsed.context
       .enumerateIndirectObjects()
       .map(([, object]) => object)
@@ -193,10 +213,12 @@ describe('buildPacket', () => {
     for (let page = 2; page <= 10; page += 1) expect(await pageText(pdf, page)).toContain(`${page} / 10`);
   });
 
-  it('reports the SHA-256 of its own bytes and embeds only the glyphs it uses', () => {
-    expect(packet.sha256).toBe(createHash('sha256').update(packet.bytes).digest('hex'));
+  it('reports the SHA-256 and size of its own file and embeds only the glyphs it uses', () => {
+    expect(path.dirname(packet.filePath)).toBe(directory);
+    expect(packet.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(packet.sizeBytes).toBe(bytes.length);
     // Whole DejaVu Sans, Bold and Mono would be about 1.7 MB.
-    expect(packet.bytes.length).toBeLessThan(150_000);
+    expect(bytes.length).toBeLessThan(150_000);
   });
 });
 
@@ -206,8 +228,8 @@ describe('buildPacket with a long contents', () => {
     const documents = Array.from({ length: 60 }, (_, i) =>
       describeDocument({ itemTitle: `Ảnh chụp nhãn và bao bì sản phẩm số ${i + 1}, mặt trước và mặt sau`, fileName: `anh-${i + 1}.jpg`, mediaType: 'image/jpeg', bytes: photo }),
     );
-    const packet = await buildPacket({ cover, texts, documents });
-    const pdf = await openPacket(packet.bytes);
+    const { packet, bytes } = await buildPacketBytes({ cover, texts, documents });
+    const pdf = await openPacket(bytes);
 
     const contentsPages: number[] = [];
     for (let page = 2; page <= pdf.numPages; page += 1) {
@@ -227,10 +249,19 @@ describe('buildPacket with a long contents', () => {
 });
 
 describe('buildPacket and storage', () => {
-  it('refuses bytes that are not the ones the dossier recorded', async () => {
-    const recorded = describeDocument({ itemTitle: 'Phiếu kiểm nghiệm', fileName: 'a.jpg', mediaType: 'image/jpeg', bytes: makeJpeg({ width: 8, height: 8, seed: 1 }) });
-    const other = makeJpeg({ width: 8, height: 8, seed: 2 });
-    await expect(buildPacket({ cover, texts, documents: [{ ...recorded, read: async () => other }] })).rejects.toBeInstanceOf(PacketDocumentMismatchError);
+  it('refuses bytes that are not the ones the dossier recorded, and leaves no file behind', async () => {
+    const own = await mkdtemp(path.join(tmpdir(), 'build-packet-failed-'));
+    try {
+      // The first photo is placed and written to the file before the second one fails.
+      const placed = describeDocument({ itemTitle: 'Nhãn sản phẩm', fileName: 'a.jpg', mediaType: 'image/jpeg', bytes: makeJpeg({ width: 8, height: 8, seed: 3 }) });
+      const recorded = describeDocument({ itemTitle: 'Phiếu kiểm nghiệm', fileName: 'b.jpg', mediaType: 'image/jpeg', bytes: makeJpeg({ width: 8, height: 8, seed: 1 }) });
+      const other = makeJpeg({ width: 8, height: 8, seed: 2 });
+      await expect(buildPacket({ cover, texts, documents: [placed, { ...recorded, read: async () => other }] }, { directory: own })).rejects.toBeInstanceOf(PacketDocumentMismatchError);
+      expect(placed.reads()).toBe(1);
+      expect(await readdir(own)).toEqual([]);
+    } finally {
+      await rm(own, { recursive: true, force: true });
+    }
   });
 });
 
@@ -239,8 +270,8 @@ describe('buildPacket with turned PDF pages', () => {
     const source = await PDFDocument.load(await makePdf({ pages: 1, label: 'Turned' }));
     source.getPage(0).setRotation(degrees(90));
     const document = describeDocument({ itemTitle: 'Bản đồ vùng nguyên liệu', fileName: 'ban-do.pdf', mediaType: 'application/pdf', bytes: await source.save() });
-    const packet = await buildPacket({ cover, texts, documents: [document] });
-    const pdf = await openPacket(packet.bytes);
+    const { bytes } = await buildPacketBytes({ cover, texts, documents: [document] });
+    const pdf = await openPacket(bytes);
     const content = await (await pdf.getPage(3)).getTextContent();
     const footer = content.items.find((item) => 'str' in item && item.str === '3 / 3');
     const [a, b] = footer !== undefined && 'transform' in footer ? footer.transform.map(Number) : [];
