@@ -18,6 +18,7 @@ import { createOfficialUploadIntake } from './dossier/store-official-upload.js';
 import { createTranslator, loadDictionaries } from './i18n/translator.js';
 import { createQueues, createRedisConnection, inboundMaxAttempts } from './jobs/queues.js';
 import { startWorkers, type Workers } from './jobs/workers.js';
+import { checkTiming, type NotifyTiming } from './notify/timing.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createRedisRateLimiter } from './zalo/rate-limiter.js';
@@ -32,7 +33,7 @@ export interface RunningBot {
 }
 
 /** The composition root: config → logger → database → redis → zalo → services, passed down. */
-export async function startBot(config: Config, options: { logger?: Logger; localesDir?: string } = {}): Promise<RunningBot> {
+export async function startBot(config: Config, options: { logger?: Logger; localesDir?: string; now?: () => Date } = {}): Promise<RunningBot> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics();
   const dictionaries = loadDictionaries(options.localesDir ?? join(projectRoot(), 'locales'));
@@ -48,8 +49,11 @@ export async function startBot(config: Config, options: { logger?: Logger; local
     outboundBackoffMs: config.queues.outboundBackoffMs,
     outboundMaxAttempts: config.queues.outboundMaxAttempts,
   });
-  const now = () => new Date();
+  // One clock for every date the service decides on (tests move it).
+  const now = options.now ?? (() => new Date());
   const storage = createDocumentStorage(config.storage);
+  const notifyTiming: NotifyTiming = { calendar: conversation.calendar, quietStart: config.notify.quietStart, quietEnd: config.notify.quietEnd, routineTime: conversation.notifyRules.routineTime };
+  checkTiming(notifyTiming);
 
   const tokens = createZaloTokenStore({
     db,
@@ -96,11 +100,13 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         translate,
         now,
         invitationTtlHours: config.officials.invitationTtlHours,
+        notifyTiming,
+        ruleSets: conversation.setup.ruleSets,
         enqueueOutbound: queues.enqueueOutboundMessages,
         checklists: conversation.setup.checklists,
         dossierIntake: createOfficialUploadIntake(storage),
         meetings: {
-          calendar: loadWorkingCalendar(join(projectRoot(), 'rules', 'calendar.yaml')),
+          calendar: conversation.calendar,
           settingsFor: loadProvinceSettings(join(projectRoot(), 'rules', 'provinces.yaml')),
         },
         packets,
@@ -143,6 +149,11 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         enqueueDocumentIntake: queues.enqueueDocumentIntake,
       },
       intake: { db, storage, translate, logger, now, download: config.documents },
+      notify: {
+        dispatch: { db, translate, logger, now, timing: notifyTiming, checklists: conversation.setup.checklists, templates: config.notify.templates, onUntold: () => metrics.notificationsUntold.inc() },
+        plan: { db, translate, logger, now, timing: notifyTiming, rules: conversation.notifyRules, ruleSets: conversation.setup.ruleSets, checklists: conversation.setup.checklists },
+        planIntervalMs: config.notify.planIntervalMs,
+      },
       meetingSchedule: () => runMeetingSchedule({ db, translate, now, ...packets, fallbackTemplates: config.fallbackTemplates, distributeBeforeDeadlineMs: config.distributeBeforeDeadlineMs }),
       outbound: {
         db,

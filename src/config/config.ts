@@ -81,6 +81,19 @@ const configSchema = z
     ZNS_DOSSIER_TEMPLATE_ID: z.string().min(1).optional(),
     // A meeting nobody locked is distributed this long before its delivery deadline.
     DISTRIBUTE_BEFORE_DEADLINE_HOURS: positiveInt.default(24),
+
+    // No notice is sent in these hours (Asia/Ho_Chi_Minh), evening to morning.
+    NOTIFY_QUIET_HOURS: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'must be written hh:mm-hh:mm')
+      .refine((v) => v.slice(6) < v.slice(0, 5), 'must run from an evening hour to a morning hour')
+      .default('21:00-07:00'),
+    // Approved templates for reminders to people outside Zalo's 7-day messaging window.
+    // Unset, or no phone for ZNS: an official is told who could not be reached.
+    ZALO_NUDGE_TEMPLATE_ID: z.string().min(1).optional(),
+    ZNS_NUDGE_TEMPLATE_ID: z.string().min(1).optional(),
+    // How often due reminders are planned from the state of ideas, dossiers and meetings.
+    NOTIFY_PLAN_INTERVAL_MINUTES: positiveInt.default(10),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.PUBLIC_BASE_URL.startsWith('http://')) {
@@ -138,6 +151,7 @@ export interface Config {
   documents: { maxBytes: number; timeoutMs: number; deadlineMs: number; maxRedirects: number; allowedHosts: readonly string[] | undefined };
   fallbackTemplates: { templateId: string | undefined; znsTemplateId: string | undefined };
   distributeBeforeDeadlineMs: number;
+  notify: { quietStart: string; quietEnd: string; templates: { templateId: string | undefined; znsTemplateId: string | undefined }; planIntervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -208,6 +222,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         : { kind: 'local', root: isAbsolute(env.STORAGE_LOCAL_DIR) ? env.STORAGE_LOCAL_DIR : join(projectRoot(), env.STORAGE_LOCAL_DIR) },
     fallbackTemplates: { templateId: env.ZALO_DOSSIER_TEMPLATE_ID, znsTemplateId: env.ZNS_DOSSIER_TEMPLATE_ID },
     distributeBeforeDeadlineMs: env.DISTRIBUTE_BEFORE_DEADLINE_HOURS * 3600_000,
+    notify: {
+      quietStart: env.NOTIFY_QUIET_HOURS.slice(0, 5),
+      quietEnd: env.NOTIFY_QUIET_HOURS.slice(6),
+      templates: { templateId: env.ZALO_NUDGE_TEMPLATE_ID, znsTemplateId: env.ZNS_NUDGE_TEMPLATE_ID },
+      planIntervalMs: env.NOTIFY_PLAN_INTERVAL_MINUTES * 60_000,
+    },
     documents: {
       maxBytes: env.DOCUMENT_MAX_BYTES,
       timeoutMs: env.DOCUMENT_DOWNLOAD_TIMEOUT_MS,

@@ -4,6 +4,8 @@ import type { Checklist } from '../ocop/dossier-checklist.js';
 import type { RuleSet } from '../ocop/rule-sets.js';
 import { linkCouncilPerson } from '../council/council-people.js';
 import { linkOfficialAccount } from '../officials/official-invitations.js';
+import { remindLater } from '../notify/remind-later.js';
+import type { NotifyTiming } from '../notify/timing.js';
 import { labelCommune } from '../regions/commune-directory.js';
 import { replyWith, textOf, type ActionInput, type ActionOutcome } from '../registration/action-outcome.js';
 import { describeStatus } from '../registration/describe-status.js';
@@ -53,7 +55,7 @@ async function acknowledgeDelivery(input: ActionInput): Promise<ActionOutcome> {
 }
 
 /** The domain handlers flows name in their action steps (and the router's effects). */
-export function createConversationActions(ruleSets: readonly RuleSet[], checklists: readonly Checklist[]): Record<string, ConversationAction> {
+export function createConversationActions(ruleSets: readonly RuleSet[], checklists: readonly Checklist[], reminders: Pick<NotifyTiming, 'calendar' | 'routineTime'>): Record<string, ConversationAction> {
   return {
     openDossier: (input) => openDossier(input, checklists),
     addDocuments,
@@ -66,5 +68,6 @@ export function createConversationActions(ruleSets: readonly RuleSet[], checklis
     showStatus: describeStatus,
     linkAccount,
     acknowledgeDelivery,
+    remindLater: (input) => remindLater(input, reminders),
   };
 }

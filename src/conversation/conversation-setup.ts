@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { Database } from '../db/database.js';
 import type { Dictionaries, Translate } from '../i18n/translator.js';
 import type { Logger } from '../observability/logger.js';
+import { loadWorkingCalendar, type WorkingCalendar } from '../calendar/working-calendar.js';
+import { loadNotifyRules, type NotifyRules } from '../notify/notify-rules.js';
 import { loadChecklists } from '../ocop/dossier-checklist.js';
 import { loadRuleSets } from '../ocop/rule-sets.js';
 import { loadCommuneDirectory, type CommuneDirectory } from '../regions/commune-directory.js';
@@ -13,6 +15,9 @@ import { loadFlows } from './load-flows.js';
 export interface LoadedConversation {
   setup: ConversationSetup;
   actions: Record<string, ConversationAction>;
+  /** The working calendar and the reminder rules, loaded (and checked) with the flows. */
+  calendar: WorkingCalendar;
+  notifyRules: NotifyRules;
   /** Stops the background refresh of the commune directory. */
   stop(): void;
 }
@@ -35,7 +40,9 @@ export async function loadConversation(options: {
 }): Promise<LoadedConversation> {
   const ruleSets = loadRuleSets(join(options.root, 'rules', 'rule-sets.yaml'), options.dictionaries);
   const checklists = loadChecklists(join(options.root, 'rules', 'dossier-checklists.yaml'), ruleSets, options.dictionaries);
-  const actions = createConversationActions(ruleSets, checklists);
+  const calendar = loadWorkingCalendar(join(options.root, 'rules', 'calendar.yaml'));
+  const notifyRules = loadNotifyRules(join(options.root, 'rules', 'notifications.yaml'));
+  const actions = createConversationActions(ruleSets, checklists, { calendar, routineTime: notifyRules.routineTime });
   const flows = loadFlows(options.flowsDir ?? join(options.root, 'flows'), options.dictionaries, flowRegistries([...Object.keys(actions), ...routerActions]));
   let communes: CommuneDirectory = await loadCommuneDirectory(options.db);
   const timer = setInterval(() => {
@@ -50,6 +57,8 @@ export async function loadConversation(options: {
   return {
     setup: { flows, translate: options.translate, ruleSets, checklists, communes: () => communes, shareInfoImageUrl: `${options.publicBaseUrl}/assets/share-phone.png` },
     actions,
+    calendar,
+    notifyRules,
     stop: () => clearInterval(timer),
   };
 }

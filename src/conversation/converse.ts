@@ -2,6 +2,7 @@ import type { Locale } from '../i18n/translator.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
 import { reconcileSession, repeatPrompt, runFlowTurn, startFlow, type EngineContext, type FlowSession, type ReceivedFile, type SharedInfo, type TurnItem } from './flow-engine.js';
 import { parseAcknowledgementCommand } from '../council/distribute-meeting.js';
+import { parseRemindLaterCommand } from '../notify/reminder-commands.js';
 import { toMatchKey } from './normalize-input.js';
 import type { ConversationState, PendingQuestion } from './session-store.js';
 
@@ -177,6 +178,11 @@ export function converse(engineFor: (locale: Locale) => EngineContext, input: Co
   if (acknowledged !== undefined) {
     // A council member's "Đã nhận hồ sơ" tap: recorded, and the conversation stays where it was.
     return { items: [...notices, { type: 'effect', effect: { action: 'acknowledgeDelivery', flowId: state?.flow.flowId ?? menuFlowId, answers: { deliveryId: String(acknowledged) } } }], state: state ?? showMenu(ctx, {}).state, locale };
+  }
+  const deferred = input.kind === 'text' ? parseRemindLaterCommand(input.text) : undefined;
+  if (deferred !== undefined) {
+    // A reminder's "Nhắc lại sau" tap: deferred, and the conversation stays where it was.
+    return { items: [...notices, { type: 'effect', effect: { action: 'remindLater', flowId: state?.flow.flowId ?? menuFlowId, answers: { notificationIds: deferred.join(',') } } }], state: state ?? showMenu(ctx, {}).state, locale };
   }
   const key = input.kind === 'text' ? toMatchKey(input.text) : '';
   const language = languageRequested(key);

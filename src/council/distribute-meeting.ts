@@ -1,14 +1,12 @@
 import type { Database, Transaction } from '../db/database.js';
 import type { AssembledPacket } from '../dossier/assemble-packet.js';
 import { defaultLocale, isLocale, type Locale, type Translate } from '../i18n/translator.js';
+import { chooseChannel, type FallbackTemplates } from '../outbound/choose-channel.js';
 import { addToOutbox } from '../outbound/outbox.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
 
 /** Zalo takes files up to 5 MB. */
 const zaloFileLimitBytes = 5 * 1024 * 1024;
-
-/** Zalo lets an OA send consultation messages this long after the person last wrote. */
-const messagingWindowMs = 7 * 24 * 3600_000;
 
 export interface DistributionDeps {
   db: Database;
@@ -19,10 +17,8 @@ export interface DistributionDeps {
   /** A signed link for one recipient. */
   linkFor: (kind: 'packet' | 'document', id: bigint, recipient: string) => { url: string; expiresAt: Date };
   /** Approved templates for people outside Zalo's messaging window. */
-  fallbackTemplates: { templateId: string | undefined; znsTemplateId: string | undefined };
+  fallbackTemplates: FallbackTemplates;
 }
-
-type Channel = { kind: 'cs' | 'template'; recipient: string } | { kind: 'zns'; recipient: string } | { kind: 'none' };
 
 /** The hidden payload of the "Đã nhận hồ sơ" button: which delivery it acknowledges. */
 export function acknowledgementCommand(deliveryId: bigint): string {
@@ -65,18 +61,8 @@ export async function distributeMeeting(deps: DistributionDeps, meetingId: bigin
       const user = person.zaloUserId ? await tx.zaloUser.findUnique({ where: { id: person.zaloUserId } }) : null;
       const locale: Locale = user && isLocale(user.locale) ? user.locale : defaultLocale;
       const t = (key: string, vars?: Record<string, string>) => deps.translate(locale, key, vars);
-      const inWindow = user?.lastInteractionAt ? now.getTime() - user.lastInteractionAt.getTime() < messagingWindowMs : false;
-      // Inside Zalo's window: a consultation message; outside it, an approved template by
-      // user id, else ZNS by phone; else nobody can reach them.
       const { templateId, znsTemplateId } = deps.fallbackTemplates;
-      const channel: Channel =
-        person.zaloUserId && inWindow
-          ? { kind: 'cs', recipient: person.zaloUserId }
-          : person.zaloUserId && templateId
-            ? { kind: 'template', recipient: person.zaloUserId }
-            : person.phone && znsTemplateId
-              ? { kind: 'zns', recipient: person.phone }
-              : { kind: 'none' };
+      const channel = chooseChannel({ zaloUserId: person.zaloUserId, phone: person.phone, lastInteractionAt: user?.lastInteractionAt ?? null }, deps.fallbackTemplates, now);
       const reachable = channel.kind !== 'none';
       if (!reachable) unreachable.push(person.name);
       const templateFor = (vars: Record<string, string>): OutgoingMessage[] =>

@@ -2,7 +2,7 @@ import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { authenticateApiToken, type ApiTokenScope } from '../admin/api-tokens.js';
 import type { Database, Transaction } from '../db/database.js';
-import type { DossierDocument, Prisma, Producer, ProductIdea } from '../db/generated/client.js';
+import type { CampaignDeadline, CertifiedProduct, DossierDocument, Notification, Prisma, Producer, ProductIdea } from '../db/generated/client.js';
 import {
   attachForm03,
   checkDossier,
@@ -18,11 +18,38 @@ import {
 import type { Translate } from '../i18n/translator.js';
 import type { MeetingRules } from '../council/schedule-meeting.js';
 import { buildAdminOpenApi } from './admin-openapi.js';
-import { form03Types, ideaParams, inviteBody, listIdeasQuery, returnBody, returnItemsBody } from './admin-schemas.js';
+import {
+  campaignDeadlineBody,
+  certifiedProductsBody,
+  form03Types,
+  ideaParams,
+  idParams,
+  inviteBody,
+  listCertifiedProductsQuery,
+  listIdeasQuery,
+  listNotificationsQuery,
+  returnBody,
+  returnItemsBody,
+  snoozeBody,
+} from './admin-schemas.js';
 import { registerCouncilRoutes } from './council-api.js';
 import { parseInput } from './parse-input.js';
 import { DossierChangedError, DossierEmptyError, type AssembledPacket } from '../dossier/assemble-packet.js';
+import {
+  CampaignDeadlineCancelledError,
+  CampaignDeadlineCommuneError,
+  CampaignDeadlineInPastError,
+  CampaignDeadlineNotFoundError,
+  CampaignDeadlineNotOwnedError,
+  cancelCampaignDeadline,
+  createCampaignDeadline,
+  listCampaignDeadlines,
+} from '../notify/campaign-deadlines.js';
+import { importCertifiedProducts, readCertifiedProductsCsv, type CertifiedProductRow, type RowProblem } from '../notify/certified-products.js';
+import { cancelNotification, listNotifications, notificationHistory, notificationRegion, snoozeNotifications, type NotificationHistory } from '../notify/manage-notifications.js';
+import { sendTimeFor, type NotifyTiming } from '../notify/timing.js';
 import type { Checklist } from '../ocop/dossier-checklist.js';
+import type { RuleSet } from '../ocop/rule-sets.js';
 import type { Logger } from '../observability/logger.js';
 import { inviteOfficial } from '../officials/official-invitations.js';
 import { RegionScopeError } from '../officials/region-scope.js';
@@ -50,6 +77,10 @@ export interface AdminApiDeps {
     assemble: (ideaId: bigint, actor: string) => Promise<AssembledPacket>;
     linkFor: (kind: 'packet' | 'document', id: bigint, recipient: string) => { url: string; expiresAt: Date };
   };
+  /** Quiet hours and the working calendar: a snoozed notification never falls in quiet hours. */
+  notifyTiming: NotifyTiming;
+  /** The rule sets (rules/rule-sets.yaml); importing certified products answers 503 without them. */
+  ruleSets?: readonly RuleSet[];
 }
 
 const packetContents = z.array(z.object({ itemTitle: z.string(), fileName: z.string(), sha256: z.string(), printable: z.boolean(), documentId: z.string().regex(/^\d+$/) }));
@@ -138,6 +169,109 @@ function toDossierJson(overview: DossierOverview) {
   };
 }
 
+const isoOrNull = (at: Date | null) => at?.toISOString() ?? null;
+const idOrNull = (id: bigint | null) => (id === null ? null : String(id));
+
+function toNotificationJson(notification: Notification) {
+  return {
+    id: String(notification.id),
+    key: notification.key,
+    kind: notification.kind,
+    recipientKind: notification.recipientKind,
+    recipientId: String(notification.recipientId),
+    provinceCode: notification.provinceCode,
+    communeCode: notification.communeCode,
+    productIdeaId: idOrNull(notification.productIdeaId),
+    meetingId: idOrNull(notification.meetingId),
+    certifiedProductId: idOrNull(notification.certifiedProductId),
+    campaignDeadlineId: idOrNull(notification.campaignDeadlineId),
+    parentKey: notification.parentKey,
+    level: notification.level,
+    deadline: isoOrNull(notification.deadline),
+    dueAt: notification.dueAt.toISOString(),
+    sendAt: notification.sendAt.toISOString(),
+    routine: notification.routine,
+    vars: notification.vars,
+    state: notification.state,
+    channel: notification.channel,
+    outboundIds: notification.outboundIds.map(String),
+    snoozeCount: notification.snoozeCount,
+    createdAt: notification.createdAt.toISOString(),
+    sentAt: isoOrNull(notification.sentAt),
+    closedAt: isoOrNull(notification.closedAt),
+  };
+}
+
+function toHistoryJson(history: NotificationHistory) {
+  return {
+    ...toNotificationJson(history.notification),
+    events: history.events.map((event) => ({ action: event.action, actor: event.actor, detail: event.detail, at: event.at.toISOString() })),
+    messages: history.messages.map((message) => ({
+      id: String(message.id),
+      channel: message.channel,
+      status: message.status,
+      sentAt: isoOrNull(message.sentAt),
+      receivedAt: isoOrNull(message.receivedAt),
+      seenAt: isoOrNull(message.seenAt),
+      failedAt: isoOrNull(message.failedAt),
+      lastError: message.lastError,
+    })),
+    timeline: history.timeline.map((step) => ({ at: step.at.toISOString(), step: step.step, actor: step.actor, messageId: idOrNull(step.messageId) })),
+  };
+}
+
+function toCampaignDeadlineJson(deadline: CampaignDeadline) {
+  return {
+    id: String(deadline.id),
+    provinceCode: deadline.provinceCode,
+    communeCode: deadline.communeCode,
+    title: deadline.title,
+    dueDate: deadline.dueDate,
+    audience: deadline.audience,
+    remindWorkingDaysBefore: deadline.remindWorkingDaysBefore,
+    createdBy: deadline.createdBy,
+    createdAt: deadline.createdAt.toISOString(),
+    cancelledAt: isoOrNull(deadline.cancelledAt),
+  };
+}
+
+function toCertifiedProductJson(product: CertifiedProduct) {
+  return {
+    id: String(product.id),
+    provinceCode: product.provinceCode,
+    communeCode: product.communeCode,
+    productName: product.productName,
+    producerName: product.producerName,
+    producerPhone: product.producerPhone,
+    producerId: idOrNull(product.producerId),
+    stars: product.stars,
+    certificateNumber: product.certificateNumber,
+    certifiedOn: product.certifiedOn,
+    expiresOn: product.expiresOn,
+    ruleSet: product.ruleSet,
+    importedBy: product.importedBy,
+    createdAt: product.createdAt.toISOString(),
+    updatedAt: product.updatedAt.toISOString(),
+  };
+}
+
+/**
+ * 422: the import was readable, but rows say something wrong. Not an HttpError code, so
+ * answered here in the same shape; `line` is the CSV line, or the JSON row's position from 1.
+ */
+function refuseRows(res: Response, problems: RowProblem[], source: 'csv' | 'json'): void {
+  const lines = new Set(problems.map((problem) => problem.line)).size;
+  res.status(422).json({
+    error: 'unprocessable',
+    message: `${lines} ${lines === 1 ? 'row has' : 'rows have'} problems; nothing was imported`,
+    issues: problems.map((problem) => ({ path: source === 'csv' ? `line ${problem.line}` : `body.rows.${problem.line - 1}`, message: problem.message, line: problem.line })),
+  });
+}
+
+function certifiedRegion(scope: ApiTokenScope): Prisma.CertifiedProductWhereInput {
+  return scope.role === 'commune' ? { provinceCode: scope.provinceCode, communeCode: scope.communeCode } : { provinceCode: scope.provinceCode };
+}
+
 function toHttpFromDomain(error: unknown): never {
   if (error instanceof RegionScopeError) throw new HttpError('bad_request', error.message);
   if (error instanceof DossierNotFoundError) throw new HttpError('not_found', 'this idea has no dossier yet');
@@ -151,6 +285,11 @@ function toHttpFromDomain(error: unknown): never {
   }
   if (error instanceof ProductIdeaNotSubmittedError) throw new HttpError('conflict', `the idea is ${error.status}; only a submitted idea can be reviewed`);
   if (error instanceof ProductIdeaNotFoundError) throw new HttpError('not_found', 'no such idea');
+  if (error instanceof CampaignDeadlineInPastError) throw new HttpError('bad_request', 'invalid body', [{ path: 'body.dueDate', message: error.message }]);
+  if (error instanceof CampaignDeadlineCommuneError) throw new HttpError('bad_request', 'invalid body', [{ path: 'body.communeCode', message: error.message }]);
+  if (error instanceof CampaignDeadlineNotFoundError) throw new HttpError('not_found', 'no such campaign deadline');
+  if (error instanceof CampaignDeadlineNotOwnedError) throw new HttpError('forbidden', error.message);
+  if (error instanceof CampaignDeadlineCancelledError) throw new HttpError('conflict', error.message);
   throw error;
 }
 
@@ -158,6 +297,10 @@ function toHttpFromDomain(error: unknown): never {
  * The officials' JSON API under /admin/v1, until their console exists. Every route needs
  * `Authorization: Bearer <token>`; the token's role and region decide what it sees.
  */
+// A province's list of a few thousand certificates, as CSV or JSON.
+const importTypes = ['application/json', 'text/csv'];
+const importLimit = '4mb';
+
 const secretaryWrites = [/^\/councils\/\d+\/meetings$/, /^\/meetings\/\d+(\/(lock|cancel))?$/, /^\/ideas\/\d+\/dossier\/packet$/];
 
 function secretaryMayUse(method: string, path: string): boolean {
@@ -180,6 +323,37 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
     scopes.set(req, scope);
     next();
   });
+  // Before the 64 kB JSON parser below: a province's list of certificates is larger.
+  router.post(
+    '/certified-products',
+    (req: Request, _res: Response, next) => {
+      // Refused before the body is read.
+      if (scopeOf(req).role !== 'province') throw new HttpError('forbidden', 'certified products are imported by the province OCOP unit');
+      if (!req.is(importTypes)) throw new HttpError('unsupported_media_type', `send ${importTypes.join(' or ')}`);
+      next();
+    },
+    express.json({ limit: importLimit }),
+    express.raw({ type: 'text/csv', limit: importLimit }),
+    async (req: Request, res: Response) => {
+      const ruleSets = deps.ruleSets;
+      if (!ruleSets) throw new HttpError('unavailable', 'certified products are not imported here');
+      const scope = scopeOf(req);
+      let rows: CertifiedProductRow[];
+      const source = req.is('text/csv') ? 'csv' : 'json';
+      if (source === 'csv') {
+        const bytes: unknown = req.body;
+        if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw new HttpError('bad_request', 'the body is empty: send the CSV file itself');
+        const read = readCertifiedProductsCsv(bytes);
+        if (!read.ok) return refuseRows(res, read.problems, source);
+        rows = read.rows;
+      } else {
+        rows = parseInput(certifiedProductsBody, req.body, 'body').rows.map((row, index) => ({ ...row, line: index + 1 }));
+      }
+      const outcome = await importCertifiedProducts(deps.db, { provinceCode: scope.provinceCode, importedBy: scope.name, rows, ruleSets, now: deps.now() });
+      if (!outcome.ok) return refuseRows(res, outcome.problems, source);
+      res.json(outcome.summary);
+    },
+  );
   router.use(express.json({ limit: '64kb' }));
   registerCouncilRoutes(
     router,
@@ -406,6 +580,93 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
         createdAt: official.createdAt.toISOString(),
       })),
     });
+  });
+
+  async function requireVisibleNotification(tx: Transaction, scope: ApiTokenScope, id: bigint): Promise<Notification> {
+    const notification = await tx.notification.findFirst({ where: { AND: [notificationRegion(scope), { id }] } });
+    if (!notification) throw new HttpError('not_found', 'no such notification');
+    return notification;
+  }
+
+  router.get('/notifications', async (req: Request, res: Response) => {
+    const query = parseInput(listNotificationsQuery, req.query, 'query');
+    const page = await listNotifications(deps.db, { ...query, region: scopeOf(req) });
+    res.json({ notifications: page.notifications.map(toNotificationJson), nextAfter: idOrNull(page.nextAfter) });
+  });
+
+  router.get('/notifications/:id', async (req: Request, res: Response) => {
+    const { id } = parseInput(idParams, req.params, 'params');
+    await requireVisibleNotification(deps.db, scopeOf(req), id);
+    const history = await notificationHistory(deps.db, id);
+    if (!history) throw new HttpError('not_found', 'no such notification');
+    res.json(toHistoryJson(history));
+  });
+
+  router.post('/notifications/:id/cancel', async (req: Request, res: Response) => {
+    const scope = scopeOf(req);
+    const { id } = parseInput(idParams, req.params, 'params');
+    const cancelled = await deps.db.$transaction(async (tx) => {
+      await requireVisibleNotification(tx, scope, id);
+      const changed = await cancelNotification(tx, id, `admin:${scope.name}`, deps.now());
+      const notification = await requireVisibleNotification(tx, scope, id);
+      if (!changed) throw new HttpError('conflict', `the notification is ${notification.state}: only a planned or sent one can be cancelled`);
+      return notification;
+    });
+    res.json(toNotificationJson(cancelled));
+  });
+
+  router.post('/notifications/:id/snooze', async (req: Request, res: Response) => {
+    const scope = scopeOf(req);
+    const { id } = parseInput(idParams, req.params, 'params');
+    const { until } = parseInput(snoozeBody, req.body, 'body');
+    const now = deps.now();
+    if (until <= now) throw new HttpError('bad_request', 'invalid body', [{ path: 'body.until', message: `must be after now (${now.toISOString()})` }]);
+    const snoozed = await deps.db.$transaction(async (tx) => {
+      const { routine } = await requireVisibleNotification(tx, scope, id);
+      const changed = await snoozeNotifications(tx, [id], sendTimeFor(deps.notifyTiming, until, routine), `admin:${scope.name}`, now);
+      const notification = await requireVisibleNotification(tx, scope, id);
+      if (changed === 0) throw new HttpError('conflict', `the notification is ${notification.state}: only a planned or sent one can be snoozed`);
+      return notification;
+    });
+    res.json(toNotificationJson(snoozed));
+  });
+
+  router.post('/campaign-deadlines', async (req: Request, res: Response) => {
+    const scope = scopeOf(req);
+    const body = parseInput(campaignDeadlineBody, req.body, 'body');
+    const deadline = await deps.db.$transaction((tx) => createCampaignDeadline(tx, { ...body, region: scope, createdBy: scope.name, now: deps.now() })).catch(toHttpFromDomain);
+    res.status(201).json(toCampaignDeadlineJson(deadline));
+  });
+
+  router.get('/campaign-deadlines', async (req: Request, res: Response) => {
+    const deadlines = await listCampaignDeadlines(deps.db, scopeOf(req));
+    res.json({ campaignDeadlines: deadlines.map(toCampaignDeadlineJson) });
+  });
+
+  router.post('/campaign-deadlines/:id/cancel', async (req: Request, res: Response) => {
+    const scope = scopeOf(req);
+    const { id } = parseInput(idParams, req.params, 'params');
+    const { deadline, cancelledNotifications } = await deps.db
+      .$transaction((tx) => cancelCampaignDeadline(tx, { id, region: scope, actor: `admin:${scope.name}`, now: deps.now() }))
+      .catch(toHttpFromDomain);
+    res.json({ ...toCampaignDeadlineJson(deadline), cancelledNotifications });
+  });
+
+  router.get('/certified-products', async (req: Request, res: Response) => {
+    const query = parseInput(listCertifiedProductsQuery, req.query, 'query');
+    const rows = await deps.db.certifiedProduct.findMany({
+      where: {
+        AND: [
+          certifiedRegion(scopeOf(req)),
+          { communeCode: query.communeCode, expiresOn: query.expiringBefore === undefined ? undefined : { lt: query.expiringBefore }, id: query.after === undefined ? undefined : { gt: query.after } },
+        ],
+      },
+      orderBy: { id: 'asc' },
+      take: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    res.json({ certifiedProducts: page.map(toCertifiedProductJson), nextAfter: rows.length > query.limit && last ? String(last.id) : null });
   });
 
   // Behind the token like every route here: the description maps where officials' data lives.

@@ -1,5 +1,18 @@
 import { z } from 'zod';
-import { form03Types, ideaParams, inviteBody, listIdeasQuery, returnBody, returnItemsBody } from './admin-schemas.js';
+import {
+  campaignDeadlineBody,
+  certifiedProductsBody,
+  form03Types,
+  ideaParams,
+  idParams,
+  inviteBody,
+  listCertifiedProductsQuery,
+  listIdeasQuery,
+  listNotificationsQuery,
+  returnBody,
+  returnItemsBody,
+  snoozeBody,
+} from './admin-schemas.js';
 import { createCouncilBody, idParam, meetingBody, moveBody } from './council-api.js';
 
 // The OpenAPI 3.1 description of /admin/v1 and of the signed links. What a client sends is
@@ -110,6 +123,7 @@ const count: JsonSchema = { type: 'integer', minimum: 0 };
 const instant: JsonSchema = { type: 'string', format: 'date-time' };
 const maybeInstant: JsonSchema = { type: ['string', 'null'], format: 'date-time' };
 const id: JsonSchema = { type: 'string', pattern: '^[1-9]\\d*$', description: 'a 64-bit id, written as a string' };
+const maybeId: JsonSchema = { type: ['string', 'null'], pattern: '^[1-9]\\d*$' };
 const sha256: JsonSchema = { type: 'string', pattern: '^[0-9a-f]{64}$' };
 const link: JsonSchema = { type: 'string', format: 'uri', description: 'a signed link for this token, valid PACKET_LINK_TTL_HOURS' };
 const invitationCode: JsonSchema = {
@@ -122,7 +136,10 @@ const anyJson: JsonSchema = {};
 const schemas: Record<string, JsonSchema> = {
   Error: object(
     {
-      error: { type: 'string', enum: ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'payload_too_large', 'unsupported_media_type', 'unavailable', 'internal'] },
+      error: {
+        type: 'string',
+        enum: ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'payload_too_large', 'unsupported_media_type', 'unprocessable', 'unavailable', 'internal'],
+      },
       message: text,
       issues: {
         type: 'array',
@@ -260,6 +277,107 @@ const schemas: Record<string, JsonSchema> = {
     seenAt: maybeInstant,
     acknowledgedAt: maybeInstant,
   }),
+  Notification: object({
+    id,
+    key: { type: 'string', description: '`kind:subject:occasion[:recipient]`, unique' },
+    kind: text,
+    recipientKind: { type: 'string', enum: ['producer', 'official', 'council_person', 'certified_producer'] },
+    recipientId: { ...id, description: "the id in the recipient kind's own table (a certified product for `certified_producer`)" },
+    provinceCode: text,
+    communeCode: maybeText,
+    productIdeaId: maybeId,
+    meetingId: maybeId,
+    certifiedProductId: maybeId,
+    campaignDeadlineId: maybeId,
+    parentKey: { type: ['string', 'null'], description: 'for an escalation or an unreachable notice: the key of the notification it is about' },
+    level: { type: 'integer', description: "0: the person concerned; 1: the commune's officials; 2: the province unit" },
+    deadline: { ...maybeInstant, description: "the task's own deadline" },
+    dueAt: instant,
+    sendAt: { ...instant, description: 'when it goes: dueAt moved out of quiet hours, or where a snooze moved it' },
+    routine: { type: 'boolean', description: 'routine nudges wait for a working day; time-bound ones only leave the quiet hours' },
+    vars: { ...anyJson, description: 'what its text needs' },
+    state: { type: 'string', enum: ['planned', 'sent', 'done', 'cancelled', 'unreachable'] },
+    channel: { type: ['string', 'null'], description: '`cs`, `template` or `zns` once sent' },
+    outboundIds: { type: 'array', items: id, description: 'its outbox messages' },
+    snoozeCount: count,
+    createdAt: instant,
+    sentAt: maybeInstant,
+    closedAt: maybeInstant,
+  }),
+  NotificationHistory: {
+    allOf: [
+      ref('Notification'),
+      object({
+        events: { type: 'array', description: 'in order', items: object({ action: text, actor: { type: 'string', description: '`system`, a Zalo user id, or `admin:<token name>`' }, detail: anyJson, at: instant }) },
+        messages: {
+          type: 'array',
+          description: 'its outbox messages and how far each got',
+          items: object({
+            id,
+            channel: { type: 'string', enum: ['cs', 'template', 'zns'] },
+            status: { type: 'string', enum: ['pending', 'sending', 'sent', 'failed'] },
+            sentAt: maybeInstant,
+            receivedAt: { ...maybeInstant, description: "Zalo's delivery receipt" },
+            seenAt: maybeInstant,
+            failedAt: maybeInstant,
+            lastError: maybeText,
+          }),
+        },
+        timeline: {
+          type: 'array',
+          description: 'events and receipts in time order, e.g. planned → sent → delivered → seen → done',
+          items: object({
+            at: instant,
+            step: { type: 'string', description: 'an event action, or `delivered`, `seen`, `failed` from a message' },
+            actor: { type: ['string', 'null'], description: 'null for a receipt' },
+            messageId: { ...maybeId, description: 'the message a receipt is of' },
+          }),
+        },
+      }),
+    ],
+  },
+  CampaignDeadline: object({
+    id,
+    provinceCode: text,
+    communeCode: { type: ['string', 'null'], description: 'null: every commune of the province' },
+    title: text,
+    dueDate: { type: 'string', format: 'date', description: 'the civil date in Vietnam' },
+    audience: { type: 'array', items: { type: 'string', enum: ['province', 'commune', 'secretary'] } },
+    remindWorkingDaysBefore: { type: 'array', items: count, description: 'earliest first' },
+    createdBy: text,
+    createdAt: instant,
+    cancelledAt: maybeInstant,
+  }),
+  CertifiedProduct: object({
+    id,
+    provinceCode: text,
+    communeCode: text,
+    productName: text,
+    producerName: text,
+    producerPhone: { type: ['string', 'null'], description: '84…' },
+    producerId: { ...maybeId, description: "the producer's profile in the bot, when exactly one has this phone" },
+    stars: { type: 'integer', minimum: 3, maximum: 5 },
+    certificateNumber: maybeText,
+    certifiedOn: { type: 'string', format: 'date' },
+    expiresOn: { type: 'string', format: 'date' },
+    ruleSet: text,
+    importedBy: text,
+    createdAt: instant,
+    updatedAt: instant,
+  }),
+  RowErrors: object({
+    error: { type: 'string', const: 'unprocessable' },
+    message: text,
+    issues: {
+      type: 'array',
+      description: 'every problem of every row, in line order',
+      items: object({
+        path: { type: 'string', description: '`line <n>` for CSV, `body.rows.<index>` for JSON' },
+        message: text,
+        line: { type: 'integer', minimum: 1, description: "the CSV line (the heading line is 1), or the JSON row's position from 1" },
+      }),
+    },
+  }),
 };
 
 const unauthorized = { $ref: '#/components/responses/Unauthorized' };
@@ -272,6 +390,10 @@ const noDossier = failure("no such idea in the token's region, or it has no doss
 const noChecklists = failure('this process has no dossier checklists');
 const badId = failure('the id is not a positive integer (`issues`)');
 
+const noNotification = failure("no such notification in the token's region");
+const secretaryRefused = failure('a council secretary token');
+const noDeadline = failure("no such campaign deadline in the token's region");
+
 const noMeeting = failure("no such meeting in the token's province");
 const noCalendar = failure('this process has no working calendar to schedule meetings by');
 const tooSoon = failure('the date leaves the members too few working days with the dossiers: the message names the earliest lawful date');
@@ -282,6 +404,7 @@ function councilPath(description: string): Parameter[] {
 
 function describePaths(): OpenApiDocument['paths'] {
   const ideaPath = describeParameters(ideaParams, 'path', { id: 'the idea' });
+  const notificationPath = describeParameters(idParams, 'path', { id: 'the notification' });
   return {
     '/admin/v1/ideas': {
       get: {
@@ -581,6 +704,159 @@ function describePaths(): OpenApiDocument['paths'] {
         },
       },
     },
+    '/admin/v1/notifications': {
+      get: {
+        operationId: 'listNotifications',
+        tags: ['notifications'],
+        summary: "Reminders and notices of the token's region, in id order",
+        description: 'A province or secretary token sees its province, a commune token its commune.',
+        parameters: describeParameters(listNotificationsQuery, 'query', {
+          state: 'only notifications in this state',
+          kind: 'only this kind',
+          recipientKind: 'only for recipients of this kind',
+          recipientId: 'only for this recipient (needs `recipientKind`)',
+          productIdeaId: 'only about this idea',
+          meetingId: 'only about this meeting',
+          limit: 'notifications per page',
+          after: 'the `nextAfter` of the previous page',
+        }),
+        responses: {
+          '200': answer('one page', object({ notifications: { type: 'array', items: ref('Notification') }, nextAfter: { type: ['string', 'null'], description: 'null on the last page' } })),
+          '400': failure('an invalid query (`issues`)'),
+          '401': unauthorized,
+        },
+      },
+    },
+    '/admin/v1/notifications/{id}': {
+      get: {
+        operationId: 'getNotification',
+        tags: ['notifications'],
+        summary: 'One notification with its history',
+        description: 'Its events, its outbox messages with their receipts, and both merged into a timeline: planned → sent → delivered → seen → done.',
+        parameters: notificationPath,
+        responses: { '200': answer('the notification', ref('NotificationHistory')), '400': badId, '401': unauthorized, '404': noNotification },
+      },
+    },
+    '/admin/v1/notifications/{id}/cancel': {
+      post: {
+        operationId: 'cancelNotification',
+        tags: ['notifications'],
+        summary: 'Cancel a planned or sent notification',
+        description: 'Nothing more is sent for it; the event records the token.',
+        parameters: notificationPath,
+        responses: {
+          '200': answer('the cancelled notification', ref('Notification')),
+          '400': badId,
+          '401': unauthorized,
+          '403': secretaryRefused,
+          '404': noNotification,
+          '409': failure('the notification is already done, cancelled or unreachable'),
+        },
+      },
+    },
+    '/admin/v1/notifications/{id}/snooze': {
+      post: {
+        operationId: 'snoozeNotification',
+        tags: ['notifications'],
+        summary: 'Send a planned or sent notification again later',
+        description:
+          'It is planned again for `until`, moved out of the quiet hours (NOTIFY_QUIET_HOURS) and, for a routine nudge, to the routine hour of a working day: `sendAt` in the answer says when it goes.',
+        parameters: notificationPath,
+        requestBody: jsonBody(snoozeBody, 'an instant with its offset, e.g. `2026-03-05T09:00:00+07:00`'),
+        responses: {
+          '200': answer('the snoozed notification', ref('Notification')),
+          '400': failure('an invalid id or body, or `until` not in the future (`issues`)'),
+          '401': unauthorized,
+          '403': secretaryRefused,
+          '404': noNotification,
+          '409': failure('the notification is already done, cancelled or unreachable'),
+          '413': tooLarge,
+        },
+      },
+    },
+    '/admin/v1/campaign-deadlines': {
+      post: {
+        operationId: 'createCampaignDeadline',
+        tags: ['campaign deadlines'],
+        summary: 'Set a deadline for the officials of the region',
+        description:
+          'The officials of the `audience` roles are reminded `remindWorkingDaysBefore` working days before `dueDate` (default 5 and 1). Without `communeCode` a province token sets it for every commune; a commune token always sets it for its own commune.',
+        requestBody: jsonBody(campaignDeadlineBody),
+        responses: {
+          '201': answer('the deadline', ref('CampaignDeadline')),
+          '400': failure("an invalid body, a due date before today (Vietnam), or a commune outside the token's region (`issues`)"),
+          '401': unauthorized,
+          '403': secretaryRefused,
+          '413': tooLarge,
+        },
+      },
+      get: {
+        operationId: 'listCampaignDeadlines',
+        tags: ['campaign deadlines'],
+        summary: "The region's deadlines, latest set first, cancelled ones included",
+        description: "A commune token sees its commune's deadlines and the province's that concern every commune.",
+        responses: { '200': answer('the deadlines', object({ campaignDeadlines: { type: 'array', items: ref('CampaignDeadline') } })), '401': unauthorized },
+      },
+    },
+    '/admin/v1/campaign-deadlines/{id}/cancel': {
+      post: {
+        operationId: 'cancelCampaignDeadline',
+        tags: ['campaign deadlines'],
+        summary: 'Cancel a deadline and its reminders not sent yet',
+        parameters: describeParameters(idParams, 'path', { id: 'the campaign deadline' }),
+        responses: {
+          '200': answer('the cancelled deadline', { allOf: [ref('CampaignDeadline'), object({ cancelledNotifications: { ...count, description: 'planned reminders cancelled' } })] }),
+          '400': badId,
+          '401': unauthorized,
+          '403': failure('a council secretary token, or a commune token and a deadline of the whole province'),
+          '404': noDeadline,
+          '409': failure('already cancelled'),
+        },
+      },
+    },
+    '/admin/v1/certified-products': {
+      post: {
+        operationId: 'importCertifiedProducts',
+        tags: ['certified products'],
+        summary: "Import the province's certified products",
+        description:
+          'All or nothing: one invalid row and nothing is imported. Rows are matched on product, producer and certification date; a match is updated when something differs. Dates are dd/mm/yyyy or yyyy-mm-dd; without an expiry date a certificate lasts the months of its rule set, and without a rule set the one in force on the certification date applies. A phone is linked to the producer whose profile has it. CSV headings may be English (product, producer, phone, commune_code, stars, certificate_number, certified_on, expires_on, rule_set) or Vietnamese (Tên sản phẩm, Chủ thể, Số điện thoại, Mã xã, Số sao, Số giấy chứng nhận, Ngày chứng nhận, Ngày hết hạn, Bộ tiêu chí), in any case, with or without diacritics.',
+        requestBody: {
+          required: true,
+          description: 'at most 4 MB',
+          content: {
+            'application/json': { schema: describeInput(certifiedProductsBody) },
+            'text/csv': { schema: { type: 'string', description: 'UTF-8, with or without a BOM; separated by commas, semicolons or tabs' } },
+          },
+        },
+        responses: {
+          '200': answer('what changed', object({ created: count, updated: count, unchanged: count })),
+          '400': failure('an invalid JSON body (`issues`), or an empty CSV body'),
+          '401': unauthorized,
+          '403': failure('a commune or council secretary token: certified products are imported by the province OCOP unit'),
+          '413': failure('the body is over 4 MB'),
+          '415': failure('another Content-Type than application/json or text/csv'),
+          '422': answer('rows with problems; nothing was imported', ref('RowErrors')),
+          '503': failure('this process has no rule sets to import by'),
+        },
+      },
+      get: {
+        operationId: 'listCertifiedProducts',
+        tags: ['certified products'],
+        summary: "Certified products of the token's region, in id order",
+        parameters: describeParameters(listCertifiedProductsQuery, 'query', {
+          communeCode: "only this commune's products",
+          expiringBefore: 'only certificates that expire before this date',
+          limit: 'products per page',
+          after: 'the `nextAfter` of the previous page',
+        }),
+        responses: {
+          '200': answer('one page', object({ certifiedProducts: { type: 'array', items: ref('CertifiedProduct') }, nextAfter: { type: ['string', 'null'], description: 'null on the last page' } })),
+          '400': failure('an invalid query (`issues`)'),
+          '401': unauthorized,
+        },
+      },
+    },
     '/admin/v1/openapi.json': {
       get: {
         operationId: 'getOpenApi',
@@ -640,6 +916,9 @@ export function buildAdminOpenApi(): OpenApiDocument {
       { name: 'officials', description: 'officials and their invitations' },
       { name: 'councils', description: 'evaluation councils (province tokens only)' },
       { name: 'meetings', description: 'council meetings and the delivery of dossiers (province tokens only)' },
+      { name: 'notifications', description: 'reminders and notices, their history, cancelling and snoozing them' },
+      { name: 'campaign deadlines', description: "deadlines officials set for their region's officials" },
+      { name: 'certified products', description: 'products certified outside this system, imported for their expiry and re-ranking notices' },
       { name: 'links', description: 'signed links to packets and documents' },
       { name: 'description', description: 'this document' },
     ],
@@ -652,7 +931,7 @@ export function buildAdminOpenApi(): OpenApiDocument {
           scheme: 'bearer',
           bearerFormat: 'ocop_ and 43 base64url characters',
           description:
-            '`Authorization: Bearer ocop_…`, a token made with `npm run admin:token`. A province token sees its whole province; a commune token sees its commune only. Councils, meetings and council people are managed by the province: a commune token gets 403 there. A council-secretary token (its province) schedules, moves, cancels and locks meetings, reads deliveries, ideas and dossiers and builds packets; anything else answers 403.',
+            '`Authorization: Bearer ocop_…`, a token made with `npm run admin:token`. A province token sees its whole province; a commune token sees its commune only. Councils, meetings and council people are managed by the province: a commune token gets 403 there. A council-secretary token (its province) schedules, moves, cancels and locks meetings, reads deliveries, ideas, dossiers, notifications, campaign deadlines and certified products, and builds packets; anything else answers 403.',
         },
       },
       schemas,

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.js';
+import { dueRecipients } from '../notify/dispatch-notifications.js';
 import type { Logger } from '../observability/logger.js';
 import type { ZaloTokenStore } from '../zalo/token-store.js';
 import type { Queues } from './queues.js';
@@ -11,7 +12,7 @@ const batchSize = 500;
  * the enqueue after commit failed), and keeps the token pair fresh when traffic is low.
  * Deterministic job ids make a re-enqueue of a job still queued a no-op.
  */
-export async function sweepPendingWork(deps: { db: Database; queues: Queues; tokens: ZaloTokenStore; logger: Logger; now: () => Date; minAgeMs: number }) {
+export async function sweepPendingWork(deps: { db: Database; queues: Queues; tokens: ZaloTokenStore; logger: Logger; now: () => Date; minAgeMs: number; notifications: boolean }) {
   const before = new Date(deps.now().getTime() - deps.minAgeMs);
   const events = await deps.db.inboundEvent.findMany({
     where: { status: 'pending', receivedAt: { lt: before } },
@@ -37,6 +38,11 @@ export async function sweepPendingWork(deps: { db: Database; queues: Queues; tok
   });
   await deps.queues.enqueueDocumentIntake(documents.map((d) => d.id));
 
+  // Notifications whose time has come: one job per person. This is also how a job Redis
+  // lost comes back: the rows stay planned until a job sends them.
+  const due = deps.notifications ? await dueRecipients(deps.db, deps.now()) : [];
+  await deps.queues.enqueueNotificationDispatch(due);
+
   let tokenRefreshed = false;
   try {
     tokenRefreshed = await deps.tokens.refreshIfDue();
@@ -46,5 +52,5 @@ export async function sweepPendingWork(deps: { db: Database; queues: Queues; tok
   if (events.length > 0 || messages.length > 0 || documents.length > 0) {
     deps.logger.info({ inbound: events.length, outbound: messages.length, documents: documents.length }, 'sweep re-enqueued pending work');
   }
-  return { inbound: events.length, outbound: messages.length, documents: documents.length, tokenRefreshed };
+  return { inbound: events.length, outbound: messages.length, documents: documents.length, notifications: due.length, tokenRefreshed };
 }

@@ -3,7 +3,9 @@ import type { Logger } from '../observability/logger.js';
 import { handleInboundEvent, type InboundDeps } from '../conversation/handle-inbound-event.js';
 import { abandonOutboundMessage, deliverOutboundMessage, RecipientBusyError, type OutboundDeps } from '../outbound/deliver-outbound.js';
 import { intakeDocument, type IntakeDeps } from '../dossier/intake-document.js';
-import { documentJobSchema, inboundJobSchema, outboundJobSchema, queueNames, type Queues } from './queues.js';
+import { dispatchNotifications, type DispatchDeps } from '../notify/dispatch-notifications.js';
+import { planNotifications, type PlanDeps } from '../notify/plan-notifications.js';
+import { documentJobSchema, inboundJobSchema, notificationJobSchema, outboundJobSchema, queueNames, type Queues } from './queues.js';
 import { sweepPendingWork } from './sweep.js';
 import type { ZaloTokenStore } from '../zalo/token-store.js';
 
@@ -22,6 +24,16 @@ export interface Workers {
   close(): Promise<void>;
 }
 
+/**
+ * Whether reminders should be planned now: every `intervalMs` by the service's clock, the
+ * last run kept in Redis so that every worker process shares it. The sweep is one
+ * repeatable job, so one process plans at a time.
+ */
+function planningDue(lastRun: string | null, now: Date, intervalMs: number): boolean {
+  const last = Number(lastRun ?? Number.NaN);
+  return !Number.isFinite(last) || now.getTime() - last >= intervalMs || now.getTime() < last;
+}
+
 function parsePayload<T>(schema: { safeParse(data: unknown): { success: true; data: T } | { success: false } }, job: Job): T {
   const parsed = schema.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`job ${job.id} has an invalid payload`);
@@ -36,6 +48,8 @@ export async function startWorkers(deps: {
   intake: IntakeDeps;
   /** Distributes meetings coming due and sends deadline summaries; returns outbox ids. */
   meetingSchedule?: () => Promise<bigint[]>;
+  /** Reminders: planned by the sweep from the state of the data every `planIntervalMs`, sent per person when due. */
+  notify?: { dispatch: DispatchDeps; plan: PlanDeps; planIntervalMs: number };
   tokens: ZaloTokenStore;
   logger: Logger;
 }): Promise<Workers> {
@@ -88,9 +102,21 @@ export async function startWorkers(deps: {
     { ...common, concurrency: 4 },
   );
 
+  const notify = deps.notify;
+  const notifications = new Worker(
+    queueNames.notifications,
+    async (job) => {
+      if (!notify) throw new UnrecoverableError('this worker does not send notifications');
+      const { recipientKind, recipientId } = parsePayload(notificationJobSchema, job);
+      const outboxIds = await dispatchNotifications(notify.dispatch, { kind: recipientKind, id: BigInt(recipientId) });
+      await queues.enqueueOutboundMessages(outboxIds).catch((error: unknown) => logger.warn({ err: error }, 'outbound enqueue deferred to the sweep'));
+    },
+    { ...common, concurrency: 2, autorun: notify !== undefined },
+  );
+
   const maintenance = new Worker(
     queueNames.maintenance,
-    async () => {
+    async (job) => {
       const swept = await sweepPendingWork({
         db: deps.inbound.db,
         queues,
@@ -98,7 +124,20 @@ export async function startWorkers(deps: {
         logger,
         now: deps.inbound.now,
         minAgeMs: settings.sweepMinAgeMs,
+        notifications: notify !== undefined,
       });
+      if (notify) {
+        const redis = await queues.maintenance.client;
+        const key = `${settings.prefix}:notify:planned-at`;
+        const at = notify.plan.now();
+        if (planningDue(await redis.get(key), at, notify.planIntervalMs)) {
+          // Recorded once done: a failed run is tried again by the next sweep.
+          await planNotifications(notify.plan).then(
+            () => redis.set(key, String(at.getTime())),
+            (error: unknown) => logger.error({ err: error }, 'planning notifications failed; the next sweep tries again'),
+          );
+        }
+      }
       if (deps.meetingSchedule) {
         const outboxIds = await deps.meetingSchedule().catch((error: unknown) => {
           logger.error({ err: error }, 'meeting distribution failed; the next sweep tries again');
@@ -112,14 +151,14 @@ export async function startWorkers(deps: {
   );
   await queues.maintenance.upsertJobScheduler('sweep', { every: settings.sweepIntervalMs }, { name: 'sweep' });
 
-  for (const [name, worker] of Object.entries({ inbound, outbound, documents, maintenance })) {
+  for (const [name, worker] of Object.entries({ inbound, outbound, documents, notifications, maintenance })) {
     worker.on('error', (error) => logger.error({ err: error, worker: name }, 'worker error'));
     worker.on('failed', (job, error) => logger.warn({ worker: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'job attempt failed'));
   }
 
   return {
     async close() {
-      await Promise.all([inbound.close(), outbound.close(), documents.close(), maintenance.close()]);
+      await Promise.all([inbound.close(), outbound.close(), documents.close(), notifications.close(), maintenance.close()]);
     },
   };
 }

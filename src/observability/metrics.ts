@@ -36,6 +36,11 @@ export function createMetrics() {
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    notificationsUntold: new Counter({
+      name: 'ocop_notifications_untold_total',
+      help: 'Notices that reached nobody: no Zalo channel to the person and no linked official to tell',
+      registers: [registry],
+    }),
     httpDuration: new Histogram({
       name: 'ocop_http_request_seconds',
       help: 'HTTP request duration',

@@ -8,6 +8,7 @@ import type { Dictionaries } from '../i18n/translator.js';
 
 const code = z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'codes are camelCase words');
 const isoDate = z.iso.date();
+const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a day of the year written mm-dd');
 
 const classificationSchema = z
   .array(
@@ -30,6 +31,12 @@ const fileSchema = z.strictObject({
         classification: z.string().min(1),
         /** council level → the star ratings its councils certify */
         certifies: z.partialRecord(z.enum(['district', 'province', 'central']), z.array(z.number().int().min(1).max(5)).min(1)),
+        certificate: z.strictObject({
+          validMonths: z.number().int().min(1),
+          reRankingNoticeDaysBeforeExpiry: z.number().int().min(1),
+          reRankingClosesDaysBeforeExpiry: z.number().int().min(1).optional(),
+        }),
+        rounds: z.strictObject({ communeCutoffs: z.array(monthDay).min(1), provinceCloses: z.array(monthDay).min(1) }).optional(),
       }),
     )
     .min(1),
@@ -53,6 +60,10 @@ export interface RuleSet {
   productSets: ProductSet[];
   /** council level → the star ratings it certifies under this rule set */
   certifies: Partial<Record<'district' | 'province' | 'central', number[]>>;
+  /** how long a certificate lasts, and when the producer hears that re-ranking is due */
+  certificate: { validMonths: number; reRankingNoticeDaysBeforeExpiry: number; reRankingClosesDaysBeforeExpiry?: number | undefined };
+  /** fixed evaluation rounds (mm-dd), where the rule set has them */
+  rounds?: { communeCutoffs: string[]; provinceCloses: string[] } | undefined;
 }
 
 export class RuleSetError extends Error {
@@ -84,7 +95,7 @@ export function loadRuleSets(file: string, dictionaries: Dictionaries): RuleSet[
     if (!productSets) problems.push(`rule set ${r.id}: classification ${r.classification} does not exist`);
     const stars = Object.values(r.certifies).flat();
     if (new Set(stars).size !== stars.length) problems.push(`rule set ${r.id}: a star rating is certified at two levels`);
-    return { id: r.id, title: r.title, inForceFrom: r.inForceFrom, productSets: productSets ?? [], certifies: r.certifies };
+    return { id: r.id, title: r.title, inForceFrom: r.inForceFrom, productSets: productSets ?? [], certifies: r.certifies, certificate: r.certificate, rounds: r.rounds };
   });
   ruleSets.forEach((r, i) => {
     const previous = ruleSets[i - 1];

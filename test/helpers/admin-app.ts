@@ -1,19 +1,30 @@
 import { once } from 'node:events';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { loadWorkingCalendar } from '../../src/calendar/working-calendar.js';
+import { projectRoot } from '../../src/config/project-root.js';
 import { createApp, type AppDeps } from '../../src/http/app.js';
 import type { Database } from '../../src/db/database.js';
+import type { NotifyTiming } from '../../src/notify/timing.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { capturedLogger } from './zalo-harness.js';
 
+/** The working calendar of rules/calendar.yaml with the default quiet hours (21:00–07:00) and routine hour. */
+export function testNotifyTiming(): NotifyTiming {
+  return { calendar: loadWorkingCalendar(join(projectRoot(), 'rules', 'calendar.yaml')), quietStart: '21:00', quietEnd: '07:00', routineTime: '08:00' };
+}
+
+type AdminOptions = Omit<NonNullable<AppDeps['admin']>, 'notifyTiming'> & { notifyTiming?: NotifyTiming };
+
 /** The bot's web app on a free port, with the admin API (and packet links) it is given. */
-export async function startAdminApp(options: { db: Database; redis: Redis; now: () => Date; admin: AppDeps['admin']; packetLinks?: AppDeps['packetLinks'] }) {
+export async function startAdminApp(options: { db: Database; redis: Redis; now: () => Date; admin: AdminOptions; packetLinks?: AppDeps['packetLinks'] }) {
   const app = createApp({
     db: options.db,
     redis: options.redis,
     logger: capturedLogger().logger,
     metrics: createMetrics(),
     webhook: { appId: 'test-app', secret: 'unused', maxAgeSeconds: 10_800, maxFutureSkewSeconds: 300, enqueueInboundEvents: async () => undefined, now: () => options.now().getTime() },
-    admin: options.admin,
+    admin: { ...options.admin, notifyTiming: options.admin.notifyTiming ?? testNotifyTiming() },
     ...(options.packetLinks ? { packetLinks: options.packetLinks } : {}),
   });
   const server = app.listen(0, '127.0.0.1');

@@ -24,7 +24,7 @@ export function configForSim(simUrl: string, overrides: Record<string, string> =
 }
 
 /** The whole bot (web + worker) talking to the local Zalo stand-in, on a clean database. */
-export async function startBotWithSim(overrides: Record<string, string> = {}): Promise<{
+export async function startBotWithSim(overrides: Record<string, string> = {}, options: { now?: () => Date } = {}): Promise<{
   sim: ZaloSim;
   simServer: ZaloSimServer;
   bot: RunningBot;
@@ -38,7 +38,7 @@ export async function startBotWithSim(overrides: Record<string, string> = {}): P
   const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: 5 });
   await resetDatabase(db);
   await loadSampleAdministrativeUnits(db);
-  const bot = await startBot(config);
+  const bot = await startBot(config, options);
   sim.setWebhookUrl(`${bot.url}/webhooks/zalo`);
   return {
     sim,

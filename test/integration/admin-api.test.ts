@@ -1,3 +1,4 @@
+import { testNotifyTiming } from '../helpers/admin-app.js';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -98,6 +99,7 @@ beforeAll(async () => {
     webhook: { appId: 'test-app', secret: 'test-secret', maxAgeSeconds: 10800, maxFutureSkewSeconds: 300, enqueueInboundEvents: async () => undefined, now: Date.now },
     admin: {
       translate,
+      notifyTiming: testNotifyTiming(),
       now: () => clock,
       invitationTtlHours: ttlHours,
       enqueueOutbound: async (ids) => {

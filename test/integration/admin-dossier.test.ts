@@ -1,3 +1,4 @@
+import { testNotifyTiming } from '../helpers/admin-app.js';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -137,6 +138,7 @@ async function listen(admin: Parameters<typeof createApp>[0]['admin']): Promise<
 beforeAll(async () => {
   const admin = {
     translate,
+    notifyTiming: testNotifyTiming(),
     now: () => clock,
     invitationTtlHours: 72,
     enqueueOutbound: async (ids: bigint[]) => {

@@ -1,3 +1,4 @@
+import { testNotifyTiming } from '../helpers/admin-app.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Router } from 'express';
@@ -21,7 +22,7 @@ const now = () => new Date('2026-03-02T08:00:00.000Z');
 afterAll(() => db.$disconnect());
 
 function buildAdminRouter(): Router {
-  return createAdminApiRouter({ db, logger, now, translate: () => '', invitationTtlHours: 72, enqueueOutbound: async () => undefined });
+  return createAdminApiRouter({ db, logger, now, translate: () => '', invitationTtlHours: 72, notifyTiming: testNotifyTiming(), enqueueOutbound: async () => undefined });
 }
 
 function buildPacketLinkRouter(): Router {

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadWorkingCalendar } from '../../src/calendar/working-calendar.js';
 import { createConversationActions } from '../../src/conversation/conversation-actions.js';
 import { routerActions } from '../../src/conversation/converse.js';
 import { flowRegistries } from '../../src/conversation/engine-context.js';
@@ -53,7 +54,7 @@ describe('rule sets as data', () => {
 describe("the project's flows", () => {
   it('all load and pass the checker with the registered validators, actions, sources and facts', () => {
     const checklists = loadChecklists(join(projectDir, 'rules', 'dossier-checklists.yaml'), ruleSets, dictionaries);
-    const names = [...Object.keys(createConversationActions(ruleSets, checklists)), ...routerActions];
+    const names = [...Object.keys(createConversationActions(ruleSets, checklists, { calendar: loadWorkingCalendar(join(projectDir, 'rules', 'calendar.yaml')), routineTime: '08:00' })), ...routerActions];
     const flows = loadFlows(join(projectDir, 'flows'), dictionaries, flowRegistries(names));
     expect([...flows.keys()].sort()).toEqual(['business-plan', 'dossier', 'main-menu', 'producer-profile', 'product-idea', 'talk-to-official']);
   });

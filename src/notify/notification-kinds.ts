@@ -1,0 +1,251 @@
+import type { Notification } from '../db/generated/client.js';
+import type { Transaction } from '../db/database.js';
+import { vietnamDateOf, type CalendarDate } from '../calendar/calendar-date.js';
+import type { WorkingCalendar } from '../calendar/working-calendar.js';
+import { workingDaysBetween } from '../calendar/working-days.js';
+import type { Locale, Translate } from '../i18n/translator.js';
+import { checklistFor, type Checklist } from '../ocop/dossier-checklist.js';
+import { resolveRecipient } from './recipients.js';
+
+// What each kind of notification says, read from the database when it is sent: a
+// reminder whose task is done by then is closed instead of sent.
+
+export type Reading = { state: 'open'; text: string } | { state: 'done' } | { state: 'cancelled' };
+
+export interface ReadContext {
+  tx: Transaction;
+  locale: Locale;
+  translate: Translate;
+  now: Date;
+  calendar: WorkingCalendar;
+  checklists: readonly Checklist[];
+}
+
+export interface NotificationKind {
+  /** Waits for a working day and the routine hour; false for notices bound to a time (a meeting). */
+  routine: boolean;
+  read(ctx: ReadContext, notification: Notification): Promise<Reading>;
+}
+
+export const formatDate = (date: string) => date.split('-').reverse().join('/');
+const open = (text: string): Reading => ({ state: 'open', text });
+const done: Reading = { state: 'done' };
+const cancelled: Reading = { state: 'cancelled' };
+
+function varsOf(notification: Notification): Record<string, string> {
+  const vars = notification.vars;
+  if (!vars || typeof vars !== 'object' || Array.isArray(vars)) return {};
+  return Object.fromEntries(Object.entries(vars).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
+const today = (ctx: ReadContext): CalendarDate => vietnamDateOf(ctx.now);
+
+/** The required items the producer has not sent for an idea's dossier; null when the idea is gone. */
+export async function missingItems(ctx: Pick<ReadContext, 'tx' | 'checklists'>, ideaId: bigint): Promise<{ idea: { productName: string; receiptNumber: string; status: string }; dossierStatus: string | null; missing: number } | null> {
+  const idea = await ctx.tx.productIdea.findUnique({ where: { id: ideaId }, include: { producer: true, dossier: true } });
+  if (!idea) return null;
+  const required = checklistFor(ctx.checklists, { ruleSet: idea.ruleSet, kind: idea.kind, sector: idea.sectorCode, set: idea.setCode, producerKind: idea.producer.kind }).filter((i) => i.by === 'producer' && i.need === 'required');
+  const stored = idea.dossier ? await ctx.tx.dossierDocument.findMany({ where: { dossierId: idea.dossier.id, status: 'stored' }, select: { itemCode: true }, distinct: ['itemCode'] }) : [];
+  const have = new Set(stored.map((s) => s.itemCode));
+  return { idea, dossierStatus: idea.dossier?.status ?? null, missing: required.filter((i) => !have.has(i.item)).length };
+}
+
+async function meetingOf(ctx: ReadContext, notification: Notification) {
+  if (notification.meetingId === null) return null;
+  return ctx.tx.meeting.findUnique({ where: { id: notification.meetingId }, include: { council: true, products: true } });
+}
+
+/** Deliveries of a meeting still waiting for the member's "Đã nhận hồ sơ". */
+async function unacknowledged(ctx: ReadContext, meetingId: bigint, personId?: bigint) {
+  return ctx.tx.delivery.findMany({ where: { meetingId, productIdeaId: { not: null }, status: 'planned', ...(personId !== undefined ? { personId } : {}) }, orderBy: [{ personId: 'asc' }, { id: 'asc' }] });
+}
+
+export const notificationKinds: Record<string, NotificationKind> = {
+  /** A producer whose dossier still misses required items before the commune's cut-off. */
+  'dossier.missingBeforeCutoff': {
+    routine: true,
+    async read(ctx, n) {
+      if (n.productIdeaId === null) return cancelled;
+      const state = await missingItems(ctx, n.productIdeaId);
+      if (!state || state.idea.status === 'returned') return cancelled;
+      if (state.dossierStatus === 'submitted' || state.dossierStatus === 'checked' || state.missing === 0) return done;
+      return open(ctx.translate(ctx.locale, 'notify.dossierMissingBeforeCutoff', { product: state.idea.productName, count: String(state.missing), cutoff: formatDate(varsOf(n).cutoff ?? '') }));
+    },
+  },
+  'idea.businessPlanPending': {
+    routine: true,
+    async read(ctx, n) {
+      const idea = n.productIdeaId === null ? null : await ctx.tx.productIdea.findUnique({ where: { id: n.productIdeaId } });
+      if (!idea || idea.status === 'returned') return cancelled;
+      if (idea.businessPlan !== null) return done;
+      return open(ctx.translate(ctx.locale, 'notify.businessPlanPending', { product: idea.productName, receipt: idea.receiptNumber }));
+    },
+  },
+  'idea.returned': {
+    routine: true,
+    async read(ctx, n) {
+      const idea = n.productIdeaId === null ? null : await ctx.tx.productIdea.findUnique({ where: { id: n.productIdeaId } });
+      if (!idea) return cancelled;
+      // Sent back again later is another return, with its own reminder.
+      if (idea.status !== 'returned' || idea.reviewedAt?.toISOString() !== varsOf(n).returnedAt) return done;
+      return open(ctx.translate(ctx.locale, 'notify.ideaReturned', { product: idea.productName, reason: idea.reviewReason ?? '' }));
+    },
+  },
+  'dossier.returned': {
+    routine: true,
+    async read(ctx, n) {
+      const idea = n.productIdeaId === null ? null : await ctx.tx.productIdea.findUnique({ where: { id: n.productIdeaId }, include: { dossier: true } });
+      if (!idea?.dossier) return cancelled;
+      const returns = await ctx.tx.dossierItemReturn.count({ where: { dossierId: idea.dossier.id, resolvedAt: null } });
+      if (idea.dossier.status !== 'returned' || returns === 0) return done;
+      return open(ctx.translate(ctx.locale, 'notify.dossierReturned', { product: idea.productName, count: String(returns) }));
+    },
+  },
+  /** The re-ranking window of a certificate: opens 180 days before expiry (26/2026), notice ≥ 30 days (148). */
+  'certificate.reRanking': {
+    routine: true,
+    async read(ctx, n) {
+      const certified = n.certifiedProductId === null ? null : await ctx.tx.certifiedProduct.findUnique({ where: { id: n.certifiedProductId } });
+      if (!certified) return cancelled;
+      if (certified.expiresOn < today(ctx)) return done;
+      // Registered for re-ranking since: the reminder has done its work.
+      const registered = certified.producerId
+        ? await ctx.tx.productIdea.count({ where: { producerId: certified.producerId, kind: 're_ranking', productName: { equals: certified.productName, mode: 'insensitive' }, submittedAt: { gte: certified.createdAt } } })
+        : 0;
+      if (registered > 0) return done;
+      const vars = varsOf(n);
+      const key = vars.closes ? 'notify.reRankingWindow' : 'notify.reRankingNotice';
+      return open(ctx.translate(ctx.locale, key, { product: certified.productName, stars: String(certified.stars), expires: formatDate(certified.expiresOn), closes: formatDate(vars.closes ?? '') }));
+    },
+  },
+  /** A commune official with a submitted dossier to check within their 15 working days. */
+  'dossier.checkDue': {
+    routine: true,
+    async read(ctx, n) {
+      const idea = n.productIdeaId === null ? null : await ctx.tx.productIdea.findUnique({ where: { id: n.productIdeaId }, include: { dossier: true } });
+      if (!idea?.dossier) return cancelled;
+      if (idea.dossier.status !== 'submitted') return done;
+      return open(ctx.translate(ctx.locale, 'notify.dossierCheckDue', { product: idea.productName, receipt: idea.receiptNumber, deadline: formatDate(varsOf(n).deadline ?? '') }));
+    },
+  },
+  /** A commune's officials before the cut-off: how many dossiers are incomplete or waiting. */
+  'commune.cutoff': {
+    routine: true,
+    async read(ctx, n) {
+      const cutoff = varsOf(n).cutoff ?? '';
+      if (cutoff < today(ctx) || n.communeCode === null) return done;
+      const dossiers = await ctx.tx.dossier.groupBy({ by: ['status'], where: { productIdea: { communeCode: n.communeCode, status: { not: 'returned' } } }, _count: true });
+      const count = (status: string) => dossiers.find((d) => d.status === status)?._count ?? 0;
+      const incomplete = count('collecting') + count('returned');
+      const waiting = count('submitted');
+      if (incomplete + waiting === 0) return done;
+      return open(ctx.translate(ctx.locale, 'notify.communeCutoff', { cutoff: formatDate(cutoff), incomplete: String(incomplete), waiting: String(waiting) }));
+    },
+  },
+  /** The province unit and secretaries before a province round closes. */
+  'province.roundClose': {
+    routine: true,
+    async read(ctx, n) {
+      const closes = varsOf(n).closes ?? '';
+      if (closes < today(ctx)) return done;
+      const unscheduled = await ctx.tx.dossier.count({ where: { status: 'checked', productIdea: { provinceCode: n.provinceCode } } });
+      const scheduled = await ctx.tx.meetingProduct.count({ where: { meeting: { status: { not: 'cancelled' }, council: { provinceCode: n.provinceCode } } } });
+      return open(ctx.translate(ctx.locale, 'notify.provinceRoundClose', { closes: formatDate(closes), checked: String(unscheduled), scheduled: String(scheduled) }));
+    },
+  },
+  'campaign.deadline': {
+    routine: true,
+    async read(ctx, n) {
+      const campaign = n.campaignDeadlineId === null ? null : await ctx.tx.campaignDeadline.findUnique({ where: { id: n.campaignDeadlineId } });
+      if (!campaign || campaign.cancelledAt) return cancelled;
+      if (campaign.dueDate < today(ctx)) return done;
+      const left = workingDaysBetween(ctx.calendar, today(ctx), campaign.dueDate as CalendarDate);
+      return open(ctx.translate(ctx.locale, 'notify.campaignDeadline', { title: campaign.title, date: formatDate(campaign.dueDate), left: String(left) }));
+    },
+  },
+  /** A council person: the working day before the meeting, and on its morning. */
+  'meeting.reminder': {
+    routine: false,
+    async read(ctx, n) {
+      const meeting = await meetingOf(ctx, n);
+      // A meeting moved to another day has reminders of its own.
+      if (!meeting || meeting.status === 'cancelled' || meeting.date !== varsOf(n).date) return cancelled;
+      if (meeting.date < today(ctx)) return done;
+      const pending = await unacknowledged(ctx, meeting.id, n.recipientId);
+      const ideas = await ctx.tx.productIdea.findMany({ where: { id: { in: pending.map((d) => d.productIdeaId ?? 0n) } }, select: { productName: true }, orderBy: { id: 'asc' } });
+      const text = ctx.translate(ctx.locale, meeting.date === today(ctx) ? 'notify.meetingToday' : 'notify.meetingTomorrow', {
+        council: meeting.council.name,
+        date: formatDate(meeting.date),
+        time: meeting.time,
+        place: meeting.place,
+        count: String(meeting.products.length),
+      });
+      return open(ideas.length === 0 ? text : `${text} ${ctx.translate(ctx.locale, 'notify.meetingNotAcknowledged', { products: ideas.map((i) => i.productName).join(', ') })}`);
+    },
+  },
+  /** Secretaries and the province unit: the delivery deadline is near and not everyone has the dossiers. */
+  'meeting.atRisk': {
+    routine: false,
+    async read(ctx, n) {
+      const meeting = await meetingOf(ctx, n);
+      if (!meeting || meeting.status === 'cancelled') return cancelled;
+      if (meeting.deliveryDeadline.getTime() <= ctx.now.getTime()) return done;
+      const deliveries = await ctx.tx.delivery.findMany({ where: { meetingId: meeting.id, status: { in: ['planned', 'unreachable'] } } });
+      const messages = await ctx.tx.outboundMessage.findMany({ where: { id: { in: deliveries.flatMap((d) => d.outboundIds) } }, select: { id: true, status: true } });
+      const sent = new Set(messages.filter((m) => m.status === 'sent').map((m) => m.id));
+      const behind = deliveries.filter((d) => d.status === 'unreachable' || d.outboundIds.some((id) => !sent.has(id)));
+      if (meeting.status === 'locked' && behind.length === 0) return done;
+      const people = await ctx.tx.councilPerson.findMany({ where: { id: { in: behind.map((d) => d.personId) } }, select: { name: true }, orderBy: { id: 'asc' } });
+      return open(
+        ctx.translate(ctx.locale, meeting.status === 'locked' ? 'notify.meetingAtRisk' : 'notify.meetingNotDistributed', {
+          council: meeting.council.name,
+          date: formatDate(meeting.date),
+          deadline: formatDate(vietnamDateOf(meeting.deliveryDeadline)),
+          names: people.map((p) => p.name).join(', '),
+        }),
+      );
+    },
+  },
+  /** Secretaries, at the delivery deadline: members who have not confirmed receipt. */
+  'meeting.unacknowledged': {
+    routine: false,
+    async read(ctx, n) {
+      const meeting = await meetingOf(ctx, n);
+      if (!meeting || meeting.status === 'cancelled') return cancelled;
+      if (meeting.date < today(ctx)) return done;
+      const pending = await unacknowledged(ctx, meeting.id);
+      if (pending.length === 0) return done;
+      const people = await ctx.tx.councilPerson.findMany({ where: { id: { in: pending.map((d) => d.personId) } }, select: { name: true }, orderBy: { id: 'asc' } });
+      return open(ctx.translate(ctx.locale, 'notify.membersUnacknowledged', { council: meeting.council.name, date: formatDate(meeting.date), names: people.map((p) => p.name).join(', ') }));
+    },
+  },
+  /** A task left undone past its deadline, one level up; open as long as the task is. */
+  escalation: {
+    routine: true,
+    async read(ctx, n) {
+      const parent = n.parentKey === null ? null : await ctx.tx.notification.findUnique({ where: { key: n.parentKey } });
+      if (!parent || parent.state === 'cancelled') return cancelled;
+      const kind = notificationKinds[parent.kind];
+      if (!kind || parent.kind === 'escalation') return cancelled;
+      const reading = await kind.read(ctx, parent);
+      if (reading.state !== 'open') return reading;
+      const person = await resolveRecipient(ctx.tx, { kind: parent.recipientKind, id: parent.recipientId });
+      const overdue = parent.deadline ? workingDaysBetween(ctx.calendar, vietnamDateOf(parent.deadline), today(ctx)) : 0;
+      return open(ctx.translate(ctx.locale, 'notify.escalation', { name: person?.name ?? '—', overdue: String(Math.max(overdue, 0)), task: reading.text }));
+    },
+  },
+  /** Someone nobody could reach, told to an official with what it was about. */
+  unreachable: {
+    routine: false,
+    async read(ctx, n) {
+      const vars = varsOf(n);
+      return open(ctx.translate(ctx.locale, 'notify.unreachable', { name: vars.name ?? '—', phone: vars.phone ?? '—', about: vars.about ?? '' }));
+    },
+  },
+};
+
+export function kindOf(name: string): NotificationKind {
+  const kind = notificationKinds[name];
+  if (!kind) throw new Error(`unknown notification kind ${name}`);
+  return kind;
+}

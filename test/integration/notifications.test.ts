@@ -1,0 +1,273 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createDatabase, type Database } from '../../src/db/database.js';
+import type { LoadedConversation } from '../../src/conversation/conversation-setup.js';
+import { dispatchNotifications, type DispatchDeps } from '../../src/notify/dispatch-notifications.js';
+import { planNotifications, type PlanDeps } from '../../src/notify/plan-notifications.js';
+import type { NotifyTiming } from '../../src/notify/timing.js';
+import type { FallbackTemplates } from '../../src/outbound/choose-channel.js';
+import { outgoingMessageSchema, type OutgoingMessage } from '../../src/outbound/outgoing-message.js';
+import { inboundDeps, loadProjectConversation, translate } from '../helpers/conversation-harness.js';
+import { linkedUser, makeIdea, makeOfficial, makeProducer } from '../helpers/notify-fixtures.js';
+import { loadSampleAdministrativeUnits, resetDatabase, testConfig } from '../helpers/test-env.js';
+import { createTranscriptDriver } from '../helpers/transcript-driver.js';
+import { capturedLogger } from '../helpers/zalo-harness.js';
+
+// Reminders one person at a time, with a clock the test moves: when they go, what they
+// merge, when they stop, whom they reach and whom they go up to.
+
+const config = testConfig();
+let db: Database;
+let conversation: LoadedConversation;
+const clock = { now: new Date() };
+let templates: FallbackTemplates = { templateId: undefined, znsTemplateId: undefined };
+let untold = 0;
+
+/** Vietnam wall-clock time as an instant. */
+const vn = (local: string) => new Date(`${local}:00+07:00`);
+
+function timing(): NotifyTiming {
+  return { calendar: conversation.calendar, quietStart: '21:00', quietEnd: '07:00', routineTime: conversation.notifyRules.routineTime };
+}
+
+function planDeps(): PlanDeps {
+  return { db, now: () => clock.now, timing: timing(), rules: conversation.notifyRules, ruleSets: conversation.setup.ruleSets, checklists: conversation.setup.checklists, translate, logger: capturedLogger().logger };
+}
+
+function dispatchDeps(): DispatchDeps {
+  return { db, translate, logger: capturedLogger().logger, now: () => clock.now, timing: timing(), checklists: conversation.setup.checklists, templates, onUntold: () => (untold += 1) };
+}
+
+async function messagesTo(recipient: string): Promise<OutgoingMessage[]> {
+  const rows = await db.outboundMessage.findMany({ where: { recipient }, orderBy: { id: 'asc' } });
+  return rows.map((r) => outgoingMessageSchema.parse(r.payload));
+}
+
+const textOf = (message: OutgoingMessage | undefined) => (message?.kind === 'text' ? message.text : '');
+
+beforeAll(async () => {
+  db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: 5 });
+  await resetDatabase(db);
+  await loadSampleAdministrativeUnits(db);
+  conversation = await loadProjectConversation(db);
+});
+
+afterAll(async () => {
+  conversation?.stop();
+  await db?.$disconnect();
+});
+
+beforeEach(async () => {
+  await db.$executeRawUnsafe('TRUNCATE notification, notification_event, outbound_message, product_idea, producer, dossier, dossier_event, official, zalo_user, conversation_session, council, council_person, council_member, meeting, meeting_product, delivery, campaign_deadline, certified_product RESTART IDENTITY CASCADE');
+  templates = { templateId: undefined, znsTemplateId: undefined };
+  untold = 0;
+});
+
+describe('timing', () => {
+  it('a nudge for a business plan goes out three working days after the idea, at 08:00, and a late job in the night waits for the morning', async () => {
+    // Thursday 3 December 2026: three working days on is Tuesday 8 December.
+    clock.now = vn('2026-12-03T10:00');
+    const producer = await makeProducer(db, 'producer-1');
+    await linkedUser(db, 'producer-1', clock.now);
+    const idea = await makeIdea(db, producer.id, clock.now);
+    await planNotifications(planDeps());
+    const planned = await db.notification.findFirstOrThrow({ where: { kind: 'idea.businessPlanPending', productIdeaId: idea.id } });
+    expect(planned.sendAt).toEqual(vn('2026-12-08T08:00'));
+
+    // The sweep was down; the job runs at 22:30 that Tuesday: nothing is sent at night.
+    clock.now = vn('2026-12-08T22:30');
+    expect(await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id })).toEqual([]);
+    const moved = await db.notification.findUniqueOrThrow({ where: { id: planned.id } });
+    expect(moved.state).toBe('planned');
+    expect(moved.sendAt).toEqual(vn('2026-12-09T08:00'));
+
+    // A routine nudge due on a Friday evening after the routine hour goes on Friday; one due on Saturday waits for Monday.
+    clock.now = vn('2026-12-12T09:00'); // Saturday
+    await db.notification.update({ where: { id: planned.id }, data: { sendAt: vn('2026-12-12T08:00') } });
+    expect(await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id })).toEqual([]);
+    expect((await db.notification.findUniqueOrThrow({ where: { id: planned.id } })).sendAt).toEqual(vn('2026-12-14T08:00'));
+
+    clock.now = vn('2026-12-14T08:00');
+    await linkedUser(db, 'producer-1', vn('2026-12-13T19:00'));
+    const sent = await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id });
+    expect(sent).toHaveLength(1);
+    expect(textOf((await messagesTo('producer-1'))[0])).toContain(`Ý tưởng «${idea.productName}»`);
+  });
+
+  it('a council member hears of the meeting the working day before at 08:00 and at 07:00 on the day, not in the night', async () => {
+    clock.now = vn('2026-12-01T09:00');
+    const person = await db.councilPerson.create({ data: { name: 'Lê Thị Hoa', provinceCode: '75', zaloUserId: 'member-1' } });
+    await linkedUser(db, 'member-1', clock.now);
+    const council = await db.council.create({ data: { name: 'Hội đồng OCOP tỉnh', level: 'province', provinceCode: '75', year: 2026, createdBy: 'test', members: { create: [{ personId: person.id, role: 'member' }] } } });
+    // Monday 7 December 2026: the working day before is Friday 4 December.
+    await db.meeting.create({ data: { councilId: council.id, date: '2026-12-07', time: '08:00', place: 'Hội trường', leadWorkingDays: 1, deliveryDeadline: vn('2026-12-04T07:30'), createdBy: 'test' } });
+    await planNotifications(planDeps());
+    const reminders = await db.notification.findMany({ where: { kind: 'meeting.reminder' }, orderBy: { sendAt: 'asc' } });
+    expect(reminders.map((r) => r.sendAt)).toEqual([vn('2026-12-04T08:00'), vn('2026-12-07T07:00')]);
+
+    clock.now = vn('2026-12-04T08:00');
+    await dispatchNotifications(dispatchDeps(), { kind: 'council_person', id: person.id });
+    expect(textOf((await messagesTo('member-1'))[0])).toContain('Ngày làm việc tới (07/12/2026) lúc 08:00 họp Hội đồng OCOP tỉnh tại Hội trường');
+  });
+});
+
+describe('merging and stopping', () => {
+  it('two reminders due for one person go in one message, with one "Nhắc lại sau" for both', async () => {
+    clock.now = vn('2026-12-03T10:00');
+    const producer = await makeProducer(db, 'producer-2');
+    await linkedUser(db, 'producer-2', clock.now);
+    const first = await makeIdea(db, producer.id, clock.now);
+    const second = await makeIdea(db, producer.id, clock.now);
+    await planNotifications(planDeps());
+    clock.now = vn('2026-12-08T08:00');
+    expect(await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id })).toHaveLength(1);
+    const [message] = await messagesTo('producer-2');
+    expect(message?.kind).toBe('text');
+    expect(textOf(message)).toMatch(/^🔔 Nhắc việc OCOP \(2 việc\):/);
+    expect(textOf(message)).toContain(first.productName);
+    expect(textOf(message)).toContain(second.productName);
+    const ids = (await db.notification.findMany({ where: { recipientKind: 'producer', recipientId: producer.id }, orderBy: { id: 'asc' } })).map((n) => n.id);
+    expect(message?.kind === 'text' ? message.buttons : undefined).toEqual([{ title: 'Nhắc lại sau', action: { kind: 'command', payload: `#later:${ids.join(',')}` } }]);
+    // Run again: nothing is sent twice.
+    expect(await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id })).toEqual([]);
+  });
+
+  it('a task done before its reminder stops it: closed as done, nothing sent', async () => {
+    clock.now = vn('2026-12-03T10:00');
+    const producer = await makeProducer(db, 'producer-3');
+    await linkedUser(db, 'producer-3', clock.now);
+    const idea = await makeIdea(db, producer.id, clock.now);
+    await planNotifications(planDeps());
+    await db.productIdea.update({ where: { id: idea.id }, data: { businessPlan: { summary: 'xong' } } });
+    // The next planning run already closes it…
+    clock.now = vn('2026-12-04T10:00');
+    expect(await planNotifications(planDeps())).toMatchObject({ closed: 1 });
+    const closed = await db.notification.findFirstOrThrow({ where: { productIdeaId: idea.id }, include: { events: { orderBy: { id: 'asc' } } } });
+    expect(closed.state).toBe('done');
+    expect(closed.events.map((e) => e.action)).toEqual(['planned', 'done']);
+    // …and at its time nothing goes out.
+    clock.now = vn('2026-12-08T08:00');
+    expect(await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id })).toEqual([]);
+    expect(await messagesTo('producer-3')).toEqual([]);
+  });
+
+  it('"Nhắc lại sau" brings the reminders back at 08:00 on the next working day; nobody else can defer them', async () => {
+    clock.now = vn('2026-12-03T10:00');
+    const producer = await makeProducer(db, 'producer-4');
+    await linkedUser(db, 'producer-4', clock.now);
+    await makeIdea(db, producer.id, clock.now);
+    await planNotifications(planDeps());
+    clock.now = vn('2026-12-11T08:00'); // Friday
+    await linkedUser(db, 'producer-4', vn('2026-12-10T19:00'));
+    await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id });
+    const [message] = await messagesTo('producer-4');
+    const payload = message?.kind === 'text' ? message.buttons?.[0]?.action : undefined;
+    expect(payload?.kind).toBe('command');
+    const command = payload?.kind === 'command' ? payload.payload : '';
+
+    const driver = createTranscriptDriver(db, () => inboundDeps(db, conversation, clock));
+    clock.now = vn('2026-12-11T09:15');
+    expect(await driver.play('someone-else', [command])).toEqual(expect.arrayContaining([expect.stringContaining('không cần hẹn lại')]));
+    expect((await driver.play('producer-4', [command])).join('\n')).toContain('Bot sẽ nhắc lại lúc 08:00 ngày 14/12/2026');
+    const snoozed = await db.notification.findFirstOrThrow({ where: { recipientKind: 'producer', recipientId: producer.id }, include: { events: { orderBy: { id: 'asc' } } } });
+    expect(snoozed).toMatchObject({ state: 'planned', sendAt: vn('2026-12-14T08:00'), snoozeCount: 1 });
+    expect(snoozed.events.map((e) => e.action)).toEqual(['planned', 'sent', 'snoozed']);
+
+    clock.now = vn('2026-12-14T08:00');
+    expect(await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id })).toHaveLength(1);
+  });
+});
+
+describe('escalation', () => {
+  it('a dossier the commune has not checked within 15 working days goes to the province unit; checked, it stops', async () => {
+    clock.now = vn('2026-12-01T09:00');
+    const commune = await makeOfficial(db, 'commune', 'official-commune');
+    const province = await makeOfficial(db, 'province', 'official-province');
+    await linkedUser(db, 'official-commune', clock.now);
+    await linkedUser(db, 'official-province', clock.now);
+    const producer = await makeProducer(db, 'producer-5');
+    const idea = await makeIdea(db, producer.id, clock.now, { businessPlan: true, dossier: 'submitted' });
+    const dossier = await db.dossier.findUniqueOrThrow({ where: { productIdeaId: idea.id } });
+    await db.dossierEvent.create({ data: { dossierId: dossier.id, version: 1, actor: 'producer-5', action: 'submitted', at: clock.now } });
+    await planNotifications(planDeps());
+
+    const check = await db.notification.findFirstOrThrow({ where: { kind: 'dossier.checkDue', recipientId: commune.id } });
+    const escalation = await db.notification.findFirstOrThrow({ where: { kind: 'escalation', recipientKind: 'official', recipientId: province.id } });
+    // 15 working days from Tuesday 1 December 2026 is Tuesday 22 December; reminded 3 before, escalated 3 after.
+    expect(check.sendAt).toEqual(vn('2026-12-17T08:00'));
+    expect(escalation.sendAt).toEqual(vn('2026-12-25T08:00'));
+    expect(escalation.level).toBe(2);
+
+    clock.now = vn('2026-12-17T08:00');
+    await linkedUser(db, 'official-commune', vn('2026-12-16T15:00'));
+    await dispatchNotifications(dispatchDeps(), { kind: 'official', id: commune.id });
+    expect(textOf((await messagesTo('official-commune'))[0])).toContain('hạn kiểm tra là ngày 22/12/2026');
+
+    clock.now = vn('2026-12-25T08:00');
+    await linkedUser(db, 'official-province', clock.now);
+    await dispatchNotifications(dispatchDeps(), { kind: 'official', id: province.id });
+    const [up] = await messagesTo('official-province');
+    expect(textOf(up)).toContain('Việc quá hạn 3 ngày làm việc, Cán bộ official-commune chưa xử lý');
+    expect(textOf(up)).toContain(idea.productName);
+  });
+
+  it('an escalation whose task was done meanwhile is closed, not sent', async () => {
+    clock.now = vn('2026-12-01T09:00');
+    const province = await makeOfficial(db, 'province', 'official-province');
+    await makeOfficial(db, 'commune', 'official-commune');
+    await linkedUser(db, 'official-province', clock.now);
+    const producer = await makeProducer(db, 'producer-6');
+    const idea = await makeIdea(db, producer.id, clock.now, { businessPlan: true, dossier: 'submitted' });
+    await planNotifications(planDeps());
+    await db.dossier.update({ where: { productIdeaId: idea.id }, data: { status: 'checked' } });
+    clock.now = vn('2026-12-25T08:00');
+    expect(await dispatchNotifications(dispatchDeps(), { kind: 'official', id: province.id })).toEqual([]);
+    expect((await db.notification.findFirstOrThrow({ where: { kind: 'escalation', recipientId: province.id } })).state).toBe('done');
+  });
+});
+
+describe('reaching people outside Zalo\'s window', () => {
+  async function producerAwayForEightDays(zaloUserId: string) {
+    clock.now = vn('2026-12-03T10:00');
+    const producer = await makeProducer(db, zaloUserId, { phone: '84912345678' });
+    await linkedUser(db, zaloUserId, new Date(vn('2026-12-08T08:00').getTime() - 8 * 24 * 3600_000));
+    await makeIdea(db, producer.id, clock.now);
+    await planNotifications(planDeps());
+    clock.now = vn('2026-12-08T08:00');
+    return producer;
+  }
+
+  it('gets the approved template by user id, else ZNS to their phone', async () => {
+    templates = { templateId: 'tpl-nudge', znsTemplateId: 'zns-nudge' };
+    const viaTemplate = await producerAwayForEightDays('producer-7');
+    await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: viaTemplate.id });
+    const [template] = await messagesTo('producer-7');
+    expect(template).toMatchObject({ kind: 'template', templateId: 'tpl-nudge', templateData: { name: 'HTX producer-7', count: '1' } });
+
+    templates = { templateId: undefined, znsTemplateId: 'zns-nudge' };
+    const viaZns = await producerAwayForEightDays('producer-8');
+    await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: viaZns.id });
+    expect(await messagesTo('84912345678')).toEqual([expect.objectContaining({ kind: 'zns', templateId: 'zns-nudge' })]);
+  });
+
+  it('with no channel, the commune official is told who could not be reached and about what', async () => {
+    const official = await makeOfficial(db, 'commune', 'official-commune');
+    await linkedUser(db, 'official-commune', vn('2026-12-07T16:00'));
+    const producer = await producerAwayForEightDays('producer-9');
+    expect(await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id })).toEqual([]);
+    const missed = await db.notification.findFirstOrThrow({ where: { recipientId: producer.id, recipientKind: 'producer' }, include: { events: { orderBy: { id: 'asc' } } } });
+    expect(missed.state).toBe('unreachable');
+    expect(missed.events.at(-1)?.detail).toEqual({ told: [`official:${official.id}`] });
+
+    await dispatchNotifications(dispatchDeps(), { kind: 'official', id: official.id });
+    const [alert] = await messagesTo('official-commune');
+    expect(textOf(alert)).toMatch(/Không liên lạc được qua Zalo với HTX producer-9 \(điện thoại \+84912345678\) về: Ý tưởng «Mật ong số \d+» .* chưa có phương án/);
+    expect(untold).toBe(0);
+  });
+
+  it('with nobody to tell, the notice is recorded as unreachable and counted for the operators', async () => {
+    const producer = await producerAwayForEightDays('producer-10');
+    await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id });
+    expect((await db.notification.findFirstOrThrow({ where: { recipientKind: 'producer', recipientId: producer.id } })).state).toBe('unreachable');
+    expect(untold).toBe(1);
+  });
+});
