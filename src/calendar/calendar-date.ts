@@ -74,3 +74,8 @@ export function vietnamInstant(date: CalendarDate, time: string): Date {
   if (!match) throw new RangeError(`${time} is not a time of day (HH:MM)`);
   return new Date(epochDayOf(date) * dayMs + (Number(match[1]) * 60 + Number(match[2])) * 60_000 - vietnamOffsetMs);
 }
+
+/** A yyyy-mm-dd date as Vietnamese readers write it: dd/mm/yyyy. */
+export function displayDate(date: string): string {
+  return date.split('-').reverse().join('/');
+}

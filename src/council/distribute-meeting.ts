@@ -1,3 +1,4 @@
+import { displayDate } from '../calendar/calendar-date.js';
 import type { Database, Transaction } from '../db/database.js';
 import type { AssembledPacket } from '../dossier/assemble-packet.js';
 import { defaultLocale, isLocale, type Locale, type Translate } from '../i18n/translator.js';
@@ -30,7 +31,6 @@ export function parseAcknowledgementCommand(text: string): bigint | undefined {
   return match ? BigInt(match[1] ?? '0') : undefined;
 }
 
-const formatDate = (date: string) => date.split('-').reverse().join('/');
 
 /**
  * Sends a meeting's dossiers to every council person: first the meeting details, then for
@@ -105,7 +105,7 @@ export async function distributeMeeting(deps: DistributionDeps, meetingId: bigin
               name: person.name,
               role: t(`council.role.${role}`),
               council: current.council.name,
-              date: formatDate(current.date),
+              date: displayDate(current.date),
               time: current.time,
               place: current.place,
               count: String(ideas.length),
@@ -121,7 +121,7 @@ export async function distributeMeeting(deps: DistributionDeps, meetingId: bigin
         const link = channel.kind === 'none' ? undefined : deps.linkFor('packet', packet.id, person.zaloUserId ?? `person:${person.id}`);
         await plan(`${current.id}:${person.id}:${idea.id}:${packet.id}`, { ideaId: idea.id, packet }, (deliveryId) => {
           const vars = { product: idea.productName, receipt: idea.receiptNumber, version: String(packet.version), pages: String(packet.pageCount), sha256: packet.sha256, link: link?.url ?? '' };
-          if (channel.kind !== 'cs') return templateFor({ name: person.name, council: current.council.name, date: formatDate(current.date), product: idea.productName, version: String(packet.version), link: link?.url ?? '' });
+          if (channel.kind !== 'cs') return templateFor({ name: person.name, council: current.council.name, date: displayDate(current.date), product: idea.productName, version: String(packet.version), link: link?.url ?? '' });
           const button = t('meeting.acknowledgeButton');
           const text: OutgoingMessage = { kind: 'text', text: t(earlier.length > 0 ? 'meeting.packetUpdated' : 'meeting.packet', vars), buttons: [{ title: button, action: { kind: 'command', payload: acknowledgementCommand(deliveryId) } }] };
           // The PDF itself too, when it fits Zalo's file limit: readable without the link.
@@ -150,7 +150,7 @@ async function alertSecretaries(
     secretaries.map((recipient) => ({
       idempotencyKey: `meeting:${meeting.id}:unreachable:${recipient}:${names.join('|')}`,
       recipient,
-      message: { kind: 'text', text: translate(localeOf.get(recipient) ?? defaultLocale, 'meeting.unreachable', { council: meeting.council.name, date: formatDate(meeting.date), names: names.join(', ') }) },
+      message: { kind: 'text', text: translate(localeOf.get(recipient) ?? defaultLocale, 'meeting.unreachable', { council: meeting.council.name, date: displayDate(meeting.date), names: names.join(', ') }) },
     })),
   );
 }

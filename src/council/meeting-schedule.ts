@@ -1,3 +1,4 @@
+import { displayDate } from '../calendar/calendar-date.js';
 import { defaultLocale, isLocale } from '../i18n/translator.js';
 import { addToOutbox } from '../outbound/outbox.js';
 import { reportMeetingDeliveries } from './delivery-report.js';
@@ -8,7 +9,6 @@ export interface MeetingScheduleDeps extends DistributionDeps {
   distributeBeforeDeadlineMs: number;
 }
 
-const formatDate = (date: string) => date.split('-').reverse().join('/');
 
 /**
  * Run by the periodic sweep. Meetings whose deadline is near are distributed even if
@@ -53,7 +53,7 @@ export async function runMeetingSchedule(deps: MeetingScheduleDeps): Promise<big
     const notReached = [...new Set(rows.filter((r) => ['unreachable', 'failed', 'queued'].includes(r.status)).map((r) => r.person))];
     const vars = {
       council: meeting.council.name,
-      date: formatDate(meeting.date),
+      date: displayDate(meeting.date),
       total: String(rows.length),
       reached: String(count(['sent', 'received', 'seen', 'acknowledged'])),
       acknowledged: String(count(['acknowledged'])),
@@ -91,7 +91,7 @@ async function alertFailedDelivery(deps: MeetingScheduleDeps, deliveryId: bigint
       tx,
       secretaries.map((recipient) => {
         const locale = localeOf.get(recipient) ?? defaultLocale;
-        const vars = { name: person?.name ?? '', phone: person?.phone ? `+${person.phone}` : '—', product: idea?.productName ?? deps.translate(locale, 'report.delivery.meetingDetails'), date: formatDate(meeting.date), reason: reason.slice(0, 200) };
+        const vars = { name: person?.name ?? '', phone: person?.phone ? `+${person.phone}` : '—', product: idea?.productName ?? deps.translate(locale, 'report.delivery.meetingDetails'), date: displayDate(meeting.date), reason: reason.slice(0, 200) };
         return { idempotencyKey: `delivery:${deliveryId}:failed:${recipient}`, recipient, message: { kind: 'text' as const, text: deps.translate(locale, 'meeting.deliveryFailed', vars) } };
       }),
     );

@@ -1,3 +1,4 @@
+import { displayDate } from '../calendar/calendar-date.js';
 import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, grayscale, type Color, type PDFFont, type PDFPage } from 'pdf-lib';
 import type { Locale, Translate } from '../i18n/translator.js';
@@ -206,7 +207,7 @@ function layoutReport(input: DeliveryReportInput, fonts: Fonts): PageDrawing[] {
     const labelWidth = 130;
     const lines: [string, string][] = [
       [texts.councilLabel, input.meeting.council],
-      [texts.meetingAtLabel, `${formatCalendarDate(input.meeting.date)} ${input.meeting.time}`],
+      [texts.meetingAtLabel, `${displayDate(input.meeting.date)} ${input.meeting.time}`],
       [texts.placeLabel, input.meeting.place],
       [texts.deadlineLabel, formatVietnamTime(input.meeting.deliveryDeadline)],
       [texts.generatedAtLabel, formatVietnamTime(input.generatedAt)],
@@ -348,12 +349,7 @@ function formatStamp(at: Date | null): string {
 /** dd/mm/yyyy hh:mm on the clocks in Vietnam (UTC+7 all year). */
 function formatVietnamTime(at: Date): string {
   const iso = new Date(at.getTime() + 7 * 3600_000).toISOString();
-  return `${formatCalendarDate(iso.slice(0, 10))} ${iso.slice(11, 16)}`;
-}
-
-/** yyyy-mm-dd → dd/mm/yyyy */
-function formatCalendarDate(date: string): string {
-  return date.split('-').reverse().join('/');
+  return `${displayDate(iso.slice(0, 10))} ${iso.slice(11, 16)}`;
 }
 
 function drawPage(pdfPage: PDFPage, drawing: PageDrawing): void {

@@ -1,3 +1,4 @@
+import { displayDate } from '../calendar/calendar-date.js';
 import { parseCalendarDate, type CalendarDate } from '../calendar/calendar-date.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import { deliveryDeadline, earliestMeetingDate } from '../calendar/working-days.js';
@@ -103,7 +104,7 @@ export async function cancelMeeting(tx: Transaction, input: { meetingId: bigint;
   const people = meeting.council.members.flatMap((m) => (m.person.zaloUserId ? [m.person.zaloUserId] : []));
   const users = await tx.zaloUser.findMany({ where: { id: { in: people } }, select: { id: true, locale: true } });
   const localeOf = new Map(users.map((u) => [u.id, isLocale(u.locale) ? u.locale : defaultLocale]));
-  const vars = { council: meeting.council.name, date: meeting.date.split('-').reverse().join('/'), time: meeting.time, place: meeting.place };
+  const vars = { council: meeting.council.name, date: displayDate(meeting.date), time: meeting.time, place: meeting.place };
   return addToOutbox(
     tx,
     people.map((recipient) => ({

@@ -1,3 +1,4 @@
+import { displayDate } from '../calendar/calendar-date.js';
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -77,7 +78,7 @@ export async function assemblePacket(deps: { db: Database; storage: DocumentStor
         { label: t('packet.cover.kind'), value: t(`idea.kind.${{ new_product: 'newProduct', star_upgrade: 'starUpgrade', re_ranking: 'reRanking' }[idea.kind]}`) },
         { label: t('packet.cover.ruleSet'), value: idea.ruleSet },
         { label: t('packet.cover.version'), value: String(dossier.version) },
-        { label: t('packet.cover.date'), value: vietnamDate(builtAt).split('-').reverse().join('/') },
+        { label: t('packet.cover.date'), value: displayDate(vietnamDate(builtAt)) },
       ],
     },
     texts: packetTexts(deps.translate, 'vi'),

@@ -1,6 +1,6 @@
 import type { Notification } from '../db/generated/client.js';
 import type { Transaction } from '../db/database.js';
-import { vietnamDateOf, type CalendarDate } from '../calendar/calendar-date.js';
+import { displayDate as formatDate, vietnamDateOf, type CalendarDate } from '../calendar/calendar-date.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import { workingDaysBetween } from '../calendar/working-days.js';
 import type { Locale, Translate } from '../i18n/translator.js';
@@ -27,7 +27,6 @@ export interface NotificationKind {
   read(ctx: ReadContext, notification: Notification): Promise<Reading>;
 }
 
-export const formatDate = (date: string) => date.split('-').reverse().join('/');
 const open = (text: string): Reading => ({ state: 'open', text });
 const done: Reading = { state: 'done' };
 const cancelled: Reading = { state: 'cancelled' };
@@ -148,9 +147,9 @@ export const notificationKinds: Record<string, NotificationKind> = {
     async read(ctx, n) {
       const closes = varsOf(n).closes ?? '';
       if (closes < today(ctx)) return done;
-      const unscheduled = await ctx.tx.dossier.count({ where: { status: 'checked', productIdea: { provinceCode: n.provinceCode } } });
+      const checked = await ctx.tx.dossier.count({ where: { status: 'checked', productIdea: { provinceCode: n.provinceCode } } });
       const scheduled = await ctx.tx.meetingProduct.count({ where: { meeting: { status: { not: 'cancelled' }, council: { provinceCode: n.provinceCode } } } });
-      return open(ctx.translate(ctx.locale, 'notify.provinceRoundClose', { closes: formatDate(closes), checked: String(unscheduled), scheduled: String(scheduled) }));
+      return open(ctx.translate(ctx.locale, 'notify.provinceRoundClose', { closes: formatDate(closes), checked: String(checked), scheduled: String(scheduled) }));
     },
   },
   'campaign.deadline': {

@@ -70,6 +70,14 @@ export async function planNotifications(deps: PlanDeps): Promise<{ planned: numb
   const { calendar } = deps.timing;
   const planned: Planned[] = [];
   const routineAt = (date: CalendarDate) => routineTimeOn(deps.timing, date);
+  // Officials of a commune (or the province unit) are looked up once per run, not per idea.
+  const officialsCache = new Map<string, Promise<{ id: bigint }[]>>();
+  const officialsOf = (region: { provinceCode: string; communeCode: string | null }, level: 1 | 2) => {
+    const key = `${region.provinceCode}:${level === 1 ? region.communeCode : ''}:${level}`;
+    const cached = officialsCache.get(key) ?? deps.db.$transaction((tx) => officialsAt(tx, region, level));
+    officialsCache.set(key, cached);
+    return cached;
+  };
   /** Reminders `offsets` working days before `deadline`; the last one is kept even when late. */
   const remindersBefore = (deadline: CalendarDate, offsets: readonly number[], make: (offset: number, dueAt: Date) => Planned): Planned[] => {
     const sorted = [...offsets].sort((a, b) => b - a);
@@ -88,7 +96,7 @@ export async function planNotifications(deps: PlanDeps): Promise<{ planned: numb
       if (level <= fromLevel) continue;
       const steps = level - fromLevel;
       const dueAt = routineAt(addWorkingDays(calendar, deadline, steps * deps.rules.escalateAfterWorkingDays));
-      const officials = await deps.db.$transaction((tx) => officialsAt(tx, region, level));
+      const officials = await officialsOf(region, level);
       for (const official of officials) {
         out.push({
           ...parent,
@@ -155,7 +163,7 @@ export async function planNotifications(deps: PlanDeps): Promise<{ planned: numb
       const submitted = await deps.db.dossierEvent.findFirst({ where: { dossierId: idea.dossier.id, action: 'submitted' }, orderBy: { id: 'desc' } });
       const submittedOn = vietnamDateOf(submitted?.at ?? idea.dossier.updatedAt);
       const deadline = addWorkingDays(calendar, submittedOn, deps.rules.dossierCheckWorkingDays);
-      const officials = await deps.db.$transaction((tx) => officialsAt(tx, region, 1));
+      const officials = await officialsOf(region, 1);
       const stamp = (submitted?.at ?? idea.dossier.updatedAt).getTime();
       for (const [i, official] of officials.entries()) {
         const reminders = remindersBefore(deadline, deps.rules.remindBefore.dossierCheck, (offset, dueAt) => ({

@@ -1,6 +1,5 @@
-import { vietnamDateOf } from '../calendar/calendar-date.js';
+import { displayDate, vietnamDateOf } from '../calendar/calendar-date.js';
 import { replyWith, textOf, type ActionInput, type ActionOutcome } from '../registration/action-outcome.js';
-import { formatDate } from './notification-kinds.js';
 import { snoozeNotifications } from './manage-notifications.js';
 import { resolveRecipient } from './recipients.js';
 import { remindLaterTime, type NotifyTiming } from './timing.js';
@@ -24,5 +23,5 @@ export async function remindLater(input: ActionInput, timing: Pick<NotifyTiming,
   const until = remindLaterTime(timing, input.now);
   await snoozeNotifications(input.tx, own, until, input.userId, input.now);
   const local = new Date(until.getTime() + 7 * 3600_000).toISOString();
-  return replyWith(textOf(input, 'notify.snoozed', { time: local.slice(11, 16), date: formatDate(vietnamDateOf(until)) }));
+  return replyWith(textOf(input, 'notify.snoozed', { time: local.slice(11, 16), date: displayDate(vietnamDateOf(until)) }));
 }

@@ -1,3 +1,4 @@
+import { displayDate } from '../calendar/calendar-date.js';
 import { vietnamDate } from '../ocop/rule-sets.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
 import { replyWith, textOf, type ActionInput, type ActionOutcome } from './action-outcome.js';
@@ -8,7 +9,7 @@ export async function describeStatus(input: ActionInput): Promise<ActionOutcome>
   if (ideas.length === 0) return replyWith(textOf(input, 'status.none'));
   const t = (key: string, vars?: Record<string, string>) => input.translate(input.locale, key, vars);
   const lines = ideas.map((idea, i) => {
-    const date = vietnamDate(idea.submittedAt).split('-').reverse().join('/');
+    const date = displayDate(vietnamDate(idea.submittedAt));
     const hasPlan = idea.businessPlan !== null;
     const stage =
       idea.status === 'returned'
