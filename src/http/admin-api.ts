@@ -301,7 +301,7 @@ function toHttpFromDomain(error: unknown): never {
 const importTypes = ['application/json', 'text/csv'];
 const importLimit = '4mb';
 
-const secretaryWrites = [/^\/councils\/\d+\/meetings$/, /^\/meetings\/\d+(\/(lock|cancel))?$/, /^\/ideas\/\d+\/dossier\/packet$/];
+const secretaryWrites = [/^\/councils\/\d+\/meetings$/, /^\/meetings\/\d+(\/(lock|cancel|results))?$/, /^\/ideas\/\d+\/dossier\/packet$/];
 
 function secretaryMayUse(method: string, path: string): boolean {
   return method === 'GET' || secretaryWrites.some((pattern) => pattern.test(path));
@@ -319,7 +319,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
       throw new HttpError('unauthorized', 'a valid API token is required: Authorization: Bearer <token>');
     }
     // A council secretary runs meetings; decisions on ideas, dossiers and officials are not theirs.
-    if (scope.role === 'secretary' && !secretaryMayUse(req.method, req.path)) throw new HttpError('forbidden', 'a council secretary token manages meetings and reads ideas and dossiers only');
+    if (scope.role === 'secretary' && !secretaryMayUse(req.method, req.path)) throw new HttpError('forbidden', 'a council secretary token manages meetings and their results and reads ideas and dossiers only');
     scopes.set(req, scope);
     next();
   });
@@ -365,6 +365,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
       enqueueOutbound: deps.enqueueOutbound,
       ...(deps.meetings ? { meetings: deps.meetings } : {}),
       ...(deps.distribute ? { distribute: deps.distribute } : {}),
+      ...(deps.meetings && deps.ruleSets ? { evaluation: { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor } } : {}),
     },
     (req) => scopeOf(req),
   );

@@ -13,7 +13,7 @@ import {
   returnItemsBody,
   snoozeBody,
 } from './admin-schemas.js';
-import { createCouncilBody, idParam, meetingBody, moveBody } from './council-api.js';
+import { createCouncilBody, idParam, meetingBody, moveBody, resultsBody } from './council-api.js';
 
 // The OpenAPI 3.1 description of /admin/v1 and of the signed links. What a client sends is
 // described by the routes' own zod schemas; the answers are written here by hand.
@@ -264,6 +264,19 @@ const schemas: Record<string, JsonSchema> = {
     },
     ['products'],
   ),
+  EvaluationResult: object({
+    productIdeaId: id,
+    productName: text,
+    receiptNumber: text,
+    ruleSet: { type: 'string', description: 'the rule set the product is evaluated under (rules/rule-sets.yaml)' },
+    average: { type: 'string', pattern: '^\\d{1,3}\\.\\d{2}$', description: "the members' average, cut (never rounded) to two decimals" },
+    stars: { type: 'integer', minimum: 1, maximum: 5, description: "from the rule set's bands on the exact sum of the scores" },
+    certifyingLevel: { type: ['string', 'null'], enum: ['district', 'province', 'central', null], description: 'the level that certifies these stars; null when they earn no certificate' },
+    present: { type: 'array', items: id, description: 'the chair and members present' },
+    scores: { type: 'array', items: object({ personId: id, score: { type: 'number' }, parts: object({ a: { type: 'number' }, b: { type: 'number' }, c: { type: 'number' } }) }, ['parts']) },
+    recordedBy: text,
+    recordedAt: instant,
+  }),
   Delivery: object({
     person: text,
     role: text,
@@ -688,6 +701,40 @@ function describePaths(): OpenApiDocument['paths'] {
         },
       },
     },
+    '/admin/v1/meetings/{id}/results': {
+      post: {
+        operationId: 'recordMeetingResults',
+        tags: ['meetings'],
+        summary: "Record the council's scores after the meeting: every product once, all or none",
+        description:
+          'On or after the meeting day. The chair and members present must make the quorum of rules/provinces.yaml (default 3/4 with the chair); each of them scores each product out of 100 (parts A ≤ 40, B ≤ 25, C ≤ 35 when given; at most two decimals); scores of one product may not spread wider than `scoreSpread` (default 10). Each producer is then told their result in their language.',
+        parameters: councilPath('the meeting'),
+        requestBody: jsonBody(resultsBody, '`present`: council person ids; `productIdeaId`: idea ids of the meeting'),
+        responses: {
+          '201': answer('the results recorded', object({ meetingId: id, results: { type: 'array', items: ref('EvaluationResult') } })),
+          '400': failure('an invalid id or body, a person present who is not the chair or a member, a member present who did not score, a product not on the meeting, parts that do not add up (`issues`)'),
+          '401': unauthorized,
+          '403': provinceOnly,
+          '404': failure("no such meeting in the token's province, or it is cancelled"),
+          '409': failure('the meeting has not taken place yet, no quorum, scores spread too wide (`issues` name the products to score again), or results already recorded'),
+          '413': tooLarge,
+          '503': failure('this process records no results'),
+        },
+      },
+      get: {
+        operationId: 'listMeetingResults',
+        tags: ['meetings'],
+        summary: "The meeting's recorded results",
+        parameters: councilPath('the meeting'),
+        responses: {
+          '200': answer('the results', object({ meetingId: id, results: { type: 'array', items: ref('EvaluationResult') } })),
+          '400': badId,
+          '401': unauthorized,
+          '403': provinceOnly,
+          '404': noMeeting,
+        },
+      },
+    },
     '/admin/v1/council-people/{id}/invitation': {
       post: {
         operationId: 'reinviteCouncilPerson',
@@ -931,7 +978,7 @@ export function buildAdminOpenApi(): OpenApiDocument {
           scheme: 'bearer',
           bearerFormat: 'ocop_ and 43 base64url characters',
           description:
-            '`Authorization: Bearer ocop_…`, a token made with `npm run admin:token`. A province token sees its whole province; a commune token sees its commune only. Councils, meetings and council people are managed by the province: a commune token gets 403 there. A council-secretary token (its province) schedules, moves, cancels and locks meetings, reads deliveries, ideas, dossiers, notifications, campaign deadlines and certified products, and builds packets; anything else answers 403.',
+            '`Authorization: Bearer ocop_…`, a token made with `npm run admin:token`. A province token sees its whole province; a commune token sees its commune only. Councils, meetings and council people are managed by the province: a commune token gets 403 there. A council-secretary token (its province) schedules, moves, cancels and locks meetings, records their results, reads deliveries, ideas, dossiers, notifications, campaign deadlines and certified products, and builds packets; anything else answers 403.',
         },
       },
       schemas,

@@ -5,9 +5,11 @@ import { inviteCouncilPerson, reinviteCouncilPerson } from '../council/council-p
 import type { Database } from '../db/database.js';
 import { reportMeetingDeliveries } from '../council/delivery-report.js';
 import { deliveryReportTexts, renderDeliveryReport } from '../council/render-delivery-report.js';
+import { MeetingNotHeldError, NoQuorumError, recordResults, ResultsAlreadyRecordedError, ResultsInputError, ScoreSpreadError, type EvaluationRules } from '../council/evaluation-results.js';
 import { cancelMeeting, MeetingNotFoundError, MeetingProductsNotReadyError, MeetingTooSoonError, moveMeeting, scheduleMeeting, type MeetingRules } from '../council/schedule-meeting.js';
-import type { CouncilPerson, CouncilRole, Meeting } from '../db/generated/client.js';
+import type { CouncilPerson, CouncilRole, EvaluationResult, Meeting, ProductIdea } from '../db/generated/client.js';
 import { defaultLocale, type Translate } from '../i18n/translator.js';
+import { averageOf, partMaxima } from '../ocop/scoring.js';
 import { parseInput } from './parse-input.js';
 import { HttpError } from './http-error.js';
 
@@ -21,6 +23,8 @@ export interface CouncilApiDeps {
   meetings?: MeetingRules;
   /** Sends a meeting's dossiers to its council (returns outbox ids); the lock route answers 503 without it. */
   distribute?: (meetingId: bigint) => Promise<bigint[]>;
+  /** The rule sets and provinces' settings (quorum, score spread); the results routes answer 503 without them. */
+  evaluation?: EvaluationRules;
 }
 
 export const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,17}$/).transform((v) => BigInt(v)) });
@@ -51,6 +55,25 @@ export const meetingBody = z.strictObject({
   place: nfc(3, 300),
   products: ideaIds,
 });
+const numericId = z.string().regex(/^[1-9]\d{0,17}$/).transform((v) => BigInt(v));
+const hasTwoDecimals = (v: number) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6;
+const points = (max: number) => z.number().min(0).max(max).refine(hasTwoDecimals, 'at most two decimals');
+export const resultsBody = z.strictObject({
+  /** the chair and members present; helpers and the secretary do not score */
+  present: z.array(numericId).min(1).max(60),
+  products: z
+    .array(
+      z.strictObject({
+        productIdeaId: numericId,
+        scores: z
+          .array(z.strictObject({ personId: numericId, score: points(100), parts: z.strictObject({ a: points(partMaxima.a), b: points(partMaxima.b), c: points(partMaxima.c) }).optional() }))
+          .min(1)
+          .max(60),
+      }),
+    )
+    .min(1)
+    .max(100),
+});
 export const moveBody = meetingBody.partial().refine((b) => Object.keys(b).length > 0, 'nothing to change');
 
 function meetingJson(meeting: Meeting & { products?: { productIdeaId: bigint }[] }) {
@@ -67,7 +90,32 @@ function meetingJson(meeting: Meeting & { products?: { productIdeaId: bigint }[]
   };
 }
 
+function resultJson(result: EvaluationResult & { productIdea: Pick<ProductIdea, 'productName' | 'receiptNumber'> }) {
+  return {
+    productIdeaId: String(result.productIdeaId),
+    productName: result.productIdea.productName,
+    receiptNumber: result.productIdea.receiptNumber,
+    ruleSet: result.ruleSet,
+    average: averageOf(result.scoreSumHundredths, result.scoreCount),
+    stars: result.stars,
+    certifyingLevel: result.certifyingLevel,
+    present: result.presentIds.map(String),
+    scores: result.scores,
+    recordedBy: result.recordedBy,
+    recordedAt: result.recordedAt,
+  };
+}
+
 function toHttpFromMeeting(error: unknown): never {
+  if (error instanceof ResultsInputError) throw new HttpError('bad_request', error.message, error.issues.map((i) => ({ path: `body.${i.path}`, message: i.message })));
+  if (error instanceof ScoreSpreadError) {
+    throw new HttpError(
+      'conflict',
+      error.message,
+      error.products.map((p) => ({ path: `body.products.${p.index}.scores`, message: `idea ${p.productIdeaId}: scores from ${p.lowest} to ${p.highest}, more than ${error.allowed} points apart` })),
+    );
+  }
+  if (error instanceof MeetingNotHeldError || error instanceof NoQuorumError || error instanceof ResultsAlreadyRecordedError) throw new HttpError('conflict', error.message);
   if (error instanceof MeetingTooSoonError) throw new HttpError('conflict', error.message);
   if (error instanceof MeetingProductsNotReadyError) throw new HttpError('bad_request', error.message);
   if (error instanceof MeetingNotFoundError) throw new HttpError('not_found', 'no such meeting');
@@ -229,6 +277,30 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
     res.setHeader('content-disposition', `attachment; filename="bien-ban-giao-ho-so-${id}.pdf"`);
     res.setHeader('cache-control', 'private, no-store');
     res.end(bytes);
+  });
+
+  // The council's results, recorded once by the secretary or the province unit after the
+  // meeting; each producer is then told theirs (notification `evaluation.result`).
+  router.post('/meetings/:id/results', async (req: Request, res: Response) => {
+    const evaluation = deps.evaluation;
+    if (!evaluation) throw new HttpError('unavailable', 'results are not recorded here');
+    const scope = provinceScope(req, true);
+    const { id } = parseInput(idParam, req.params, 'params');
+    const body = parseInput(resultsBody, req.body, 'body');
+    await deps.db
+      .$transaction((tx) => recordResults(tx, evaluation, { meetingId: id, provinceCode: scope.provinceCode, present: body.present, products: body.products, by: scope.name, now: deps.now() }))
+      .catch(toHttpFromMeeting);
+    const results = await deps.db.evaluationResult.findMany({ where: { meetingId: id, productIdeaId: { in: body.products.map((p) => p.productIdeaId) } }, include: { productIdea: true }, orderBy: { id: 'asc' } });
+    res.status(201).json({ meetingId: String(id), results: results.map(resultJson) });
+  });
+
+  router.get('/meetings/:id/results', async (req: Request, res: Response) => {
+    const scope = provinceScope(req, true);
+    const { id } = parseInput(idParam, req.params, 'params');
+    const meeting = await deps.db.meeting.findFirst({ where: { id, council: { provinceCode: scope.provinceCode } } });
+    if (!meeting) throw new HttpError('not_found', 'no such meeting');
+    const results = await deps.db.evaluationResult.findMany({ where: { meetingId: id }, include: { productIdea: true }, orderBy: { id: 'asc' } });
+    res.json({ meetingId: String(id), results: results.map(resultJson) });
   });
 
   router.post('/council-people/:id/invitation', async (req: Request, res: Response) => {

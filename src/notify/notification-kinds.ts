@@ -4,6 +4,7 @@ import { displayDate as formatDate, vietnamDateOf, type CalendarDate } from '../
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import { workingDaysBetween } from '../calendar/working-days.js';
 import type { Locale, Translate } from '../i18n/translator.js';
+import { displayAverage } from '../ocop/scoring.js';
 import { checklistFor, type Checklist } from '../ocop/dossier-checklist.js';
 import { resolveRecipient } from './recipients.js';
 
@@ -98,6 +99,54 @@ export const notificationKinds: Record<string, NotificationKind> = {
       const returns = await ctx.tx.dossierItemReturn.count({ where: { dossierId: idea.dossier.id, resolvedAt: null } });
       if (idea.dossier.status !== 'returned' || returns === 0) return done;
       return open(ctx.translate(ctx.locale, 'notify.dossierReturned', { product: idea.productName, count: String(returns) }));
+    },
+  },
+  /** A producer whose dossier, on a meeting's list, was sent back for items: before the members must have it. */
+  'dossier.missingBeforeMeeting': {
+    routine: true,
+    async read(ctx, n) {
+      const meeting = await meetingOf(ctx, n);
+      const idea = n.productIdeaId === null ? null : await ctx.tx.productIdea.findUnique({ where: { id: n.productIdeaId }, include: { dossier: true } });
+      // Moved, cancelled or taken off the list: the meeting that replaces it plans its own.
+      if (!meeting || !idea?.dossier || meeting.status === 'cancelled' || !meeting.products.some((p) => p.productIdeaId === idea.id)) return cancelled;
+      if (meeting.deliveryDeadline.toISOString() !== varsOf(n).deliveryDeadline) return cancelled;
+      if (meeting.deliveryDeadline.getTime() <= ctx.now.getTime()) return done;
+      if (idea.dossier.status === 'submitted' || idea.dossier.status === 'checked') return done;
+      const returns = await ctx.tx.dossierItemReturn.count({ where: { dossierId: idea.dossier.id, resolvedAt: null } });
+      const count = returns > 0 ? returns : ((await missingItems(ctx, idea.id))?.missing ?? 0);
+      return open(
+        ctx.translate(ctx.locale, 'notify.dossierMissingBeforeMeeting', {
+          product: idea.productName,
+          date: formatDate(meeting.date),
+          count: String(count),
+          deadline: formatDate(vietnamDateOf(meeting.deliveryDeadline)),
+        }),
+      );
+    },
+  },
+  /** A producer: the council's score and stars, and what follows from them under the rule set (its title in vars). */
+  'evaluation.result': {
+    routine: false,
+    async read(ctx, n) {
+      const vars = varsOf(n);
+      const resultId = vars.resultId;
+      const result = resultId ? await ctx.tx.evaluationResult.findUnique({ where: { id: BigInt(resultId) }, include: { productIdea: true, meeting: { include: { council: true } } } }) : null;
+      if (!result || result.meeting.status === 'cancelled') return cancelled;
+      const outcome =
+        result.certifyingLevel === null
+          ? ctx.translate(ctx.locale, 'notify.evaluationNoCertificate', { ruleSet: vars.ruleSetTitle ?? result.ruleSet, stars: String(result.stars) })
+          : ctx.translate(ctx.locale, 'notify.evaluationCertify', { level: ctx.translate(ctx.locale, `notify.level.${result.certifyingLevel}`) });
+      return open(
+        ctx.translate(ctx.locale, 'notify.evaluationResult', {
+          product: result.productIdea.productName,
+          receipt: result.productIdea.receiptNumber,
+          council: result.meeting.council.name,
+          date: formatDate(result.meeting.date),
+          average: displayAverage(ctx.locale, result.scoreSumHundredths, result.scoreCount),
+          stars: String(result.stars),
+          outcome,
+        }),
+      );
     },
   },
   /** The re-ranking window of a certificate: opens 180 days before expiry (26/2026), notice ≥ 30 days (148). */

@@ -277,11 +277,32 @@ export async function planNotifications(deps: PlanDeps): Promise<{ planned: numb
   }
 
   // Meetings: members the working day before and on the morning; secretaries when delivery lags.
-  const meetings = await deps.db.meeting.findMany({ where: { status: { in: ['scheduled', 'locked'] }, date: { gte: today } }, include: { council: { include: { members: true } } }, orderBy: { id: 'asc' } });
+  const meetings = await deps.db.meeting.findMany({ where: { status: { in: ['scheduled', 'locked'] }, date: { gte: today } }, include: { council: { include: { members: true } }, products: true }, orderBy: { id: 'asc' } });
   for (const meeting of meetings) {
     const date = meeting.date as CalendarDate;
     const region = { provinceCode: meeting.council.provinceCode, communeCode: null, meetingId: meeting.id };
     const deadlineStamp = meeting.deliveryDeadline.getTime();
+    // Producers whose dossier on the list was sent back for items: before the members must have it.
+    const sentBack = await deps.db.productIdea.findMany({
+      where: { id: { in: meeting.products.map((p) => p.productIdeaId) }, dossier: { status: { in: ['collecting', 'returned'] } } },
+      orderBy: { id: 'asc' },
+    });
+    for (const idea of sentBack) {
+      planned.push(
+        ...remindersBefore(vietnamDateOf(meeting.deliveryDeadline), deps.rules.remindBefore.meetingDelivery, (offset, dueAt) => ({
+          key: `dossier.missingBeforeMeeting:${idea.id}:${meeting.id}:${deadlineStamp}:${offset}`,
+          kind: 'dossier.missingBeforeMeeting',
+          recipient: { kind: 'producer', id: idea.producerId },
+          provinceCode: idea.provinceCode,
+          communeCode: idea.communeCode,
+          productIdeaId: idea.id,
+          meetingId: meeting.id,
+          deadline: meeting.deliveryDeadline,
+          dueAt,
+          vars: { deliveryDeadline: meeting.deliveryDeadline.toISOString() },
+        })),
+      );
+    }
     for (const member of meeting.council.members) {
       const recipient: RecipientRef = { kind: 'council_person', id: member.personId };
       planned.push(
@@ -295,6 +316,23 @@ export async function planNotifications(deps: PlanDeps): Promise<{ planned: numb
         );
       }
     }
+  }
+
+  // Producers: the council's results, as soon as they are recorded.
+  const results = await deps.db.evaluationResult.findMany({ where: { recordedAt: { gte: new Date(now.getTime() - horizonMs) } }, include: { productIdea: true }, orderBy: { id: 'asc' } });
+  for (const result of results) {
+    const idea = result.productIdea;
+    planned.push({
+      key: `evaluation.result:${result.id}`,
+      kind: 'evaluation.result',
+      recipient: { kind: 'producer', id: idea.producerId },
+      provinceCode: idea.provinceCode,
+      communeCode: idea.communeCode,
+      productIdeaId: idea.id,
+      meetingId: result.meetingId,
+      dueAt: result.recordedAt,
+      vars: { resultId: String(result.id), ruleSetTitle: deps.ruleSets.find((r) => r.id === result.ruleSet)?.title ?? result.ruleSet },
+    });
   }
 
   const fresh = planned.filter((p) => p.dueAt.getTime() <= now.getTime() + horizonMs);

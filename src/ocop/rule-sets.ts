@@ -37,6 +37,11 @@ const fileSchema = z.strictObject({
           reRankingClosesDaysBeforeExpiry: z.number().int().min(1).optional(),
         }),
         rounds: z.strictObject({ communeCutoffs: z.array(monthDay).min(1), provinceCloses: z.array(monthDay).min(1) }).optional(),
+        /** the average from which a product has 2★, 3★, 4★ and 5★ */
+        starBands: z
+          .array(z.number().gt(0).max(100))
+          .length(4)
+          .refine((b) => b.every((v, i) => i === 0 || v > b[i - 1]!), 'bands must increase'),
       }),
     )
     .min(1),
@@ -64,6 +69,8 @@ export interface RuleSet {
   certificate: { validMonths: number; reRankingNoticeDaysBeforeExpiry: number; reRankingClosesDaysBeforeExpiry?: number | undefined };
   /** fixed evaluation rounds (mm-dd), where the rule set has them */
   rounds?: { communeCutoffs: string[]; provinceCloses: string[] } | undefined;
+  /** the members' average from which a product has 2★, 3★, 4★ and 5★; below the first it has 1★ */
+  starBands: number[];
 }
 
 export class RuleSetError extends Error {
@@ -95,7 +102,7 @@ export function loadRuleSets(file: string, dictionaries: Dictionaries): RuleSet[
     if (!productSets) problems.push(`rule set ${r.id}: classification ${r.classification} does not exist`);
     const stars = Object.values(r.certifies).flat();
     if (new Set(stars).size !== stars.length) problems.push(`rule set ${r.id}: a star rating is certified at two levels`);
-    return { id: r.id, title: r.title, inForceFrom: r.inForceFrom, productSets: productSets ?? [], certifies: r.certifies, certificate: r.certificate, rounds: r.rounds };
+    return { id: r.id, title: r.title, inForceFrom: r.inForceFrom, productSets: productSets ?? [], certifies: r.certifies, certificate: r.certificate, rounds: r.rounds, starBands: r.starBands };
   });
   ruleSets.forEach((r, i) => {
     const previous = ruleSets[i - 1];

@@ -1,18 +1,25 @@
 import { displayDate } from '../calendar/calendar-date.js';
+import { displayAverage } from '../ocop/scoring.js';
 import { vietnamDate } from '../ocop/rule-sets.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
 import { replyWith, textOf, type ActionInput, type ActionOutcome } from './action-outcome.js';
 
 /** Each of the producer's ideas with its stage and what it waits for. */
 export async function describeStatus(input: ActionInput): Promise<ActionOutcome> {
-  const ideas = await input.tx.productIdea.findMany({ where: { producer: { zaloUserId: input.userId } }, orderBy: { id: 'asc' } });
+  const ideas = await input.tx.productIdea.findMany({
+    where: { producer: { zaloUserId: input.userId } },
+    include: { results: { orderBy: { recordedAt: 'desc' }, take: 1, include: { meeting: true } } },
+    orderBy: { id: 'asc' },
+  });
   if (ideas.length === 0) return replyWith(textOf(input, 'status.none'));
   const t = (key: string, vars?: Record<string, string>) => input.translate(input.locale, key, vars);
   const lines = ideas.map((idea, i) => {
     const date = displayDate(vietnamDate(idea.submittedAt));
     const hasPlan = idea.businessPlan !== null;
-    const stage =
-      idea.status === 'returned'
+    const result = idea.results[0];
+    const stage = result
+      ? t('status.stage.evaluated', { date: displayDate(result.meeting.date), average: displayAverage(input.locale, result.scoreSumHundredths, result.scoreCount), stars: String(result.stars) })
+      : idea.status === 'returned'
         ? t('status.stage.returned', { reason: idea.reviewReason ?? '' })
         : idea.status === 'accepted'
           ? t(hasPlan ? 'status.stage.acceptedWithPlan' : 'status.stage.acceptedNoPlan')

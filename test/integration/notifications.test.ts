@@ -57,7 +57,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await db.$executeRawUnsafe('TRUNCATE notification, notification_event, outbound_message, product_idea, producer, dossier, dossier_event, official, zalo_user, conversation_session, council, council_person, council_member, meeting, meeting_product, delivery, campaign_deadline, certified_product RESTART IDENTITY CASCADE');
+  await db.$executeRawUnsafe('TRUNCATE notification, notification_event, outbound_message, product_idea, producer, dossier, dossier_event, official, zalo_user, conversation_session, council, council_person, council_member, meeting, meeting_product, delivery, campaign_deadline, certified_product, evaluation_result RESTART IDENTITY CASCADE');
   templates = { templateId: undefined, znsTemplateId: undefined };
   untold = 0;
 });
@@ -174,6 +174,59 @@ describe('merging and stopping', () => {
 
     clock.now = vn('2026-12-14T08:00');
     expect(await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id })).toHaveLength(1);
+  });
+});
+
+describe('before a producer\'s meeting', () => {
+  it('a dossier on the list sent back for an item: reminded 3 and 1 working days before the members must have it, until it is sent again', async () => {
+    clock.now = vn('2026-12-07T09:00'); // Monday
+    const producer = await makeProducer(db, 'producer-meeting');
+    await linkedUser(db, 'producer-meeting', clock.now);
+    const idea = await makeIdea(db, producer.id, vn('2026-10-01T09:00'), { dossier: 'returned', businessPlan: true });
+    const dossier = await db.dossier.findUniqueOrThrow({ where: { productIdeaId: idea.id } });
+    await db.dossierItemReturn.create({ data: { dossierId: dossier.id, itemCode: 'testReport', reason: 'Phiếu kiểm nghiệm đã hết hạn', returnedBy: 'admin:Sở', returnedAt: clock.now } });
+    const council = await db.council.create({ data: { name: 'Hội đồng OCOP tỉnh', level: 'province', provinceCode: '75', year: 2026, createdBy: 'test' } });
+    // Wednesday 16 December: the dossiers must reach the members before Tuesday 15 December, 07:30.
+    const meeting = await db.meeting.create({ data: { councilId: council.id, date: '2026-12-16', time: '08:00', place: 'Hội trường', leadWorkingDays: 1, deliveryDeadline: vn('2026-12-15T07:30'), createdBy: 'test', products: { create: [{ productIdeaId: idea.id }] } } });
+    await planNotifications(planDeps());
+    const reminders = await db.notification.findMany({ where: { kind: 'dossier.missingBeforeMeeting' }, orderBy: { sendAt: 'asc' } });
+    expect(reminders.map((r) => [r.sendAt, r.meetingId])).toEqual([
+      [vn('2026-12-10T08:00'), meeting.id],
+      [vn('2026-12-14T08:00'), meeting.id],
+    ]);
+
+    // Thursday: with the "returned" reminder of the same morning, in one message.
+    clock.now = vn('2026-12-10T08:00');
+    expect(await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id })).toHaveLength(1);
+    const text = textOf((await messagesTo('producer-meeting'))[0]);
+    expect(text).toMatch(/^🔔 Nhắc việc OCOP \(2 việc\):/);
+    expect(text).toContain(`Hồ sơ «${idea.productName}» sẽ được Hội đồng đánh giá ngày 16/12/2026 nhưng còn 1 mục cần gửi lại. Xin gửi trước ngày 15/12/2026`);
+
+    // Sent again on Friday: Monday's reminder is closed, not sent.
+    await db.dossier.update({ where: { id: dossier.id }, data: { status: 'submitted' } });
+    clock.now = vn('2026-12-14T08:00');
+    expect(await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id })).toEqual([]);
+    expect((await db.notification.findUniqueOrThrow({ where: { id: reminders[1]!.id } })).state).toBe('done');
+    expect(await messagesTo('producer-meeting')).toHaveLength(1);
+  });
+
+  it('a meeting moved to another day cancels the reminders of the old day and plans its own', async () => {
+    clock.now = vn('2026-12-07T09:00');
+    const producer = await makeProducer(db, 'producer-moved');
+    const idea = await makeIdea(db, producer.id, vn('2026-10-01T09:00'), { dossier: 'returned', businessPlan: true });
+    const council = await db.council.create({ data: { name: 'Hội đồng OCOP tỉnh', level: 'province', provinceCode: '75', year: 2026, createdBy: 'test' } });
+    const meeting = await db.meeting.create({ data: { councilId: council.id, date: '2026-12-16', time: '08:00', place: 'Hội trường', leadWorkingDays: 1, deliveryDeadline: vn('2026-12-15T07:30'), createdBy: 'test', products: { create: [{ productIdeaId: idea.id }] } } });
+    await planNotifications(planDeps());
+    await db.meeting.update({ where: { id: meeting.id }, data: { date: '2026-12-23', deliveryDeadline: vn('2026-12-22T07:30') } });
+    clock.now = vn('2026-12-07T09:10');
+    await planNotifications(planDeps());
+    const reminders = await db.notification.findMany({ where: { kind: 'dossier.missingBeforeMeeting' }, orderBy: { id: 'asc' } });
+    expect(reminders.map((r) => [r.state, r.sendAt])).toEqual([
+      ['cancelled', vn('2026-12-10T08:00')],
+      ['cancelled', vn('2026-12-14T08:00')],
+      ['planned', vn('2026-12-17T08:00')],
+      ['planned', vn('2026-12-21T08:00')],
+    ]);
   });
 });
 

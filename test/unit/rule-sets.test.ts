@@ -49,6 +49,13 @@ describe('rule sets as data', () => {
     expect(() => loadRuleSets(broken, dictionaries)).toThrow(RuleSetError);
     expect(() => loadRuleSets(broken, dictionaries)).toThrow(/"ocop\.set\.kombucha" is missing from locales\/vi\.json[\s\S]*qd-26-2026: must come into force after qd-1489-2025/);
   });
+
+  it('refuses star bands that do not rise, naming where', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rules-'));
+    const broken = join(dir, 'rule-sets.yaml');
+    await writeFile(broken, (await readFile(file, 'utf8')).replace('starBands: [30, 50, 70, 90]', 'starBands: [30, 70, 50, 90]'));
+    expect(() => loadRuleSets(broken, dictionaries)).toThrow(/ruleSets\.0\.starBands: bands must increase/);
+  });
 });
 
 describe("the project's flows", () => {
