@@ -35,6 +35,8 @@ export interface RecordResultsInput {
   /** the chair and members present */
   present: bigint[];
   products: ProductScores[];
+  /** replaces the products' current results, which stay as superseded revisions */
+  correction?: { reason: string } | undefined;
   by: string;
   now: Date;
 }
@@ -76,7 +78,7 @@ export class ScoreSpreadError extends Error {
 export class ResultsAlreadyRecordedError extends Error {
   override name = 'ResultsAlreadyRecordedError';
   constructor(readonly productIdeaIds: bigint[]) {
-    super(`results are already recorded for ${productIdeaIds.join(', ')} at this meeting`);
+    super(`results are already recorded for ${productIdeaIds.join(', ')} at this meeting; to change them, send a correction with its reason`);
   }
 }
 
@@ -102,7 +104,8 @@ function checkScores(product: ProductScores, index: number, present: Set<bigint>
  * Records a held meeting's results, all products or none: the members present must make
  * a quorum, each of them scores each product, and no product's scores may spread wider
  * than the province allows. Each product gets its average, stars and certifying level; its
- * dossier history says it was evaluated.
+ * dossier history says it was evaluated. A product has one current result: recording it
+ * again is refused unless it is a correction, which supersedes it with a reason.
  */
 export async function recordResults(tx: Transaction, rules: EvaluationRules, input: RecordResultsInput): Promise<EvaluationResult[]> {
   // One recording of a meeting at a time: a second one waits and then finds these results.
@@ -142,8 +145,14 @@ export async function recordResults(tx: Transaction, rules: EvaluationRules, inp
   if (spread.length > 0) throw new ScoreSpreadError(settings.scoreSpread, spread);
 
   const ids = input.products.map((p) => p.productIdeaId);
-  const recorded = await tx.evaluationResult.findMany({ where: { meetingId: meeting.id, productIdeaId: { in: ids } }, select: { productIdeaId: true } });
-  if (recorded.length > 0) throw new ResultsAlreadyRecordedError(recorded.map((r) => r.productIdeaId));
+  const current = await tx.evaluationResult.findMany({ where: { meetingId: meeting.id, productIdeaId: { in: ids }, supersededAt: null } });
+  const currentOf = new Map(current.map((r) => [r.productIdeaId, r]));
+  if (!input.correction && current.length > 0) throw new ResultsAlreadyRecordedError(current.map((r) => r.productIdeaId));
+  if (input.correction) {
+    const nothingToCorrect = input.products.flatMap((p, i) => (currentOf.has(p.productIdeaId) ? [] : [{ path: `products.${i}.productIdeaId`, message: `idea ${p.productIdeaId} has no result to correct at this meeting` }]));
+    if (nothingToCorrect.length > 0) throw new ResultsInputError(nothingToCorrect);
+    await tx.evaluationResult.updateMany({ where: { id: { in: current.map((r) => r.id) } }, data: { supersededAt: input.now } });
+  }
 
   const ideas = await tx.productIdea.findMany({ where: { id: { in: ids } }, include: { dossier: true } });
   const ideaOf = new Map(ideas.map((idea) => [idea.id, idea]));
@@ -169,13 +178,16 @@ export async function recordResults(tx: Transaction, rules: EvaluationRules, inp
         scoreCount: count,
         stars,
         certifyingLevel,
+        revision: (currentOf.get(idea.id)?.revision ?? 0) + 1,
+        correctionReason: input.correction?.reason ?? null,
         recordedBy: input.by,
         recordedAt: input.now,
       },
     });
     if (idea.dossier) {
-      const detail: Prisma.InputJsonValue = { meetingId: String(meeting.id), average: averageOf(sum, count), stars, certifyingLevel };
-      await tx.dossierEvent.create({ data: { dossierId: idea.dossier.id, version: idea.dossier.version, actor: `admin:${input.by}`, action: 'evaluated', detail, at: input.now } });
+      const detail: Prisma.InputJsonValue = { meetingId: String(meeting.id), average: averageOf(sum, count), stars, certifyingLevel, ...(input.correction ? { reason: input.correction.reason } : {}) };
+      const action = input.correction ? 'evaluation_corrected' : 'evaluated';
+      await tx.dossierEvent.create({ data: { dossierId: idea.dossier.id, version: idea.dossier.version, actor: `admin:${input.by}`, action, detail, at: input.now } });
     }
     results.push(result);
   }

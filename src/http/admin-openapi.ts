@@ -269,6 +269,8 @@ const schemas: Record<string, JsonSchema> = {
     productName: text,
     receiptNumber: text,
     ruleSet: { type: 'string', description: 'the rule set the product is evaluated under (rules/rule-sets.yaml)' },
+    revision: { type: 'integer', minimum: 1, description: '1 as first recorded, one more per correction' },
+    correctionReason: { type: ['string', 'null'], description: 'why it was corrected' },
     average: { type: 'string', pattern: '^\\d{1,3}\\.\\d{2}$', description: "the members' average, cut (never rounded) to two decimals" },
     stars: { type: 'integer', minimum: 1, maximum: 5, description: "from the rule set's bands on the exact sum of the scores" },
     certifyingLevel: { type: ['string', 'null'], enum: ['district', 'province', 'central', null], description: 'the level that certifies these stars; null when they earn no certificate' },
@@ -707,16 +709,16 @@ function describePaths(): OpenApiDocument['paths'] {
         tags: ['meetings'],
         summary: "Record the council's scores after the meeting: every product once, all or none",
         description:
-          'On or after the meeting day. The chair and members present must make the quorum of rules/provinces.yaml (default 3/4 with the chair); each of them scores each product out of 100 (parts A ≤ 40, B ≤ 25, C ≤ 35 when given; at most two decimals); scores of one product may not spread wider than `scoreSpread` (default 10). Each producer is then told their result in their language.',
+          'On or after the meeting day. The chair and members present must make the quorum of rules/provinces.yaml (default 3/4 with the chair); each of them scores each product out of 100 (parts A ≤ 40, B ≤ 25, C ≤ 35 when given; at most two decimals); scores of one product may not spread wider than `scoreSpread` (default 10). Each producer is then told their result in their language. A product has one current result: to change it, send the same body with `correction: { reason }`; the result it replaces is kept (superseded) and the producer is told the corrected one with the reason.',
         parameters: councilPath('the meeting'),
         requestBody: jsonBody(resultsBody, '`present`: council person ids; `productIdeaId`: idea ids of the meeting'),
         responses: {
           '201': answer('the results recorded', object({ meetingId: id, results: { type: 'array', items: ref('EvaluationResult') } })),
-          '400': failure('an invalid id or body, a person present who is not the chair or a member, a member present who did not score, a product not on the meeting, parts that do not add up (`issues`)'),
+          '400': failure('an invalid id or body, a person present who is not the chair or a member, a member present who did not score, a product not on the meeting, parts that do not add up, a correction of a product without a result (`issues`)'),
           '401': unauthorized,
           '403': provinceOnly,
           '404': failure("no such meeting in the token's province, or it is cancelled"),
-          '409': failure('the meeting has not taken place yet, no quorum, scores spread too wide (`issues` name the products to score again), or results already recorded'),
+          '409': failure('the meeting has not taken place yet, no quorum, scores spread too wide (`issues` name the products to score again), or results already recorded (send a correction)'),
           '413': tooLarge,
           '503': failure('this process records no results'),
         },
@@ -724,7 +726,7 @@ function describePaths(): OpenApiDocument['paths'] {
       get: {
         operationId: 'listMeetingResults',
         tags: ['meetings'],
-        summary: "The meeting's recorded results",
+        summary: "The meeting's current results (corrected ones stay in each dossier's history)",
         parameters: councilPath('the meeting'),
         responses: {
           '200': answer('the results', object({ meetingId: id, results: { type: 'array', items: ref('EvaluationResult') } })),

@@ -73,6 +73,8 @@ export const resultsBody = z.strictObject({
     )
     .min(1)
     .max(100),
+  /** replaces these products' current results (kept as history); the producers are told again */
+  correction: z.strictObject({ reason: nfc(5, 500) }).optional(),
 });
 export const moveBody = meetingBody.partial().refine((b) => Object.keys(b).length > 0, 'nothing to change');
 
@@ -96,6 +98,8 @@ function resultJson(result: EvaluationResult & { productIdea: Pick<ProductIdea, 
     productName: result.productIdea.productName,
     receiptNumber: result.productIdea.receiptNumber,
     ruleSet: result.ruleSet,
+    revision: result.revision,
+    correctionReason: result.correctionReason,
     average: averageOf(result.scoreSumHundredths, result.scoreCount),
     stars: result.stars,
     certifyingLevel: result.certifyingLevel,
@@ -288,9 +292,9 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
     const { id } = parseInput(idParam, req.params, 'params');
     const body = parseInput(resultsBody, req.body, 'body');
     await deps.db
-      .$transaction((tx) => recordResults(tx, evaluation, { meetingId: id, provinceCode: scope.provinceCode, present: body.present, products: body.products, by: scope.name, now: deps.now() }))
+      .$transaction((tx) => recordResults(tx, evaluation, { meetingId: id, provinceCode: scope.provinceCode, present: body.present, products: body.products, correction: body.correction, by: scope.name, now: deps.now() }))
       .catch(toHttpFromMeeting);
-    const results = await deps.db.evaluationResult.findMany({ where: { meetingId: id, productIdeaId: { in: body.products.map((p) => p.productIdeaId) } }, include: { productIdea: true }, orderBy: { id: 'asc' } });
+    const results = await deps.db.evaluationResult.findMany({ where: { meetingId: id, productIdeaId: { in: body.products.map((p) => p.productIdeaId) }, supersededAt: null }, include: { productIdea: true }, orderBy: { id: 'asc' } });
     res.status(201).json({ meetingId: String(id), results: results.map(resultJson) });
   });
 
@@ -299,7 +303,8 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
     const { id } = parseInput(idParam, req.params, 'params');
     const meeting = await deps.db.meeting.findFirst({ where: { id, council: { provinceCode: scope.provinceCode } } });
     if (!meeting) throw new HttpError('not_found', 'no such meeting');
-    const results = await deps.db.evaluationResult.findMany({ where: { meetingId: id }, include: { productIdea: true }, orderBy: { id: 'asc' } });
+    // Current results; corrected ones stay in the table and in each dossier's history.
+    const results = await deps.db.evaluationResult.findMany({ where: { meetingId: id, supersededAt: null }, include: { productIdea: true }, orderBy: { id: 'asc' } });
     res.json({ meetingId: String(id), results: results.map(resultJson) });
   });
 

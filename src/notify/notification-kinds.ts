@@ -131,22 +131,23 @@ export const notificationKinds: Record<string, NotificationKind> = {
       const vars = varsOf(n);
       const resultId = vars.resultId;
       const result = resultId ? await ctx.tx.evaluationResult.findUnique({ where: { id: BigInt(resultId) }, include: { productIdea: true, meeting: { include: { council: true } } } }) : null;
-      if (!result || result.meeting.status === 'cancelled') return cancelled;
+      // A correction replaced it before it went: the corrected result has its own notice.
+      if (!result || result.meeting.status === 'cancelled' || result.supersededAt !== null) return cancelled;
       const outcome =
         result.certifyingLevel === null
           ? ctx.translate(ctx.locale, 'notify.evaluationNoCertificate', { ruleSet: vars.ruleSetTitle ?? result.ruleSet, stars: String(result.stars) })
           : ctx.translate(ctx.locale, 'notify.evaluationCertify', { level: ctx.translate(ctx.locale, `notify.level.${result.certifyingLevel}`) });
-      return open(
-        ctx.translate(ctx.locale, 'notify.evaluationResult', {
-          product: result.productIdea.productName,
-          receipt: result.productIdea.receiptNumber,
-          council: result.meeting.council.name,
-          date: formatDate(result.meeting.date),
-          average: displayAverage(ctx.locale, result.scoreSumHundredths, result.scoreCount),
-          stars: String(result.stars),
-          outcome,
-        }),
-      );
+      const corrected = result.correctionReason ? `${ctx.translate(ctx.locale, 'notify.evaluationCorrected', { reason: result.correctionReason })} ` : '';
+      const text = ctx.translate(ctx.locale, 'notify.evaluationResult', {
+        product: result.productIdea.productName,
+        receipt: result.productIdea.receiptNumber,
+        council: result.meeting.council.name,
+        date: formatDate(result.meeting.date),
+        average: displayAverage(ctx.locale, result.scoreSumHundredths, result.scoreCount),
+        stars: String(result.stars),
+        outcome,
+      });
+      return open(corrected + text);
     },
   },
   /** The re-ranking window of a certificate: opens 180 days before expiry (26/2026), notice ≥ 30 days (148). */

@@ -318,8 +318,8 @@ export async function planNotifications(deps: PlanDeps): Promise<{ planned: numb
     }
   }
 
-  // Producers: the council's results, as soon as they are recorded.
-  const results = await deps.db.evaluationResult.findMany({ where: { recordedAt: { gte: new Date(now.getTime() - horizonMs) } }, include: { productIdea: true }, orderBy: { id: 'asc' } });
+  // Producers: the council's results, as soon as they are recorded (a correction is a new result, told again).
+  const results = await deps.db.evaluationResult.findMany({ where: { recordedAt: { gte: new Date(now.getTime() - horizonMs) }, supersededAt: null }, include: { productIdea: true }, orderBy: { id: 'asc' } });
   for (const result of results) {
     const idea = result.productIdea;
     planned.push({

@@ -8,7 +8,7 @@ import { replyWith, textOf, type ActionInput, type ActionOutcome } from './actio
 export async function describeStatus(input: ActionInput): Promise<ActionOutcome> {
   const ideas = await input.tx.productIdea.findMany({
     where: { producer: { zaloUserId: input.userId } },
-    include: { results: { orderBy: { recordedAt: 'desc' }, take: 1, include: { meeting: true } } },
+    include: { results: { where: { supersededAt: null }, orderBy: { recordedAt: 'desc' }, take: 1, include: { meeting: true } } },
     orderBy: { id: 'asc' },
   });
   if (ideas.length === 0) return replyWith(textOf(input, 'status.none'));

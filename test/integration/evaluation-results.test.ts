@@ -201,6 +201,42 @@ describe('recording a meeting’s results', () => {
     expect(await db.notification.count({ where: { kind: 'evaluation.result', state: 'sent' } })).toBe(4);
   });
 
+  it('a correction needs its reason, replaces the current result, keeps the old one, and tells the producer again', async () => {
+    // A plain second recording is refused, pointing to the correction.
+    const again = await request('POST', `/meetings/${meetingId}/results`, tokens.secretary, { present: present(), products: [scored(ideas.tea, [70, 70, 70.5])] });
+    expect(again.status).toBe(409);
+    expect(problem.parse(await again.json()).message).toContain('send a correction with its reason');
+    // A correction of a product the meeting has no result for is refused.
+    const fresh = await db.productIdea.create({ data: { ...(await db.productIdea.findUniqueOrThrow({ where: { id: BigInt(ideas.tea) } })), id: undefined, sequence: 99, receiptNumber: '99/PĐK-75-26116-2026', details: {}, businessPlan: {} } });
+    await db.meetingProduct.create({ data: { meetingId, productIdeaId: fresh.id } });
+    const nothing = await request('POST', `/meetings/${meetingId}/results`, tokens.secretary, { present: present(), products: [scored(String(fresh.id), [70, 70, 70])], correction: { reason: 'Nhập nhầm điểm' } });
+    expect(nothing.status).toBe(400);
+    expect(problem.parse(await nothing.json()).issues).toEqual([{ path: 'body.products.0.productIdeaId', message: `idea ${fresh.id} has no result to correct at this meeting` }]);
+
+    clock.now = vn('2026-12-09T15:00');
+    const corrected = await request('POST', `/meetings/${meetingId}/results`, tokens.secretary, { present: present(), products: [scored(ideas.tea, [70, 70, 70.5])], correction: { reason: 'Thư ký nhập nhầm điểm của thành viên Người m1' } });
+    expect(corrected.status).toBe(201);
+    const answer = z.object({ results: z.array(z.object({ average: z.string(), stars: z.number(), revision: z.number(), correctionReason: z.string() })) }).parse(await corrected.json());
+    expect(answer.results).toEqual([{ average: '70.16', stars: 4, revision: 2, correctionReason: 'Thư ký nhập nhầm điểm của thành viên Người m1' }].map((r) => expect.objectContaining(r)));
+    const history = await db.evaluationResult.findMany({ where: { productIdeaId: BigInt(ideas.tea) }, orderBy: { revision: 'asc' } });
+    expect(history.map((r) => [r.revision, r.stars, r.supersededAt])).toEqual([
+      [1, 3, clock.now],
+      [2, 4, null],
+    ]);
+    const listed = resultsAnswer.parse(await (await request('GET', `/meetings/${meetingId}/results`, tokens.province)).json());
+    expect(listed.results.find((r) => r.productIdeaId === ideas.tea)).toMatchObject({ average: '70.16', stars: 4 });
+
+    const timing = testNotifyTiming();
+    await planNotifications({ db, now: () => clock.now, timing, rules: conversation.notifyRules, ruleSets: conversation.setup.ruleSets, checklists: conversation.setup.checklists, translate, logger: capturedLogger().logger });
+    const producer = await db.producer.findUniqueOrThrow({ where: { zaloUserId: 'producer-tea' } });
+    const dispatchDeps = { db, translate, logger: capturedLogger().logger, now: () => clock.now, timing, checklists: conversation.setup.checklists, templates: { templateId: undefined, znsTemplateId: undefined } };
+    expect(await dispatchNotifications(dispatchDeps, { kind: 'producer', id: producer.id })).toHaveLength(1);
+    const last = await db.outboundMessage.findFirstOrThrow({ where: { recipient: 'producer-tea' }, orderBy: { id: 'desc' } });
+    const message = outgoingMessageSchema.parse(last.payload);
+    expect(message.kind === 'text' ? message.text : '').toContain('Hội đồng đã điều chỉnh kết quả (Thư ký nhập nhầm điểm của thành viên Người m1). Kết quả đánh giá sản phẩm');
+    expect(message.kind === 'text' ? message.text : '').toContain('điểm trung bình 70,16/100, hạng 4 sao.');
+  });
+
   it('shows the result in the producer\'s "Tình trạng sản phẩm của tôi"', async () => {
     const driver = createTranscriptDriver(db, () => inboundDeps(db, conversation, clock));
     const [status] = (await driver.play('producer-honey', ['menu', 'Tình trạng sản phẩm của tôi'])).filter((m) => m.startsWith('Tình trạng sản phẩm của bạn:'));
