@@ -27,7 +27,9 @@ export interface CouncilApiDeps {
   evaluation?: EvaluationRules;
 }
 
-export const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,17}$/).transform((v) => BigInt(v)) });
+/** A 64-bit id written as a string, as every id in the API is. */
+const numericId = z.string().regex(/^[1-9]\d{0,17}$/).transform((v) => BigInt(v));
+export const idParam = z.object({ id: numericId });
 const nfc = (min: number, max: number) =>
   z
     .string()
@@ -36,7 +38,7 @@ const nfc = (min: number, max: number) =>
 const phone = z.string().regex(/^84\d{9,10}$/, 'a phone number written 84…');
 const role = z.enum(['chair', 'member', 'helper', 'secretary']);
 const newPerson = z.strictObject({ name: nfc(2, 120), phone: phone.optional(), role });
-const existingPerson = z.strictObject({ personId: z.string().regex(/^[1-9]\d{0,17}$/).transform((v) => BigInt(v)), role });
+const existingPerson = z.strictObject({ personId: numericId, role });
 
 export const createCouncilBody = z
   .strictObject({
@@ -48,14 +50,13 @@ export const createCouncilBody = z
   .refine((b) => b.members.filter((m) => m.role === 'chair').length === 1, { message: 'a council has exactly one chair', path: ['members'] })
   .refine((b) => b.members.some((m) => m.role === 'secretary'), { message: 'a council needs a secretary', path: ['members'] });
 
-const ideaIds = z.array(z.string().regex(/^[1-9]\d{0,17}$/).transform((v) => BigInt(v))).min(1).max(100);
+const ideaIds = z.array(numericId).min(1).max(100);
 export const meetingBody = z.strictObject({
   date: z.iso.date(),
   time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time written hh:mm'),
   place: nfc(3, 300),
   products: ideaIds,
 });
-const numericId = z.string().regex(/^[1-9]\d{0,17}$/).transform((v) => BigInt(v));
 const hasTwoDecimals = (v: number) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6;
 const points = (max: number) => z.number().min(0).max(max).refine(hasTwoDecimals, 'at most two decimals');
 export const resultsBody = z.strictObject({

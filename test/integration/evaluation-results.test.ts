@@ -4,8 +4,8 @@ import { createApiToken } from '../../src/admin/api-tokens.js';
 import type { LoadedConversation } from '../../src/conversation/conversation-setup.js';
 import { createDatabase } from '../../src/db/database.js';
 import { createRedisConnection } from '../../src/jobs/queues.js';
-import { dispatchNotifications } from '../../src/notify/dispatch-notifications.js';
-import { planNotifications } from '../../src/notify/plan-notifications.js';
+import { dispatchNotifications, type DispatchDeps } from '../../src/notify/dispatch-notifications.js';
+import { planNotifications, type PlanDeps } from '../../src/notify/plan-notifications.js';
 import { outgoingMessageSchema } from '../../src/outbound/outgoing-message.js';
 import { loadProvinceSettings } from '../../src/ocop/province-settings.js';
 import { startAdminApp, testNotifyTiming } from '../helpers/admin-app.js';
@@ -52,6 +52,14 @@ const fullResults = () => ({
   present: present(),
   products: [scored(ideas.honey, [72, 73, 72.5]), scored(ideas.tea, [70, 69.99, 69.98]), scored(ideas.sauce, [45, 45, 46]), scored(ideas.wine, [91, 92, 93])],
 });
+
+function planDeps(): PlanDeps {
+  return { db, now: () => clock.now, timing: testNotifyTiming(), rules: conversation.notifyRules, ruleSets: conversation.setup.ruleSets, checklists: conversation.setup.checklists, translate, logger: capturedLogger().logger };
+}
+
+function dispatchDeps(): DispatchDeps {
+  return { db, translate, logger: capturedLogger().logger, now: () => clock.now, timing: testNotifyTiming(), checklists: conversation.setup.checklists, templates: { templateId: undefined, znsTemplateId: undefined } };
+}
 
 beforeAll(async () => {
   await resetDatabase(db);
@@ -180,16 +188,13 @@ describe('recording a meeting’s results', () => {
   });
 
   it('tells each producer their result in their language, once', async () => {
-    const timing = testNotifyTiming();
-    const planDeps = { db, now: () => clock.now, timing, rules: conversation.notifyRules, ruleSets: conversation.setup.ruleSets, checklists: conversation.setup.checklists, translate, logger: capturedLogger().logger };
-    await planNotifications(planDeps);
+    await planNotifications(planDeps());
     expect(await db.notification.count({ where: { kind: 'evaluation.result' } })).toBe(4);
-    expect((await planNotifications(planDeps)).planned).toBe(0);
-    const dispatchDeps = { db, translate, logger: capturedLogger().logger, now: () => clock.now, timing, checklists: conversation.setup.checklists, templates: { templateId: undefined, znsTemplateId: undefined } };
+    expect((await planNotifications(planDeps())).planned).toBe(0);
     const texts: Record<string, string> = {};
     for (const key of Object.keys(ideas)) {
       const producer = await db.producer.findUniqueOrThrow({ where: { zaloUserId: `producer-${key}` } });
-      expect(await dispatchNotifications(dispatchDeps, { kind: 'producer', id: producer.id })).toHaveLength(1);
+      expect(await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id })).toHaveLength(1);
       const [row] = await db.outboundMessage.findMany({ where: { recipient: `producer-${key}` } });
       const message = outgoingMessageSchema.parse(row!.payload);
       texts[key] = message.kind === 'text' ? message.text : '';
@@ -226,11 +231,9 @@ describe('recording a meeting’s results', () => {
     const listed = resultsAnswer.parse(await (await request('GET', `/meetings/${meetingId}/results`, tokens.province)).json());
     expect(listed.results.find((r) => r.productIdeaId === ideas.tea)).toMatchObject({ average: '70.16', stars: 4 });
 
-    const timing = testNotifyTiming();
-    await planNotifications({ db, now: () => clock.now, timing, rules: conversation.notifyRules, ruleSets: conversation.setup.ruleSets, checklists: conversation.setup.checklists, translate, logger: capturedLogger().logger });
+    await planNotifications(planDeps());
     const producer = await db.producer.findUniqueOrThrow({ where: { zaloUserId: 'producer-tea' } });
-    const dispatchDeps = { db, translate, logger: capturedLogger().logger, now: () => clock.now, timing, checklists: conversation.setup.checklists, templates: { templateId: undefined, znsTemplateId: undefined } };
-    expect(await dispatchNotifications(dispatchDeps, { kind: 'producer', id: producer.id })).toHaveLength(1);
+    expect(await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id })).toHaveLength(1);
     const last = await db.outboundMessage.findFirstOrThrow({ where: { recipient: 'producer-tea' }, orderBy: { id: 'desc' } });
     const message = outgoingMessageSchema.parse(last.payload);
     expect(message.kind === 'text' ? message.text : '').toContain('Hội đồng đã điều chỉnh kết quả (Thư ký nhập nhầm điểm của thành viên Người m1). Kết quả đánh giá sản phẩm');
