@@ -34,7 +34,7 @@ export interface TurnFigures {
 
 async function recordText(db: Database, userId: string, text: string, at: Date) {
   const payload = { app_id: 'bench-app', event_name: 'user_send_text', timestamp: String(at.getTime()), sender: { id: userId }, recipient: { id: 'oa-1' }, message: { msg_id: randomUUID(), text } };
-  return db.inboundEvent.create({ data: { eventKey: `bench:${randomUUID()}`, eventName: 'user_send_text', userId, zaloTimestamp: at, payload } });
+  return db.inboundEvent.create({ data: { eventKey: `bench:${randomUUID()}`, eventName: 'user_send_text', userId, zaloTimestamp: at, receivedAt: at, payload } });
 }
 
 export async function benchConversationTurns(options: { producers: number; pureRounds: number }): Promise<TurnFigures> {

@@ -35,9 +35,9 @@ export async function benchDistribution(options: { products: number; rateLimitPe
     });
     const dossier = await db.dossier.create({ data: { productIdeaId: idea.id, checklistId: 'ocop-2023-dossier', status: 'checked' } });
     const bytes = await makePdf({ pages: 3, label: `Form 01 - ${i}` });
-    const key = newStorageKey('document', 'pdf');
+    const key = newStorageKey('document', 'pdf', new Date());
     await storage.put(key, Readable.from([Buffer.from(bytes)]), { contentType: 'application/pdf', sizeBytes: bytes.byteLength });
-    await db.dossierDocument.create({ data: { dossierId: dossier.id, itemCode: 'form01', position: 1, status: 'stored', uploadedBy: 'bench-producer', mediaType: 'application/pdf', printable: true, sizeBytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex'), storageKey: key } });
+    await db.dossierDocument.create({ data: { dossierId: dossier.id, itemCode: 'form01', position: 1, status: 'stored', uploadedBy: 'bench-producer', mediaType: 'application/pdf', printable: true, sizeBytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex'), storageKey: key, createdAt: new Date() } });
     ideaIds.push(String(idea.id));
   }
   const council = await db.council.create({ data: { name: 'Hội đồng OCOP tỉnh', level: 'province', provinceCode: '75', year: 2026, createdBy: 'bench' } });

@@ -21,6 +21,7 @@ import { startWorkers, type Workers } from './jobs/workers.js';
 import { checkTiming, type NotifyTiming } from './notify/timing.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { systemClock } from './calendar/clock.js';
 import { createRedisRateLimiter } from './zalo/rate-limiter.js';
 import { createZaloTokenStore } from './zalo/token-store.js';
 import { createZaloClient, createZaloTokenRefresher } from './zalo/zalo-client.js';
@@ -50,7 +51,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
     outboundMaxAttempts: config.queues.outboundMaxAttempts,
   });
   // One clock for every date the service decides on (tests move it).
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? systemClock;
   const storage = createDocumentStorage(config.storage);
   const notifyTiming: NotifyTiming = { calendar: conversation.calendar, quietStart: config.notify.quietStart, quietEnd: config.notify.quietEnd, routineTime: conversation.notifyRules.routineTime };
   checkTiming(notifyTiming);
@@ -64,6 +65,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
     refreshMarginSeconds: config.zalo.tokenRefreshMarginSeconds,
     logger,
     metrics,
+    now,
   });
   if (config.zalo.seedTokens) {
     const outcome = await tokens.seed(config.zalo.seedTokens);
@@ -94,7 +96,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         maxAgeSeconds: config.webhook.maxAgeSeconds,
         maxFutureSkewSeconds: config.webhook.maxFutureSkewSeconds,
         enqueueInboundEvents: queues.enqueueInboundEvents,
-        now: Date.now,
+        now,
       },
       admin: {
         translate,
@@ -104,7 +106,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         ruleSets: conversation.setup.ruleSets,
         enqueueOutbound: queues.enqueueOutboundMessages,
         checklists: conversation.setup.checklists,
-        dossierIntake: createOfficialUploadIntake(storage),
+        dossierIntake: createOfficialUploadIntake(storage, now),
         meetings: {
           calendar: conversation.calendar,
           settingsFor: loadProvinceSettings(join(projectRoot(), 'rules', 'provinces.yaml')),

@@ -1,6 +1,7 @@
 // A civil date is a day on the wall calendar in Vietnam: it has no time of day and no time
 // zone, so it is kept as text and never as a Date (whose day depends on the zone it is read in).
-// Vietnam is UTC+7 all year, without daylight saving, so instants convert with a fixed offset.
+// Vietnam is UTC+7 all year, without daylight saving, so instants convert with a fixed offset;
+// this module is the only one that knows it.
 
 /** A civil date, yyyy-mm-dd. Make one from outside text with `parseCalendarDate`. */
 export type CalendarDate = `${number}-${number}-${number}`;
@@ -66,6 +67,22 @@ export function dayOfWeek(date: CalendarDate): DayOfWeek {
 /** The civil date in Vietnam at an instant. */
 export function vietnamDateOf(instant: Date): CalendarDate {
   return parseCalendarDate(new Date(instant.getTime() + vietnamOffsetMs).toISOString().slice(0, 10));
+}
+
+/** The time of day (HH:MM) on the clocks in Vietnam at an instant. */
+export function vietnamTimeOf(instant: Date): string {
+  return new Date(instant.getTime() + vietnamOffsetMs).toISOString().slice(11, 16);
+}
+
+/** Minutes since midnight on the clocks in Vietnam at an instant. */
+export function vietnamMinutesOf(instant: Date): number {
+  const shifted = new Date(instant.getTime() + vietnamOffsetMs);
+  return shifted.getUTCHours() * 60 + shifted.getUTCMinutes();
+}
+
+/** An instant as Vietnamese readers write it on the clocks in Vietnam: dd/mm/yyyy hh:mm. */
+export function displayVietnamDateTime(instant: Date): string {
+  return `${displayDate(vietnamDateOf(instant))} ${vietnamTimeOf(instant)}`;
 }
 
 /** The instant at which the clocks in Vietnam show `time` (HH:MM) on `date`. */

@@ -138,13 +138,14 @@ async function applyEvent(tx: Transaction, row: RecordedEvent, deps: InboundDeps
   const outboundIds = await addToOutbox(tx, [
     ...composeReplies(replies).map((message, index) => ({ idempotencyKey: `${row.eventKey}:reply:${index}`, recipient: user.id, message, causeEventId: row.id })),
     ...notices,
-  ]);
+  ], now);
   return { status: 'processed', outboundIds, documentIds };
 }
 
 async function giveUp(deps: InboundDeps, row: RecordedEvent, reason: string): Promise<bigint[]> {
+  const now = deps.now();
   return deps.db.$transaction(async (tx) => {
-    await tx.inboundEvent.update({ where: { id: row.id }, data: { status: 'failed', error: reason, processedAt: deps.now() } });
+    await tx.inboundEvent.update({ where: { id: row.id }, data: { status: 'failed', error: reason, processedAt: now } });
     if (!row.userId) return [];
     const user = await tx.zaloUser.findUnique({ where: { id: row.userId } });
     const locale = user && isLocale(user.locale) ? user.locale : defaultLocale;
@@ -155,7 +156,7 @@ async function giveUp(deps: InboundDeps, row: RecordedEvent, reason: string): Pr
         message: { kind: 'text', text: deps.translate(locale, 'common.apology') },
         causeEventId: row.id,
       },
-    ]);
+    ], now);
   });
 }
 

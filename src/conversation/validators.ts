@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayDate, vietnamDateOf } from '../calendar/calendar-date.js';
 import { toNfc } from './normalize-input.js';
 
 /** A failure names the locale key of the retry hint that says what was wrong. */
@@ -122,19 +123,6 @@ const dateHints = {
   inPast: 'validation.date.inPast',
 } as const;
 
-// Vietnam has had no daylight saving since 1975, but the zone name keeps that fact out of the code.
-const vietnamDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' });
-
-function todayInVietnam(now: Date): string {
-  const parts = vietnamDate.formatToParts(now);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')}`;
-}
-
-function toDayMonthYear(isoDate: string): string {
-  const [year, month, day] = isoDate.split('-');
-  return `${day}/${month}/${year}`;
-}
 
 const date = defineValidator(dateHints, {
   options: z.strictObject({ notFuture: z.boolean().optional(), notPast: z.boolean().optional() }),
@@ -152,9 +140,9 @@ const date = defineValidator(dateHints, {
     // A year before 1900 is a typo on any OCOP paper, not a date to store.
     if (year < 1900 || day < 1 || day > daysInMonth) return fail(dateHints.notReal, { date: prepared });
     const value = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-    const today = todayInVietnam(context.now);
-    if (options.notFuture && value > today) return fail(dateHints.inFuture, { today: toDayMonthYear(today) });
-    if (options.notPast && value < today) return fail(dateHints.inPast, { today: toDayMonthYear(today) });
+    const today = vietnamDateOf(context.now);
+    if (options.notFuture && value > today) return fail(dateHints.inFuture, { today: displayDate(today) });
+    if (options.notPast && value < today) return fail(dateHints.inPast, { today: displayDate(today) });
     return { ok: true, value };
   },
 });

@@ -90,7 +90,7 @@ export async function distributeMeeting(deps: DistributionDeps, meetingId: bigin
         });
         if (channel.kind === 'none') return;
         const recipient = channel.recipient;
-        const ids = await addToOutbox(tx, compose(delivery.id).map((message, i) => ({ idempotencyKey: `delivery:${delivery.id}:${i}`, recipient, message })));
+        const ids = await addToOutbox(tx, compose(delivery.id).map((message, i) => ({ idempotencyKey: `delivery:${delivery.id}:${i}`, recipient, message })), now);
         await tx.delivery.update({ where: { id: delivery.id }, data: { outboundIds: ids } });
         outboxIds.push(...ids);
       };
@@ -130,7 +130,7 @@ export async function distributeMeeting(deps: DistributionDeps, meetingId: bigin
         });
       }
     }
-    if (unreachable.length > 0) outboxIds.push(...(await alertSecretaries(tx, deps.translate, current, unreachable)));
+    if (unreachable.length > 0) outboxIds.push(...(await alertSecretaries(tx, deps.translate, current, unreachable, now)));
     return outboxIds;
   });
 }
@@ -141,6 +141,7 @@ async function alertSecretaries(
   translate: Translate,
   meeting: { id: bigint; date: string; council: { name: string; members: { role: string; person: { zaloUserId: string | null } }[] } },
   names: string[],
+  now: Date,
 ): Promise<bigint[]> {
   const secretaries = meeting.council.members.filter((m) => m.role === 'secretary' && m.person.zaloUserId).map((m) => m.person.zaloUserId ?? '');
   const users = await tx.zaloUser.findMany({ where: { id: { in: secretaries } }, select: { id: true, locale: true } });
@@ -152,5 +153,6 @@ async function alertSecretaries(
       recipient,
       message: { kind: 'text', text: translate(localeOf.get(recipient) ?? defaultLocale, 'meeting.unreachable', { council: meeting.council.name, date: displayDate(meeting.date), names: names.join(', ') }) },
     })),
+    now,
   );
 }

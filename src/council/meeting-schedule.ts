@@ -1,4 +1,4 @@
-import { displayDate } from '../calendar/calendar-date.js';
+import { displayDate, vietnamDateOf } from '../calendar/calendar-date.js';
 import { defaultLocale, isLocale } from '../i18n/translator.js';
 import { addToOutbox } from '../outbound/outbox.js';
 import { reportMeetingDeliveries } from './delivery-report.js';
@@ -19,7 +19,7 @@ export interface MeetingScheduleDeps extends DistributionDeps {
  */
 export async function runMeetingSchedule(deps: MeetingScheduleDeps): Promise<bigint[]> {
   const now = deps.now();
-  const today = new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+  const today = vietnamDateOf(now);
   const due = await deps.db.meeting.findMany({
     where: { status: 'scheduled', deliveryDeadline: { lte: new Date(now.getTime() + deps.distributeBeforeDeadlineMs) } },
     select: { id: true },
@@ -69,6 +69,7 @@ export async function runMeetingSchedule(deps: MeetingScheduleDeps): Promise<big
         return addToOutbox(
           tx,
           secretaries.map((recipient) => ({ idempotencyKey: `meeting:${meeting.id}:summary:${recipient}`, recipient, message: { kind: 'text', text: deps.translate(localeOf.get(recipient) ?? defaultLocale, 'meeting.summary', vars) } })),
+          now,
         );
       })),
     );
@@ -94,6 +95,7 @@ async function alertFailedDelivery(deps: MeetingScheduleDeps, deliveryId: bigint
         const vars = { name: person?.name ?? '', phone: person?.phone ? `+${person.phone}` : '—', product: idea?.productName ?? deps.translate(locale, 'report.delivery.meetingDetails'), date: displayDate(meeting.date), reason: reason.slice(0, 200) };
         return { idempotencyKey: `delivery:${deliveryId}:failed:${recipient}`, recipient, message: { kind: 'text' as const, text: deps.translate(locale, 'meeting.deliveryFailed', vars) } };
       }),
+      now,
     );
   });
 }

@@ -1,4 +1,4 @@
-import { displayDate } from '../calendar/calendar-date.js';
+import { displayDate, displayVietnamDateTime } from '../calendar/calendar-date.js';
 import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, grayscale, type Color, type PDFFont, type PDFPage } from 'pdf-lib';
 import type { Locale, Translate } from '../i18n/translator.js';
@@ -209,8 +209,8 @@ function layoutReport(input: DeliveryReportInput, fonts: Fonts): PageDrawing[] {
       [texts.councilLabel, input.meeting.council],
       [texts.meetingAtLabel, `${displayDate(input.meeting.date)} ${input.meeting.time}`],
       [texts.placeLabel, input.meeting.place],
-      [texts.deadlineLabel, formatVietnamTime(input.meeting.deliveryDeadline)],
-      [texts.generatedAtLabel, formatVietnamTime(input.generatedAt)],
+      [texts.deadlineLabel, displayVietnamDateTime(input.meeting.deliveryDeadline)],
+      [texts.generatedAtLabel, displayVietnamDateTime(input.generatedAt)],
     ];
     for (const [label, value] of lines) {
       const labelLines = wrapText(label, fonts.bold, 9, labelWidth - 8);
@@ -343,13 +343,7 @@ function lookup(names: Record<string, string>, value: string): string {
 }
 
 function formatStamp(at: Date | null): string {
-  return at === null ? missing : formatVietnamTime(at);
-}
-
-/** dd/mm/yyyy hh:mm on the clocks in Vietnam (UTC+7 all year). */
-function formatVietnamTime(at: Date): string {
-  const iso = new Date(at.getTime() + 7 * 3600_000).toISOString();
-  return `${displayDate(iso.slice(0, 10))} ${iso.slice(11, 16)}`;
+  return at === null ? missing : displayVietnamDateTime(at);
 }
 
 function drawPage(pdfPage: PDFPage, drawing: PageDrawing): void {

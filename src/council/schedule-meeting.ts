@@ -112,5 +112,6 @@ export async function cancelMeeting(tx: Transaction, input: { meetingId: bigint;
       recipient,
       message: { kind: 'text', text: input.translate(localeOf.get(recipient) ?? defaultLocale, 'meeting.cancelled', vars) },
     })),
+    input.now,
   );
 }

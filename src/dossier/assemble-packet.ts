@@ -1,4 +1,4 @@
-import { displayDate } from '../calendar/calendar-date.js';
+import { displayDate, vietnamDateOf } from '../calendar/calendar-date.js';
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,7 +9,6 @@ import { buffer } from 'node:stream/consumers';
 import type { Database } from '../db/database.js';
 import type { Translate } from '../i18n/translator.js';
 import { checklistFor, type Checklist } from '../ocop/dossier-checklist.js';
-import { vietnamDate } from '../ocop/rule-sets.js';
 import { communeLabel } from '../registration/officials-notices.js';
 import { buildPacket, type PacketInput, type PacketMediaType, type PacketResult } from './build-packet.js';
 import { packetTexts } from './packet-texts.js';
@@ -78,7 +77,7 @@ export async function assemblePacket(deps: { db: Database; storage: DocumentStor
         { label: t('packet.cover.kind'), value: t(`idea.kind.${{ new_product: 'newProduct', star_upgrade: 'starUpgrade', re_ranking: 'reRanking' }[idea.kind]}`) },
         { label: t('packet.cover.ruleSet'), value: idea.ruleSet },
         { label: t('packet.cover.version'), value: String(dossier.version) },
-        { label: t('packet.cover.date'), value: displayDate(vietnamDate(builtAt)) },
+        { label: t('packet.cover.date'), value: displayDate(vietnamDateOf(builtAt)) },
       ],
     },
     texts: packetTexts(deps.translate, 'vi'),

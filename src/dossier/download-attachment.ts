@@ -13,6 +13,8 @@ const DEFAULT_DOWNLOAD_MAX_REDIRECTS = 3;
 export interface DownloadAttachmentInput {
   url: string;
   storage: DocumentStorage;
+  /** names the month the stored copy is filed under */
+  now: Date;
   /** Larger bodies are cut off as soon as they pass the limit, whatever Content-Length says. */
   maxBytes?: number;
   /** Longest wait for the connection and headers of each hop, then for each piece of the body. */
@@ -190,7 +192,7 @@ export async function downloadAttachment(input: DownloadAttachmentInput): Promis
       yield head;
       yield* pieces;
     }
-    const storageKey = newStorageKey('document', type.extension);
+    const storageKey = newStorageKey('document', type.extension, input.now);
     try {
       await input.storage.put(storageKey, Readable.from(wholeBody()), { contentType: type.mediaType });
     } catch (error) {

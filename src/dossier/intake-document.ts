@@ -43,7 +43,7 @@ export async function intakeDocument(deps: IntakeDeps, documentId: bigint): Prom
   const document = await deps.db.dossierDocument.findUnique({ where: { id: documentId } });
   if (!document || document.status !== 'downloading') return [];
   const result: DownloadResult = document.sourceUrl
-    ? await downloadAttachment({ url: document.sourceUrl, storage: deps.storage, ...deps.download })
+    ? await downloadAttachment({ url: document.sourceUrl, storage: deps.storage, now: deps.now(), ...deps.download })
     : { ok: false, reason: 'unreachable' };
 
   const orphan = result.ok ? result.storageKey : undefined;
@@ -79,7 +79,7 @@ export async function intakeDocument(deps: IntakeDeps, documentId: bigint): Prom
           keep = true;
         }
       }
-      const outboxIds = await addToOutbox(tx, [{ idempotencyKey: `document:${documentId}:settled`, recipient: current.uploadedBy, message: { kind: 'text', text } }]);
+      const outboxIds = await addToOutbox(tx, [{ idempotencyKey: `document:${documentId}:settled`, recipient: current.uploadedBy, message: { kind: 'text', text } }], now);
       return { outboxIds, keep };
     });
     if (orphan && !settled.keep) await deps.storage.delete(orphan);

@@ -185,7 +185,7 @@ export async function checkDossier(tx: Transaction, input: OfficialAction): Prom
   await tx.dossierEvent.create({ data: { dossierId: dossier.id, version: dossier.version, actor: officialActor(input.official), action: 'checked', at: input.now } });
   const locale = await producerLocale(tx, idea.producer.zaloUserId);
   const message: OutgoingMessage = { kind: 'text', text: input.translate(locale, 'dossier.checked', { product: idea.productName, receipt: idea.receiptNumber }) };
-  const outboxIds = await addToOutbox(tx, [{ idempotencyKey: `dossier:${dossier.id}:checked:${input.now.getTime()}`, recipient: idea.producer.zaloUserId, message }]);
+  const outboxIds = await addToOutbox(tx, [{ idempotencyKey: `dossier:${dossier.id}:checked:${input.now.getTime()}`, recipient: idea.producer.zaloUserId, message }], input.now);
   return { outboxIds };
 }
 
@@ -225,6 +225,7 @@ export async function returnDossierItems(tx: Transaction, input: OfficialAction 
   const outboxIds = await addToOutbox(
     tx,
     parts.map((part, index) => ({ idempotencyKey: `dossier:${dossier.id}:returned:${input.now.getTime()}:${index}`, recipient: idea.producer.zaloUserId, message: part })),
+    input.now,
   );
   return { outboxIds };
 }

@@ -80,7 +80,7 @@ export function assertStorageKey(key: string): void {
 }
 
 /** A fresh key, grouped by month (UTC) so a bucket or directory stays browsable. */
-export function newStorageKey(kind: 'document' | 'packet', extension: string, now = new Date()): string {
+export function newStorageKey(kind: 'document' | 'packet', extension: string, now: Date): string {
   const month = String(now.getUTCMonth() + 1).padStart(2, '0');
   const key = `${kind}s/${now.getUTCFullYear()}/${month}/${randomUUID()}.${extension}`;
   assertStorageKey(key);

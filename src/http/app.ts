@@ -68,7 +68,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
-  const recorder = createInboundRecorder({ db: deps.db, logger: deps.logger, enqueueInboundEvents: deps.webhook.enqueueInboundEvents });
+  const recorder = createInboundRecorder({ db: deps.db, logger: deps.logger, enqueueInboundEvents: deps.webhook.enqueueInboundEvents, now: deps.webhook.now });
   app.use(createZaloWebhookRouter({ ...deps.webhook, recorder, metrics: deps.metrics }));
   // Images the bot's messages point at (Zalo fetches them by URL).
   app.use('/assets', express.static(join(projectRoot(), 'assets'), { fallthrough: false, index: false, maxAge: '1d' }));

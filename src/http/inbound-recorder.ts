@@ -23,21 +23,22 @@ const maxBatch = 200;
  * batch when it is heavy.
  * A key already present (a redelivery) resolves as 'duplicate' and is not enqueued.
  */
-export function createInboundRecorder(deps: { db: Database; logger: Logger; enqueueInboundEvents: (ids: bigint[]) => Promise<void>; maxConcurrentWrites?: number }) {
+export function createInboundRecorder(deps: { db: Database; logger: Logger; enqueueInboundEvents: (ids: bigint[]) => Promise<void>; now: () => Date; maxConcurrentWrites?: number }) {
   const maxWriters = deps.maxConcurrentWrites ?? 4;
-  let waiting: { record: InboundRecord; resolve: (outcome: RecordOutcome) => void; reject: (error: unknown) => void }[] = [];
+  let waiting: { record: InboundRecord; receivedAt: Date; resolve: (outcome: RecordOutcome) => void; reject: (error: unknown) => void }[] = [];
   let writers = 0;
 
   async function write(batch: typeof waiting): Promise<void> {
     try {
       // One plain statement: this is the hottest write of the system. Timestamps are
-      // stored as UTC, as Prisma writes them.
+      // stored as UTC, as Prisma writes them, and come from the application clock (the
+      // sweep compares received_at with it); an event not to be handled is done on arrival.
       const rows = await deps.db.$queryRaw<{ id: bigint; eventKey: string; status: string }[]>`
-        INSERT INTO inbound_event (event_key, event_name, user_id, zalo_timestamp, payload, status, processed_at)
+        INSERT INTO inbound_event (event_key, event_name, user_id, zalo_timestamp, payload, status, received_at, processed_at)
         SELECT r.event_key, r.event_name, r.user_id, r.zalo_timestamp AT TIME ZONE 'UTC', r.payload, r.status::"InboundStatus",
-               CASE WHEN r.status = 'pending' THEN NULL ELSE now() AT TIME ZONE 'UTC' END
-        FROM jsonb_to_recordset(${JSON.stringify(batch.map(({ record }) => ({ ...record, event_key: record.eventKey, event_name: record.eventName, user_id: record.userId, zalo_timestamp: record.zaloTimestamp.toISOString() })))}::jsonb)
-          AS r(event_key text, event_name text, user_id text, zalo_timestamp timestamptz, payload jsonb, status text)
+               r.received_at AT TIME ZONE 'UTC', CASE WHEN r.status = 'pending' THEN NULL ELSE r.received_at AT TIME ZONE 'UTC' END
+        FROM jsonb_to_recordset(${JSON.stringify(batch.map(({ record, receivedAt }) => ({ ...record, event_key: record.eventKey, event_name: record.eventName, user_id: record.userId, zalo_timestamp: record.zaloTimestamp.toISOString(), received_at: receivedAt.toISOString() })))}::jsonb)
+          AS r(event_key text, event_name text, user_id text, zalo_timestamp timestamptz, payload jsonb, status text, received_at timestamptz)
         ON CONFLICT (event_key) DO NOTHING
         RETURNING id, event_key AS "eventKey", status::text AS status`;
       const inserted = new Map(rows.map((row) => [row.eventKey, row]));
@@ -70,7 +71,7 @@ export function createInboundRecorder(deps: { db: Database; logger: Logger; enqu
   return {
     record(record: InboundRecord): Promise<RecordOutcome> {
       return new Promise<RecordOutcome>((resolve, reject) => {
-        waiting.push({ record, resolve, reject });
+        waiting.push({ record, receivedAt: deps.now(), resolve, reject });
         if (writers < maxWriters) void drain();
       });
     },

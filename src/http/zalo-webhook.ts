@@ -14,7 +14,7 @@ export interface WebhookDeps {
   secret: string;
   maxAgeSeconds: number;
   maxFutureSkewSeconds: number;
-  now: () => number;
+  now: () => Date;
 }
 
 const envelope = z.looseObject({
@@ -53,7 +53,7 @@ export function createZaloWebhookRouter(deps: WebhookDeps): Router {
     if (!verifyZaloSignature({ header, appId: deps.appId, rawBody: raw, timestamp: head.data.timestamp, secret: deps.secret })) {
       refuse(deps, req, 'signature_invalid', new HttpError('unauthorized', 'invalid signature'));
     }
-    const ageMs = deps.now() - Number(head.data.timestamp);
+    const ageMs = deps.now().getTime() - Number(head.data.timestamp);
     if (ageMs > deps.maxAgeSeconds * 1000) refuse(deps, req, 'stale', new HttpError('unauthorized', 'event too old'));
     if (-ageMs > deps.maxFutureSkewSeconds * 1000) refuse(deps, req, 'future', new HttpError('unauthorized', 'event timestamp in the future'));
 

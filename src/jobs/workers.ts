@@ -1,4 +1,5 @@
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { processClockMs } from '../calendar/clock.js';
 import type { Logger } from '../observability/logger.js';
 import { handleInboundEvent, type InboundDeps } from '../conversation/handle-inbound-event.js';
 import { abandonOutboundMessage, deliverOutboundMessage, RecipientBusyError, type OutboundDeps } from '../outbound/deliver-outbound.js';
@@ -74,7 +75,7 @@ export async function startWorkers(deps: {
       } catch (error) {
         if (error instanceof RecipientBusyError && token) {
           // Another job is sending to this person; wait without using an attempt.
-          await job.moveToDelayed(Date.now() + 100 + Math.floor(Math.random() * 200), token);
+          await job.moveToDelayed(processClockMs() + 100 + Math.floor(Math.random() * 200), token);
           throw new DelayedError();
         }
         throw error;

@@ -94,7 +94,7 @@ export async function dispatchNotifications(deps: DispatchDeps, ref: RecipientRe
         : { kind: channel.kind, templateId: (channel.kind === 'template' ? deps.templates.templateId : deps.templates.znsTemplateId) ?? '', templateData };
     // The same notifications sent again after a snooze are another message.
     const key = createHash('sha256').update(batch.map((i) => `${i.notification.id}.${i.notification.snoozeCount}`).join(',')).digest('hex').slice(0, 32);
-    const outboxIds = await addToOutbox(tx, [{ idempotencyKey: `notify:${key}`, recipient: channel.recipient, message }]);
+    const outboxIds = await addToOutbox(tx, [{ idempotencyKey: `notify:${key}`, recipient: channel.recipient, message }], now);
     await tx.notification.updateMany({ where: { id: { in: ids } }, data: { state: 'sent', channel: channel.kind, outboundIds: { push: outboxIds }, sentAt: now } });
     await event(tx, ids, 'sent', now, { channel: channel.kind, outboundIds: outboxIds.map(String), together: ids.map(String) });
     return outboxIds;

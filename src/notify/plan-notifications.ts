@@ -159,12 +159,13 @@ export async function planNotifications(deps: PlanDeps): Promise<{ planned: numb
       }
     }
     // Commune officials: the dossier's check within 15 working days of its submission.
-    if (idea.dossier?.status === 'submitted') {
-      const submitted = await deps.db.dossierEvent.findFirst({ where: { dossierId: idea.dossier.id, action: 'submitted' }, orderBy: { id: 'desc' } });
-      const submittedOn = vietnamDateOf(submitted?.at ?? idea.dossier.updatedAt);
-      const deadline = addWorkingDays(calendar, submittedOn, deps.rules.dossierCheckWorkingDays);
+    // Counted from the "submitted" event, written with the submission by the application
+    // clock; a dossier without one has no known start, so nothing is planned for it.
+    const submitted = idea.dossier?.status === 'submitted' ? await deps.db.dossierEvent.findFirst({ where: { dossierId: idea.dossier.id, action: 'submitted' }, orderBy: { id: 'desc' } }) : null;
+    if (submitted) {
+      const deadline = addWorkingDays(calendar, vietnamDateOf(submitted.at), deps.rules.dossierCheckWorkingDays);
       const officials = await officialsOf(region, 1);
-      const stamp = (submitted?.at ?? idea.dossier.updatedAt).getTime();
+      const stamp = submitted.at.getTime();
       for (const [i, official] of officials.entries()) {
         const reminders = remindersBefore(deadline, deps.rules.remindBefore.dossierCheck, (offset, dueAt) => ({
           ...region,

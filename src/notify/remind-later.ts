@@ -1,4 +1,4 @@
-import { displayDate, vietnamDateOf } from '../calendar/calendar-date.js';
+import { displayDate, vietnamDateOf, vietnamTimeOf } from '../calendar/calendar-date.js';
 import { replyWith, textOf, type ActionInput, type ActionOutcome } from '../registration/action-outcome.js';
 import { snoozeNotifications } from './manage-notifications.js';
 import { resolveRecipient } from './recipients.js';
@@ -22,6 +22,5 @@ export async function remindLater(input: ActionInput, timing: Pick<NotifyTiming,
   if (own.length === 0) return replyWith(textOf(input, 'notify.snoozeUnknown'));
   const until = remindLaterTime(timing, input.now);
   await snoozeNotifications(input.tx, own, until, input.userId, input.now);
-  const local = new Date(until.getTime() + 7 * 3600_000).toISOString();
-  return replyWith(textOf(input, 'notify.snoozed', { time: local.slice(11, 16), date: displayDate(vietnamDateOf(until)) }));
+  return replyWith(textOf(input, 'notify.snoozed', { time: vietnamTimeOf(until), date: displayDate(vietnamDateOf(until)) }));
 }

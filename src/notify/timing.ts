@@ -1,4 +1,4 @@
-import { addDays, vietnamDateOf, vietnamInstant, type CalendarDate } from '../calendar/calendar-date.js';
+import { addDays, vietnamDateOf, vietnamInstant, vietnamMinutesOf, type CalendarDate } from '../calendar/calendar-date.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import { addWorkingDays, isWorkingDay } from '../calendar/working-days.js';
 
@@ -16,12 +16,6 @@ export interface NotifyTiming {
 
 const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 
-/** Minutes since midnight in Vietnam. */
-function vietnamMinutes(at: Date): number {
-  const shifted = new Date(at.getTime() + 7 * 3600_000);
-  return shifted.getUTCHours() * 60 + shifted.getUTCMinutes();
-}
-
 /** Checks that quiet hours span midnight and the routine hour lies in the waking hours. */
 export function checkTiming(timing: Pick<NotifyTiming, 'quietStart' | 'quietEnd' | 'routineTime'>): void {
   const start = minutesOf(timing.quietStart);
@@ -32,7 +26,7 @@ export function checkTiming(timing: Pick<NotifyTiming, 'quietStart' | 'quietEnd'
 }
 
 export function isQuietTime(timing: NotifyTiming, at: Date): boolean {
-  const minutes = vietnamMinutes(at);
+  const minutes = vietnamMinutesOf(at);
   return minutes >= minutesOf(timing.quietStart) || minutes < minutesOf(timing.quietEnd);
 }
 
@@ -43,7 +37,7 @@ export function isQuietTime(timing: NotifyTiming, at: Date): boolean {
  */
 export function sendTimeFor(timing: NotifyTiming, at: Date, routine: boolean): Date {
   const day = vietnamDateOf(at);
-  const minutes = vietnamMinutes(at);
+  const minutes = vietnamMinutesOf(at);
   if (routine) {
     if (isWorkingDay(timing.calendar, day) && minutes < minutesOf(timing.routineTime)) return vietnamInstant(day, timing.routineTime);
     if (isWorkingDay(timing.calendar, day) && minutes < minutesOf(timing.quietStart)) return at;

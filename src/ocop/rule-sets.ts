@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { vietnamDateOf } from '../calendar/calendar-date.js';
 import type { Dictionaries } from '../i18n/translator.js';
 
 // Rule sets (Decisions 148, 1489, 26/2026 …) and their product classification are data in
@@ -113,14 +114,9 @@ export function loadRuleSets(file: string, dictionaries: Dictionaries): RuleSet[
   return ruleSets;
 }
 
-/** The calendar date in Vietnam (UTC+7, no daylight saving) of an instant. */
-export function vietnamDate(at: Date): string {
-  return new Date(at.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
-}
-
 /** The rule set in force at `at`, Vietnamese date; undefined before the first one. */
 export function ruleSetInForce(ruleSets: readonly RuleSet[], at: Date): RuleSet | undefined {
-  const day = vietnamDate(at);
+  const day = vietnamDateOf(at);
   return ruleSets.filter((r) => r.inForceFrom <= day).at(-1);
 }
 

@@ -14,7 +14,7 @@ export interface OutboxEntry {
  * rows this call created (none for keys already present) for the caller to enqueue after
  * commit; rows whose enqueue is lost are found again by the sweep.
  */
-export async function addToOutbox(tx: Transaction, entries: OutboxEntry[]): Promise<bigint[]> {
+export async function addToOutbox(tx: Transaction, entries: OutboxEntry[], now: Date): Promise<bigint[]> {
   if (entries.length === 0) return [];
   const rows = await tx.outboundMessage.createManyAndReturn({
     data: entries.map((entry) => ({
@@ -23,6 +23,7 @@ export async function addToOutbox(tx: Transaction, entries: OutboxEntry[]): Prom
       channel: outgoingChannel(entry.message),
       payload: entry.message,
       causeEventId: entry.causeEventId ?? null,
+      createdAt: now,
     })),
     skipDuplicates: true,
     select: { id: true },

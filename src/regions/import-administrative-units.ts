@@ -225,13 +225,12 @@ export async function importAdministrativeUnits(db: Database, units: readonly Ad
         SELECT unit.commune_code FROM administrative_unit unit JOIN incoming USING (commune_code)
       ),
       written AS (
-        INSERT INTO administrative_unit (commune_code, commune_name, province_code, province_name, updated_at)
-        SELECT commune_code, commune_name, province_code, province_name, now() FROM incoming
+        INSERT INTO administrative_unit (commune_code, commune_name, province_code, province_name)
+        SELECT commune_code, commune_name, province_code, province_name FROM incoming
         ON CONFLICT (commune_code) DO UPDATE SET
           commune_name = EXCLUDED.commune_name,
           province_code = EXCLUDED.province_code,
-          province_name = EXCLUDED.province_name,
-          updated_at = EXCLUDED.updated_at
+          province_name = EXCLUDED.province_name
         WHERE (administrative_unit.commune_name, administrative_unit.province_code, administrative_unit.province_name)
           IS DISTINCT FROM (EXCLUDED.commune_name, EXCLUDED.province_code, EXCLUDED.province_name)
         RETURNING commune_code

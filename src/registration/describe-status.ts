@@ -1,6 +1,5 @@
-import { displayDate } from '../calendar/calendar-date.js';
+import { displayDate, vietnamDateOf } from '../calendar/calendar-date.js';
 import { displayAverage } from '../ocop/scoring.js';
-import { vietnamDate } from '../ocop/rule-sets.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
 import { replyWith, textOf, type ActionInput, type ActionOutcome } from './action-outcome.js';
 
@@ -14,7 +13,7 @@ export async function describeStatus(input: ActionInput): Promise<ActionOutcome>
   if (ideas.length === 0) return replyWith(textOf(input, 'status.none'));
   const t = (key: string, vars?: Record<string, string>) => input.translate(input.locale, key, vars);
   const lines = ideas.map((idea, i) => {
-    const date = displayDate(vietnamDate(idea.submittedAt));
+    const date = displayDate(vietnamDateOf(idea.submittedAt));
     const hasPlan = idea.businessPlan !== null;
     const result = idea.results[0];
     const stage = result

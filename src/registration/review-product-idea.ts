@@ -70,6 +70,6 @@ async function reviewProductIdea(tx: Transaction, input: ReviewInput, decision: 
       buttons: [{ title: revise, action: { kind: 'reply', payload: revise } }],
     };
   }
-  const outboxIds = await addToOutbox(tx, [{ idempotencyKey: `review:${idea.id}:${decision.status}:${input.now.getTime()}`, recipient: idea.producer.zaloUserId, message }]);
+  const outboxIds = await addToOutbox(tx, [{ idempotencyKey: `review:${idea.id}:${decision.status}:${input.now.getTime()}`, recipient: idea.producer.zaloUserId, message }], input.now);
   return { idea, outboxIds };
 }

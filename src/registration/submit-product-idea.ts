@@ -1,5 +1,6 @@
 import type { Transaction } from '../db/database.js';
-import { findProductSet, ruleSetInForce, vietnamDate, type RuleSet } from '../ocop/rule-sets.js';
+import { vietnamDateOf } from '../calendar/calendar-date.js';
+import { findProductSet, ruleSetInForce, type RuleSet } from '../ocop/rule-sets.js';
 import { replyWith, textOf, type ActionInput, type ActionOutcome } from './action-outcome.js';
 import { communeLabel, noticesToOfficials } from './officials-notices.js';
 import { productIdeaAnswers } from './registration-answers.js';
@@ -57,7 +58,7 @@ export async function submitProductIdea(input: ActionInput, ruleSets: readonly R
   }
 
   const commune = await communeLabel(tx, producer.communeCode);
-  const year = Number(vietnamDate(now).slice(0, 4));
+  const year = Number(vietnamDateOf(now).slice(0, 4));
   const sequence = await nextReceiptSequence(tx, producer.communeCode, year);
   const receiptNumber = formatReceiptNumber(sequence, commune.provinceCode, producer.communeCode, year);
   await tx.productIdea.create({

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { processClockMs } from '../calendar/clock.js';
 
 export interface RateLimiter {
   /** Resolves when one more request to Zalo may go out, counting every process. */
@@ -17,7 +18,8 @@ export function createRedisRateLimiter(options: {
   sleep?: (ms: number) => Promise<void>;
 }): RateLimiter {
   const perSecond = Math.max(1, Math.floor(options.perMinute / 60));
-  const now = options.now ?? Date.now;
+  // Windows are counted on the process clock, which every process shares with Redis' expiry.
+  const now = options.now ?? processClockMs;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   return {
     async acquire() {

@@ -42,10 +42,11 @@ export function createZaloTokenStore(deps: {
   refreshMarginSeconds: number;
   logger: Logger;
   metrics: Metrics;
-  now?: () => number;
+  /** the application clock: expiry instants are stored and compared by it */
+  now: () => Date;
   pollMs?: number;
 }): ZaloTokenStore {
-  const now = deps.now ?? Date.now;
+  const now = () => deps.now().getTime();
   const lockKey = `${deps.keyPrefix}:zalo:token-refresh-lock`;
   const lockTtlMs = deps.httpTimeoutMs * 3;
   const pollMs = deps.pollMs ?? 100;
@@ -62,8 +63,10 @@ export function createZaloTokenStore(deps: {
   }
 
   async function refreshUnderLock(staleAccessToken: string): Promise<string> {
-    const deadline = now() + lockTtlMs + deps.httpTimeoutMs;
-    for (;;) {
+    // The wait for another holder is counted in polls, not read from the clock: a clock
+    // that stands still (or jumps) must neither hang this loop nor cut it short.
+    const maxPolls = Math.ceil((lockTtlMs + deps.httpTimeoutMs) / pollMs);
+    for (let polls = 0; ; polls += 1) {
       const current = await readPair();
       if (current.accessToken !== staleAccessToken) return current.accessToken;
       const lock = await tryAcquireRedisLock(deps.redis, lockKey, lockTtlMs);
@@ -99,7 +102,7 @@ export function createZaloTokenStore(deps: {
           await lock.release();
         }
       }
-      if (now() > deadline) throw new ZaloAuthError('timed out waiting for another process to refresh');
+      if (polls >= maxPolls) throw new ZaloAuthError('timed out waiting for another process to refresh');
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }

@@ -70,9 +70,9 @@ beforeAll(async () => {
     });
     const dossier = await harness.db.dossier.create({ data: { productIdeaId: idea.id, checklistId: 'ocop-2023-dossier', status: 'checked' } });
     const bytes = await makePdf({ pages: 1, label: `Form 01 - ${i}` });
-    const key = newStorageKey('document', 'pdf');
+    const key = newStorageKey('document', 'pdf', new Date());
     await storage.put(key, Readable.from([Buffer.from(bytes)]), { contentType: 'application/pdf', sizeBytes: bytes.byteLength });
-    await harness.db.dossierDocument.create({ data: { dossierId: dossier.id, itemCode: 'form01', position: 1, status: 'stored', uploadedBy: 'producer-x', mediaType: 'application/pdf', printable: true, sizeBytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex'), storageKey: key } });
+    await harness.db.dossierDocument.create({ data: { dossierId: dossier.id, itemCode: 'form01', position: 1, status: 'stored', uploadedBy: 'producer-x', mediaType: 'application/pdf', printable: true, sizeBytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex'), storageKey: key, createdAt: new Date() } });
     ideaIds.push(idea.id);
   }
 

@@ -73,6 +73,7 @@ describe('Redis losing the reminder jobs', () => {
       refreshMarginSeconds: 3600,
       logger,
       metrics: createMetrics(),
+      now: () => clock.now,
     });
     const sweep = () => sweepPendingWork({ db, queues, tokens, logger, now: () => clock.now, minAgeMs: 10_000, notifications: true });
     expect(await sweep()).toMatchObject({ notifications: 3 });

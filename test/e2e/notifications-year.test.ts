@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vietnamDateOf, type CalendarDate } from '../../src/calendar/calendar-date.js';
+import { vietnamDateOf, vietnamTimeOf, type CalendarDate } from '../../src/calendar/calendar-date.js';
 import { loadWorkingCalendar } from '../../src/calendar/working-calendar.js';
 import { isWorkingDay } from '../../src/calendar/working-days.js';
 import { startBotWithSim } from '../helpers/bot-with-sim.js';
@@ -37,10 +37,6 @@ async function advanceTo(at: Date): Promise<void> {
     },
     20_000,
   );
-}
-
-function vietnamTime(at: Date): string {
-  return new Date(at.getTime() + 7 * 3600_000).toISOString().slice(11, 16);
 }
 
 beforeAll(async () => {
@@ -111,7 +107,7 @@ describe('a year of deadlines', () => {
     // Every notice at a sensible hour; routine ones on working days from 08:00; none twice.
     for (const n of sent) {
       const at = n.sentAt ?? new Date(0);
-      const time = vietnamTime(at);
+      const time = vietnamTimeOf(at);
       expect(time >= '07:00' && time < '21:00', `${n.key} sent at ${time}`).toBe(true);
       if (n.routine) expect(isWorkingDay(calendar, vietnamDateOf(at) as CalendarDate) && time >= '08:00', `${n.key} on a working day`).toBe(true);
       expect(n.events.filter((e) => e.action === 'sent')).toHaveLength(1);

@@ -88,6 +88,12 @@ async function startFakeBot(simUrl: () => string) {
   };
 }
 
+/** This process's environment without the `faketime` preload and its settings. */
+function browserEnvironment(): Record<string, string> {
+  const entries = Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return Object.fromEntries(entries.filter(([name]) => name !== 'LD_PRELOAD' && !name.startsWith('FAKETIME')));
+}
+
 describe('chat page', () => {
   let sim: ZaloSim;
   let simServer: ZaloSimServer;
@@ -122,6 +128,10 @@ describe('chat page', () => {
       viewport: { width: 390, height: 844 },
       deviceScaleFactor: 1,
       locale: 'vi-VN',
+      // The browser is a dependency, not the code under test: under `faketime` it would
+      // inherit the fake clock (LD_PRELOAD), which stalls Chromium's own timers. It runs
+      // on the real clock; the page's times come from the stand-in.
+      env: browserEnvironment(),
     });
     page = context.pages()[0] ?? (await context.newPage());
   }, 60_000);

@@ -23,7 +23,7 @@ export async function startAdminApp(options: { db: Database; redis: Redis; now: 
     redis: options.redis,
     logger: capturedLogger().logger,
     metrics: createMetrics(),
-    webhook: { appId: 'test-app', secret: 'unused', maxAgeSeconds: 10_800, maxFutureSkewSeconds: 300, enqueueInboundEvents: async () => undefined, now: () => options.now().getTime() },
+    webhook: { appId: 'test-app', secret: 'unused', maxAgeSeconds: 10_800, maxFutureSkewSeconds: 300, enqueueInboundEvents: async () => undefined, now: options.now },
     admin: { ...options.admin, notifyTiming: options.admin.notifyTiming ?? testNotifyTiming() },
     ...(options.packetLinks ? { packetLinks: options.packetLinks } : {}),
   });

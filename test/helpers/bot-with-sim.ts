@@ -32,7 +32,10 @@ export async function startBotWithSim(overrides: Record<string, string> = {}, op
   config: ReturnType<typeof testConfig>;
   stop(): Promise<void>;
 }> {
-  const sim = createZaloSim({ ...simCredentials, initialTokens: { accessToken: 'sim-access-0', refreshToken: 'sim-refresh-0' } });
+  // Zalo and the bot share one clock, as they share real time in production: events the
+  // stand-in stamps are as old to the bot as they are to it.
+  const now = options.now;
+  const sim = createZaloSim({ ...simCredentials, initialTokens: { accessToken: 'sim-access-0', refreshToken: 'sim-refresh-0' }, ...(now ? { clock: { now: () => now().getTime() } } : {}) });
   const simServer = await sim.listen();
   const config = testConfig(configForSim(simServer.url, overrides));
   const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: 5 });

@@ -38,7 +38,11 @@ export async function makeIdea(db: Database, producerId: bigint, submittedAt: Da
       submittedAt,
     },
   });
-  if (options.dossier) await db.dossier.create({ data: { productIdeaId: idea.id, checklistId: 'ocop-2023-dossier', status: options.dossier, createdAt: submittedAt } });
+  if (options.dossier) {
+    const dossier = await db.dossier.create({ data: { productIdeaId: idea.id, checklistId: 'ocop-2023-dossier', status: options.dossier, createdAt: submittedAt } });
+    // As the producer's submission writes it: the commune's 15 working days count from it.
+    if (options.dossier === 'submitted') await db.dossierEvent.create({ data: { dossierId: dossier.id, version: 1, actor: 'producer', action: 'submitted', at: submittedAt } });
+  }
   return idea;
 }
 

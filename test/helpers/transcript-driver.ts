@@ -20,7 +20,7 @@ export function createTranscriptDriver(db: Database, deps: () => InboundDeps) {
   let lastSeen = 0n;
 
   async function record(userId: string, eventName: string, payload: object, at: Date) {
-    return db.inboundEvent.create({ data: { eventKey: `test:${randomUUID()}`, eventName, userId, zaloTimestamp: at, payload } });
+    return db.inboundEvent.create({ data: { eventKey: `test:${randomUUID()}`, eventName, userId, zaloTimestamp: at, receivedAt: at, payload } });
   }
 
   async function repliesSince(since: bigint, recipient: string): Promise<string[]> {

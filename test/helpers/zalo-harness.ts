@@ -36,6 +36,8 @@ export function zaloStack(options: { db: Database; redis: Redis; keyPrefix: stri
     refreshMarginSeconds: 3600,
     logger,
     metrics,
+    // Real time: the stand-in and nock measure token lifetimes on the process clock.
+    now: () => new Date(),
     pollMs: 20,
   });
   const client = createZaloClient({

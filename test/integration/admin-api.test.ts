@@ -96,7 +96,7 @@ beforeAll(async () => {
     redis,
     logger,
     metrics: createMetrics(),
-    webhook: { appId: 'test-app', secret: 'test-secret', maxAgeSeconds: 10800, maxFutureSkewSeconds: 300, enqueueInboundEvents: async () => undefined, now: Date.now },
+    webhook: { appId: 'test-app', secret: 'test-secret', maxAgeSeconds: 10800, maxFutureSkewSeconds: 300, enqueueInboundEvents: async () => undefined, now: () => clock },
     admin: {
       translate,
       notifyTiming: testNotifyTiming(),

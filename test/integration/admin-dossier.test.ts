@@ -89,7 +89,7 @@ async function addIdea(producer: Producer, productName: string, product: { secto
 
 async function addDocument(dossierId: bigint, itemCode: string, status: DossierDocumentStatus = 'stored', position = 1) {
   return db.dossierDocument.create({
-    data: { dossierId, itemCode, position, status, uploadedBy: 'zu-producer', mediaType: 'application/pdf', printable: true, sizeBytes: 1000, sha256: 'a'.repeat(64), originalName: `${itemCode}.pdf` },
+    data: { dossierId, itemCode, position, status, uploadedBy: 'zu-producer', mediaType: 'application/pdf', printable: true, sizeBytes: 1000, sha256: 'a'.repeat(64), originalName: `${itemCode}.pdf`, createdAt: clock },
   });
 }
 
@@ -125,7 +125,7 @@ async function listen(admin: Parameters<typeof createApp>[0]['admin']): Promise<
     redis,
     logger,
     metrics: createMetrics(),
-    webhook: { appId: 'test-app', secret: 'test-secret', maxAgeSeconds: 10800, maxFutureSkewSeconds: 300, enqueueInboundEvents: async () => undefined, now: Date.now },
+    webhook: { appId: 'test-app', secret: 'test-secret', maxAgeSeconds: 10800, maxFutureSkewSeconds: 300, enqueueInboundEvents: async () => undefined, now: () => clock },
     admin,
   });
   const server = app.listen(0, '127.0.0.1');

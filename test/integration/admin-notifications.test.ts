@@ -128,10 +128,10 @@ describe('GET /admin/v1/notifications/:id', () => {
   it('reads planned → sent → delivered → seen → done from its events and its outbox row', async () => {
     const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
     const message = await db.outboundMessage.create({
-      data: { idempotencyKey: 'notify:tan-phu-producer:1', recipient: 'zu-tan-phu', payload: { kind: 'text', text: 'Nhắc hồ sơ' }, status: 'sent', sentAt: at(1), receivedAt: at(2), seenAt: at(30) },
+      data: { idempotencyKey: 'notify:tan-phu-producer:1', recipient: 'zu-tan-phu', payload: { kind: 'text', text: 'Nhắc hồ sơ' }, status: 'sent', createdAt: at(1), sentAt: at(1), receivedAt: at(2), seenAt: at(30) },
     });
     const failed = await db.outboundMessage.create({
-      data: { idempotencyKey: 'notify:tan-phu-producer:zns', channel: 'zns', recipient: '84912345678', payload: { kind: 'text', text: 'Nhắc hồ sơ' }, status: 'failed', failedAt: at(3), lastError: 'template not approved' },
+      data: { idempotencyKey: 'notify:tan-phu-producer:zns', channel: 'zns', recipient: '84912345678', payload: { kind: 'text', text: 'Nhắc hồ sơ' }, status: 'failed', createdAt: at(1), failedAt: at(3), lastError: 'template not approved' },
     });
     const notification = await addNotification('tan-phu-producer', { state: 'done', channel: 'cs', outboundIds: [message.id, failed.id], sentAt: at(1), closedAt: at(60) });
     await db.notificationEvent.createMany({

@@ -21,6 +21,9 @@ import {
 } from '../../src/dossier/storage.js';
 import { waitFor } from '../helpers/wait-for.js';
 
+// The month a stored copy is filed under; any instant will do.
+const filedAt = new Date('2026-12-04T03:00:00Z');
+
 // s3rver ships no types; only the two calls used here are described.
 interface S3rverApp {
   configureBuckets(): Promise<unknown>;
@@ -124,7 +127,7 @@ function describeStorageContract(name: string, storage: () => DocumentStorage): 
   describe(`${name}: the storage contract`, () => {
     it('stores a streamed body, reads it back, sizes it and deletes it', async () => {
       const bytes = randomBytes(300_000);
-      const key = newStorageKey('document', 'pdf');
+      const key = newStorageKey('document', 'pdf', filedAt);
       await storage().put(key, chunked(bytes), { contentType: 'application/pdf' });
       expect(await storage().head(key)).toEqual({ sizeBytes: bytes.length });
       expect((await readAll(await storage().get(key))).equals(bytes)).toBe(true);
@@ -134,7 +137,7 @@ function describeStorageContract(name: string, storage: () => DocumentStorage): 
     });
 
     it('streams a body of announced length, and replaces what a key held', async () => {
-      const key = newStorageKey('packet', 'pdf');
+      const key = newStorageKey('packet', 'pdf', filedAt);
       await storage().put(key, chunked(randomBytes(1000)), { contentType: 'application/pdf', sizeBytes: 1000 });
       const second = randomBytes(200_000);
       await storage().put(key, chunked(second), { contentType: 'application/pdf', sizeBytes: second.length });
@@ -143,24 +146,24 @@ function describeStorageContract(name: string, storage: () => DocumentStorage): 
     });
 
     it('answers a missing key: get throws StorageNotFoundError, head is null, delete passes', async () => {
-      const key = newStorageKey('document', 'png');
+      const key = newStorageKey('document', 'png', filedAt);
       await expect(storage().get(key)).rejects.toBeInstanceOf(StorageNotFoundError);
       expect(await storage().head(key)).toBeNull();
       await expect(storage().delete(key)).resolves.toBeUndefined();
     });
 
     it('refuses a body longer or shorter than announced, and stores nothing', async () => {
-      const longer = newStorageKey('document', 'pdf');
+      const longer = newStorageKey('document', 'pdf', filedAt);
       await expect(storage().put(longer, chunked(randomBytes(2000)), { contentType: 'application/pdf', sizeBytes: 1000 })).rejects.toBeInstanceOf(StorageSizeMismatchError);
       expect(await storage().head(longer)).toBeNull();
-      const shorter = newStorageKey('document', 'pdf');
+      const shorter = newStorageKey('document', 'pdf', filedAt);
       await expect(storage().put(shorter, chunked(randomBytes(500)), { contentType: 'application/pdf', sizeBytes: 1000 })).rejects.toBeInstanceOf(StorageSizeMismatchError);
       expect(await storage().head(shorter)).toBeNull();
     });
 
     it("passes a failing body's own error on and stores nothing, with or without a length", async () => {
       for (const sizeBytes of [undefined, 200_000]) {
-        const key = newStorageKey('document', 'pdf');
+        const key = newStorageKey('document', 'pdf', filedAt);
         await expect(storage().put(key, failingBody(), { contentType: 'application/pdf', sizeBytes })).rejects.toThrow('connection reset by the source');
         expect(await storage().head(key)).toBeNull();
       }
@@ -181,9 +184,9 @@ describe('newStorageKey', () => {
   it('makes <kind>s/<yyyy>/<mm>/<uuid>.<ext> keys and nothing else', () => {
     expect(newStorageKey('document', 'pdf', new Date('2026-11-03T10:00:00Z'))).toMatch(/^documents\/2026\/11\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.pdf$/);
     expect(newStorageKey('packet', 'docx', new Date('2027-01-31T23:59:59Z'))).toMatch(/^packets\/2027\/01\/[0-9a-f-]{36}\.docx$/);
-    expect(newStorageKey('document', 'pdf')).not.toBe(newStorageKey('document', 'pdf'));
+    expect(newStorageKey('document', 'pdf', filedAt)).not.toBe(newStorageKey('document', 'pdf', filedAt));
     for (const extension of ['', 'p', 'PDF', 'pdf/../x', 'toolong']) {
-      expect(() => newStorageKey('document', extension)).toThrow(InvalidStorageKeyError);
+      expect(() => newStorageKey('document', extension, filedAt)).toThrow(InvalidStorageKeyError);
     }
   });
 });
@@ -202,7 +205,7 @@ describe('local directory', () => {
   const storage = () => createLocalStorage({ root: path.join(localRoot.path, 'root') });
 
   it('shows nothing under a key until the whole body is written', async () => {
-    const key = newStorageKey('document', 'pdf');
+    const key = newStorageKey('document', 'pdf', filedAt);
     const body = new PassThrough();
     const writing = storage().put(key, body, { contentType: 'application/pdf' });
     body.write(randomBytes(100_000));
@@ -218,7 +221,7 @@ describe('local directory', () => {
   });
 
   it('leaves no part file behind when the body fails', async () => {
-    const key = newStorageKey('document', 'pdf');
+    const key = newStorageKey('document', 'pdf', filedAt);
     await expect(storage().put(key, failingBody(), { contentType: 'application/pdf' })).rejects.toThrow('connection reset by the source');
     const directory = path.join(localRoot.path, 'root', ...key.split('/').slice(0, -1));
     expect((await readdir(directory)).filter((entry) => entry.endsWith('.part'))).toEqual([]);
@@ -238,7 +241,7 @@ describe('local directory', () => {
     const file = path.join(localRoot.path, 'not-a-directory');
     await writeFile(file, '');
     const broken = createLocalStorage({ root: file });
-    await expect(broken.put(newStorageKey('document', 'pdf'), Readable.from([Buffer.from('x')]), { contentType: 'application/pdf' })).rejects.toBeInstanceOf(StorageUnavailableError);
+    await expect(broken.put(newStorageKey('document', 'pdf', filedAt), Readable.from([Buffer.from('x')]), { contentType: 'application/pdf' })).rejects.toBeInstanceOf(StorageUnavailableError);
   });
 });
 
@@ -261,7 +264,7 @@ describe('S3 (s3rver)', () => {
 
   it('is refused with a wrong secret, and the error names neither key nor secret', async () => {
     const storage = createS3Storage(s3Config({ secretAccessKey: 'wrong-secret-4f1c9a' }));
-    const key = newStorageKey('document', 'pdf');
+    const key = newStorageKey('document', 'pdf', filedAt);
     const error = await storage.put(key, chunked(randomBytes(1000)), { contentType: 'application/pdf' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageAccessDeniedError);
     expect(error).toMatchObject({ code: 'SignatureDoesNotMatch' });
@@ -272,7 +275,7 @@ describe('S3 (s3rver)', () => {
 
   it('is refused with an unknown key id, without naming it', async () => {
     const storage = createS3Storage(s3Config({ accessKeyId: 'UNKNOWN-KEY-ID-77', secretAccessKey: 'secret-of-unknown-77' }));
-    const error = await storage.get(newStorageKey('document', 'pdf')).catch((e: unknown) => e);
+    const error = await storage.get(newStorageKey('document', 'pdf', filedAt)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageAccessDeniedError);
     expect(error).toMatchObject({ code: 'InvalidAccessKeyId' });
     leaksNothing(error, 'UNKNOWN-KEY-ID-77', 'secret-of-unknown-77');
@@ -280,13 +283,13 @@ describe('S3 (s3rver)', () => {
 
   it('reports a missing bucket and an unreachable endpoint as unavailable, without credentials', async () => {
     const missing = await createS3Storage(s3Config({ bucket: 'no-such-bucket' }))
-      .put(newStorageKey('document', 'pdf'), chunked(randomBytes(10)), { contentType: 'application/pdf' })
+      .put(newStorageKey('document', 'pdf', filedAt), chunked(randomBytes(10)), { contentType: 'application/pdf' })
       .catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(StorageUnavailableError);
     expect(missing).toMatchObject({ reason: 'NoSuchBucket', httpStatus: 404 });
     // Nothing listens on port 1: a real connection refusal.
     const unreachable = await createS3Storage(s3Config({ endpoint: 'http://127.0.0.1:1', secretAccessKey: 'unreachable-secret-3b' }))
-      .get(newStorageKey('document', 'pdf'))
+      .get(newStorageKey('document', 'pdf', filedAt))
       .catch((e: unknown) => e);
     expect(unreachable).toBeInstanceOf(StorageUnavailableError);
     leaksNothing(unreachable, 'unreachable-secret-3b', accessKeyId);
@@ -300,7 +303,7 @@ describe('S3 (s3rver)', () => {
 
 describe('createDocumentStorage', () => {
   it('picks the directory or the bucket the configuration names', async () => {
-    const key = newStorageKey('document', 'pdf');
+    const key = newStorageKey('document', 'pdf', filedAt);
     const local = createDocumentStorage({ kind: 'local', root: path.join(localRoot.path, 'chosen') });
     await local.put(key, chunked(Buffer.from('%PDF-1.4 local')), { contentType: 'application/pdf' });
     expect(existsSync(path.join(localRoot.path, 'chosen', ...key.split('/')))).toBe(true);

@@ -124,7 +124,7 @@ describe('dossier documents through Zalo', () => {
     const dossierId = documents[0]!.dossierId;
     const rest = ['form02', 'businessPlan', 'businessRegistration', 'foodSafety', 'qualityDeclaration', 'testReport', 'labelPackaging'];
     await db.dossierDocument.createMany({
-      data: rest.map((itemCode, i) => ({ dossierId, itemCode, position: 1, status: 'stored' as const, uploadedBy: userId, mediaType: 'application/pdf', printable: true, sizeBytes: 100, sha256: String(i).repeat(64), storageKey: `documents/2026/11/00000000-0000-4000-8000-00000000000${i}.pdf` })),
+      data: rest.map((itemCode, i) => ({ dossierId, itemCode, position: 1, status: 'stored' as const, uploadedBy: userId, mediaType: 'application/pdf', printable: true, sizeBytes: 100, sha256: String(i).repeat(64), storageKey: `documents/2026/11/00000000-0000-4000-8000-00000000000${i}.pdf`, createdAt: clock.now })),
     });
     const review = await driver.say(userId, 'xong');
     expect(review.at(-1)).toContain(translate('vi', 'dossier.review.prompt'));

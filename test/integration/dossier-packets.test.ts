@@ -41,7 +41,7 @@ let dossierId: bigint;
 const documentHashes: string[] = [];
 
 async function store(storage: ReturnType<typeof createLocalStorage>, bytes: Uint8Array, extension: string): Promise<string> {
-  const key = newStorageKey('document', extension);
+  const key = newStorageKey('document', extension, clock);
   await storage.put(key, Readable.from([Buffer.from(bytes)]), { contentType: 'application/octet-stream', sizeBytes: bytes.byteLength });
   return key;
 }
@@ -68,7 +68,7 @@ beforeAll(async () => {
     const sha256 = createHash('sha256').update(file.bytes).digest('hex');
     documentHashes.push(sha256);
     await db.dossierDocument.create({
-      data: { dossierId, itemCode: file.itemCode, position: 1, status: 'stored', uploadedBy: 'producer-1', mediaType: file.mediaType, printable: file.printable, sizeBytes: file.bytes.byteLength, sha256, storageKey: await store(storage, file.bytes, file.ext), storedAt: clock },
+      data: { dossierId, itemCode: file.itemCode, position: 1, status: 'stored', uploadedBy: 'producer-1', mediaType: file.mediaType, printable: file.printable, sizeBytes: file.bytes.byteLength, sha256, storageKey: await store(storage, file.bytes, file.ext), createdAt: clock, storedAt: clock },
     });
   }
   tokens = {

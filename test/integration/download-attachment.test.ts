@@ -14,6 +14,8 @@ import type { DocumentStorage } from '../../src/dossier/storage.js';
 const cdn = 'https://f20-zpc.dlfl.vn';
 const pdfBytes = Buffer.from('%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
 const mzBytes = Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00', 'latin1'), Buffer.alloc(1024)]);
+// The month a stored copy is filed under; any instant will do.
+const filedAt = new Date('2026-12-04T03:00:00Z');
 
 let root = '';
 let calls: string[] = [];
@@ -104,7 +106,7 @@ describe('downloadAttachment', () => {
   it('stores a PDF under a fresh document key, with its size and SHA-256', async () => {
     nock(cdn).get('/file/ho-so.pdf').reply(200, pdfBytes, { 'content-type': 'application/octet-stream', 'content-length': String(pdfBytes.length) });
     const storage = recordingStorage();
-    const result = await downloadAttachment({ url: `${cdn}/file/ho-so.pdf`, storage });
+    const result = await downloadAttachment({ url: `${cdn}/file/ho-so.pdf`, now: filedAt, storage });
     expect(result).toEqual({
       ok: true,
       storageKey: expect.stringMatching(/^documents\/\d{4}\/\d{2}\/[0-9a-f-]{36}\.pdf$/),
@@ -118,8 +120,8 @@ describe('downloadAttachment', () => {
 
   it('gives the same SHA-256 for the same file twice, under two keys, so the caller can spot duplicates', async () => {
     nock(cdn).get('/a.pdf').times(2).reply(200, pdfBytes);
-    const first = await downloadAttachment({ url: `${cdn}/a.pdf`, storage: recordingStorage() });
-    const second = await downloadAttachment({ url: `${cdn}/a.pdf`, storage: recordingStorage() });
+    const first = await downloadAttachment({ url: `${cdn}/a.pdf`, now: filedAt, storage: recordingStorage() });
+    const second = await downloadAttachment({ url: `${cdn}/a.pdf`, now: filedAt, storage: recordingStorage() });
     expect(first.ok && second.ok).toBe(true);
     if (!first.ok || !second.ok) return;
     expect(second.sha256).toBe(first.sha256);
@@ -129,7 +131,7 @@ describe('downloadAttachment', () => {
   it('cuts a 26 MB body without Content-Length off at the 25 MB limit, and stores nothing', async () => {
     const body = generatedPdf(26 * 1024 * 1024);
     nock(cdn).get('/big.pdf').reply(200, () => body.stream);
-    const result = await downloadAttachment({ url: `${cdn}/big.pdf`, storage: recordingStorage() });
+    const result = await downloadAttachment({ url: `${cdn}/big.pdf`, now: filedAt, storage: recordingStorage() });
     expect(result).toEqual({ ok: false, reason: 'too_large', limitBytes: DEFAULT_DOWNLOAD_MAX_BYTES });
     expect(DEFAULT_DOWNLOAD_MAX_BYTES).toBe(25 * 1024 * 1024);
     expect(calls.map((call) => call.split(' ')[0])).toEqual(['put', 'delete']);
@@ -145,7 +147,7 @@ describe('downloadAttachment', () => {
     try {
       const address = server.address();
       if (!address || typeof address === 'string') throw new Error('the test server has no port');
-      const result = await downloadAttachment({ url: `http://127.0.0.1:${address.port}/big.pdf`, storage: recordingStorage(), maxBytes: 1024 * 1024 });
+      const result = await downloadAttachment({ url: `http://127.0.0.1:${address.port}/big.pdf`, now: filedAt, storage: recordingStorage(), maxBytes: 1024 * 1024 });
       expect(result).toEqual({ ok: false, reason: 'too_large', limitBytes: 1024 * 1024 });
       // The limit plus what socket buffers held when the connection was dropped.
       expect(body.produced()).toBeLessThan(16 * 1024 * 1024);
@@ -161,7 +163,7 @@ describe('downloadAttachment', () => {
   it('refuses at once a body whose Content-Length is over the limit, without reading it', async () => {
     const body = generatedPdf(2 * 1024 * 1024);
     nock(cdn).get('/declared.pdf').reply(200, () => body.stream, { 'content-length': String(2 * 1024 * 1024) });
-    const result = await downloadAttachment({ url: `${cdn}/declared.pdf`, storage: recordingStorage(), maxBytes: 1024 * 1024 });
+    const result = await downloadAttachment({ url: `${cdn}/declared.pdf`, now: filedAt, storage: recordingStorage(), maxBytes: 1024 * 1024 });
     expect(result).toEqual({ ok: false, reason: 'too_large', limitBytes: 1024 * 1024 });
     expect(calls).toEqual([]);
   });
@@ -170,7 +172,7 @@ describe('downloadAttachment', () => {
     const packed = await readAll(generatedPdf(26 * 1024 * 1024).stream.pipe(createGzip()));
     expect(packed.length).toBeLessThan(1024 * 1024);
     nock(cdn).get('/bomb.pdf').reply(200, packed, { 'content-encoding': 'gzip', 'content-length': String(packed.length) });
-    const result = await downloadAttachment({ url: `${cdn}/bomb.pdf`, storage: recordingStorage() });
+    const result = await downloadAttachment({ url: `${cdn}/bomb.pdf`, now: filedAt, storage: recordingStorage() });
     expect(result).toEqual({ ok: false, reason: 'too_large', limitBytes: DEFAULT_DOWNLOAD_MAX_BYTES });
     expect(await storedFiles()).toEqual([]);
   });
@@ -178,7 +180,7 @@ describe('downloadAttachment', () => {
   it('reports a body shorter than its Content-Length as unreachable, and removes the partial upload', async () => {
     const sent = Buffer.concat([pdfBytes, Buffer.alloc(200 * 1024, 0x20)]);
     nock(cdn).get('/short.pdf').reply(200, sent, { 'content-length': String(2 * 1024 * 1024) });
-    const result = await downloadAttachment({ url: `${cdn}/short.pdf`, storage: recordingStorage() });
+    const result = await downloadAttachment({ url: `${cdn}/short.pdf`, now: filedAt, storage: recordingStorage() });
     expect(result).toEqual({ ok: false, reason: 'unreachable' });
     expect(calls.map((call) => call.split(' ')[0])).toEqual(['put', 'delete']);
     expect(await storedFiles()).toEqual([]);
@@ -186,7 +188,7 @@ describe('downloadAttachment', () => {
 
   it('refuses an executable named .pdf and served as a PDF, and stores nothing', async () => {
     nock(cdn).get('/file/bao-cao.pdf').reply(200, mzBytes, { 'content-type': 'application/pdf' });
-    const result = await downloadAttachment({ url: `${cdn}/file/bao-cao.pdf`, storage: recordingStorage() });
+    const result = await downloadAttachment({ url: `${cdn}/file/bao-cao.pdf`, now: filedAt, storage: recordingStorage() });
     expect(result).toEqual({ ok: false, reason: 'unsupported' });
     expect(calls).toEqual([]);
   });
@@ -194,7 +196,7 @@ describe('downloadAttachment', () => {
   it('ends a body that stalls before the type is known with a timeout, within the limit', async () => {
     nock(cdn).get('/stall-early.pdf').reply(200, () => stalledBody(pdfBytes));
     const started = Date.now();
-    const result = await downloadAttachment({ url: `${cdn}/stall-early.pdf`, storage: recordingStorage(), timeoutMs: 300 });
+    const result = await downloadAttachment({ url: `${cdn}/stall-early.pdf`, now: filedAt, storage: recordingStorage(), timeoutMs: 300 });
     expect(result).toEqual({ ok: false, reason: 'timeout' });
     expect(Date.now() - started).toBeLessThan(2000);
     expect(calls).toEqual([]);
@@ -203,7 +205,7 @@ describe('downloadAttachment', () => {
   it('ends a body that stalls during the upload with a timeout, and removes the partial upload', async () => {
     nock(cdn).get('/stall-late.pdf').reply(200, () => stalledBody(Buffer.concat([pdfBytes, Buffer.alloc(200 * 1024, 0x20)])));
     const started = Date.now();
-    const result = await downloadAttachment({ url: `${cdn}/stall-late.pdf`, storage: recordingStorage(), timeoutMs: 300 });
+    const result = await downloadAttachment({ url: `${cdn}/stall-late.pdf`, now: filedAt, storage: recordingStorage(), timeoutMs: 300 });
     expect(result).toEqual({ ok: false, reason: 'timeout' });
     expect(Date.now() - started).toBeLessThan(2000);
     expect(calls.map((call) => call.split(' ')[0])).toEqual(['put', 'delete']);
@@ -220,7 +222,7 @@ describe('downloadAttachment', () => {
     trickle.push(pdfBytes);
     nock(cdn).get('/trickle.pdf').reply(200, () => trickle);
     const started = Date.now();
-    const result = await downloadAttachment({ url: `${cdn}/trickle.pdf`, storage: recordingStorage(), timeoutMs: 300, deadlineMs: 700 });
+    const result = await downloadAttachment({ url: `${cdn}/trickle.pdf`, now: filedAt, storage: recordingStorage(), timeoutMs: 300, deadlineMs: 700 });
     clearTimeout(timer);
     trickle.destroy();
     expect(result).toEqual({ ok: false, reason: 'timeout' });
@@ -230,13 +232,13 @@ describe('downloadAttachment', () => {
 
   it('times out a server that does not answer in time', async () => {
     nock(cdn).get('/slow.pdf').delay(1000).reply(200, pdfBytes);
-    const result = await downloadAttachment({ url: `${cdn}/slow.pdf`, storage: recordingStorage(), timeoutMs: 200 });
+    const result = await downloadAttachment({ url: `${cdn}/slow.pdf`, now: filedAt, storage: recordingStorage(), timeoutMs: 200 });
     expect(result).toEqual({ ok: false, reason: 'timeout' });
   });
 
   it('follows redirects up to the limit and no further', async () => {
     nock(cdn).get('/r0').reply(302, '', { location: '/r1' }).get('/r1').reply(301, '', { location: `${cdn}/final.pdf` }).get('/final.pdf').reply(200, pdfBytes);
-    await expect(downloadAttachment({ url: `${cdn}/r0`, storage: recordingStorage(), maxRedirects: 2 })).resolves.toMatchObject({ ok: true, sizeBytes: pdfBytes.length });
+    await expect(downloadAttachment({ url: `${cdn}/r0`, now: filedAt, storage: recordingStorage(), maxRedirects: 2 })).resolves.toMatchObject({ ok: true, sizeBytes: pdfBytes.length });
 
     nock(cdn)
       .get('/loop0')
@@ -247,31 +249,31 @@ describe('downloadAttachment', () => {
       .reply(302, '', { location: '/loop3' })
       .get('/loop3')
       .reply(302, '', { location: '/loop4' });
-    const result = await downloadAttachment({ url: `${cdn}/loop0`, storage: recordingStorage() });
+    const result = await downloadAttachment({ url: `${cdn}/loop0`, now: filedAt, storage: recordingStorage() });
     expect(result).toEqual({ ok: false, reason: 'http_error', status: 302 });
   });
 
   it('answers a 404 with http_error and the status', async () => {
     nock(cdn).get('/gone.pdf').reply(404, 'Not found');
-    await expect(downloadAttachment({ url: `${cdn}/gone.pdf`, storage: recordingStorage() })).resolves.toEqual({ ok: false, reason: 'http_error', status: 404 });
+    await expect(downloadAttachment({ url: `${cdn}/gone.pdf`, now: filedAt, storage: recordingStorage() })).resolves.toEqual({ ok: false, reason: 'http_error', status: 404 });
     expect(calls).toEqual([]);
   });
 
   it('reports a dropped connection as unreachable', async () => {
     nock(cdn).get('/reset.pdf').replyWithError('socket hang up');
-    await expect(downloadAttachment({ url: `${cdn}/reset.pdf`, storage: recordingStorage() })).resolves.toEqual({ ok: false, reason: 'unreachable' });
+    await expect(downloadAttachment({ url: `${cdn}/reset.pdf`, now: filedAt, storage: recordingStorage() })).resolves.toEqual({ ok: false, reason: 'unreachable' });
   });
 
   it('refuses URLs that are not http(s), and hosts outside the allowed ones, also after a redirect', async () => {
     const storage = recordingStorage();
-    await expect(downloadAttachment({ url: 'file:///etc/passwd', storage })).resolves.toEqual({ ok: false, reason: 'refused_url' });
-    await expect(downloadAttachment({ url: 'not a url', storage })).resolves.toEqual({ ok: false, reason: 'refused_url' });
+    await expect(downloadAttachment({ url: 'file:///etc/passwd', storage, now: filedAt })).resolves.toEqual({ ok: false, reason: 'refused_url' });
+    await expect(downloadAttachment({ url: 'not a url', storage, now: filedAt })).resolves.toEqual({ ok: false, reason: 'refused_url' });
     const zaloHosts = ['dlfl.vn', 'zdn.vn'];
-    await expect(downloadAttachment({ url: 'https://files.example.com/a.pdf', storage, allowedHosts: zaloHosts })).resolves.toEqual({ ok: false, reason: 'refused_url' });
-    await expect(downloadAttachment({ url: 'https://evil-dlfl.vn/a.pdf', storage, allowedHosts: zaloHosts })).resolves.toEqual({ ok: false, reason: 'refused_url' });
+    await expect(downloadAttachment({ url: 'https://files.example.com/a.pdf', storage, now: filedAt, allowedHosts: zaloHosts })).resolves.toEqual({ ok: false, reason: 'refused_url' });
+    await expect(downloadAttachment({ url: 'https://evil-dlfl.vn/a.pdf', storage, now: filedAt, allowedHosts: zaloHosts })).resolves.toEqual({ ok: false, reason: 'refused_url' });
     nock(cdn).get('/moved.pdf').reply(302, '', { location: 'http://169.254.169.254/latest/meta-data/' });
-    await expect(downloadAttachment({ url: `${cdn}/moved.pdf`, storage, allowedHosts: zaloHosts })).resolves.toEqual({ ok: false, reason: 'refused_url' });
+    await expect(downloadAttachment({ url: `${cdn}/moved.pdf`, now: filedAt, storage, allowedHosts: zaloHosts })).resolves.toEqual({ ok: false, reason: 'refused_url' });
     nock(cdn).get('/ok.pdf').reply(200, pdfBytes);
-    await expect(downloadAttachment({ url: `${cdn}/ok.pdf`, storage, allowedHosts: zaloHosts })).resolves.toMatchObject({ ok: true });
+    await expect(downloadAttachment({ url: `${cdn}/ok.pdf`, now: filedAt, storage, allowedHosts: zaloHosts })).resolves.toMatchObject({ ok: true });
   });
 });

@@ -23,7 +23,7 @@ afterAll(async () => {
 async function recordText(userId: string, text: string) {
   const event = textEvent({ appId: 'test-app', userId, text });
   return db.inboundEvent.create({
-    data: { eventKey: `msg:${event.message.msg_id}`, eventName: event.event_name, userId, zaloTimestamp: new Date(Number(event.timestamp)), payload: event },
+    data: { eventKey: `msg:${event.message.msg_id}`, eventName: event.event_name, userId, zaloTimestamp: new Date(Number(event.timestamp)), receivedAt: new Date(Number(event.timestamp)), payload: event },
   });
 }
 

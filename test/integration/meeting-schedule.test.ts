@@ -38,9 +38,9 @@ beforeAll(async () => {
   });
   const dossier = await db.dossier.create({ data: { productIdeaId: idea.id, checklistId: 'ocop-2023-dossier', status: 'checked' } });
   const bytes = await makePdf({ pages: 1, label: 'Form 01' });
-  const key = newStorageKey('document', 'pdf');
+  const key = newStorageKey('document', 'pdf', clock.now);
   await storage.put(key, Readable.from([Buffer.from(bytes)]), { contentType: 'application/pdf', sizeBytes: bytes.byteLength });
-  await db.dossierDocument.create({ data: { dossierId: dossier.id, itemCode: 'form01', position: 1, status: 'stored', uploadedBy: 'producer', mediaType: 'application/pdf', printable: true, sizeBytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex'), storageKey: key } });
+  await db.dossierDocument.create({ data: { dossierId: dossier.id, itemCode: 'form01', position: 1, status: 'stored', uploadedBy: 'producer', mediaType: 'application/pdf', printable: true, sizeBytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex'), storageKey: key, createdAt: clock.now } });
 
   const council = await db.council.create({ data: { name: 'Hội đồng thử', level: 'province', provinceCode: '75', year: 2026, createdBy: 'test' } });
   for (const [i, role] of (['chair', 'member', 'secretary'] as const).entries()) {

@@ -239,8 +239,6 @@ describe('escalation', () => {
     await linkedUser(db, 'official-province', clock.now);
     const producer = await makeProducer(db, 'producer-5');
     const idea = await makeIdea(db, producer.id, clock.now, { businessPlan: true, dossier: 'submitted' });
-    const dossier = await db.dossier.findUniqueOrThrow({ where: { productIdeaId: idea.id } });
-    await db.dossierEvent.create({ data: { dossierId: dossier.id, version: 1, actor: 'producer-5', action: 'submitted', at: clock.now } });
     await planNotifications(planDeps());
 
     const check = await db.notification.findFirstOrThrow({ where: { kind: 'dossier.checkDue', recipientId: commune.id } });

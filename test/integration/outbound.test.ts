@@ -23,8 +23,9 @@ const redis = createRedisConnection(config.redisUrl, 'producer');
 const queues = createQueues({ connection: redis, prefix: config.queuePrefix, outboundBackoffMs: 50, outboundMaxAttempts: 5 });
 let bot: RunningBot;
 
+// The bot here runs on the real clock (startBot's default), so its outbox rows do too.
 async function queueText(recipient: string, text: string) {
-  const [id] = await db.$transaction((tx) => addToOutbox(tx, [{ idempotencyKey: uniqueId('k'), recipient, message: { kind: 'text', text } }]));
+  const [id] = await db.$transaction((tx) => addToOutbox(tx, [{ idempotencyKey: uniqueId('k'), recipient, message: { kind: 'text', text } }], new Date()));
   await queues.enqueueOutboundMessages([id!]);
   return id!;
 }
@@ -104,7 +105,7 @@ describe('outbound worker', () => {
         return { error: 0, message: 'Success', data: { message_id: uniqueId('zm') } };
       });
     const [a, b, c] = await db.$transaction((tx) =>
-      addToOutbox(tx, ['một', 'hai', 'ba'].map((text) => ({ idempotencyKey: uniqueId('k'), recipient, message: { kind: 'text' as const, text } }))),
+      addToOutbox(tx, ['một', 'hai', 'ba'].map((text) => ({ idempotencyKey: uniqueId('k'), recipient, message: { kind: 'text' as const, text } })), new Date()),
     );
     // Enqueued in reverse: the order comes from the outbox, not from the queue.
     await queues.enqueueOutboundMessages([c!, b!, a!]);

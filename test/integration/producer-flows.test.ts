@@ -345,7 +345,7 @@ describe('conversations over time', () => {
     const rows = await Promise.all(
       ['HTX Sen Hồng', '0101234565'].map((text, i) => {
         const event = textEvent({ appId: 'test-app', userId, text, timestamp: at, msgId: `same-ms-${userId}-${i}` });
-        return db.inboundEvent.create({ data: { eventKey: `msg:${event.message.msg_id}`, eventName: event.event_name, userId, zaloTimestamp: new Date(at), payload: event } });
+        return db.inboundEvent.create({ data: { eventKey: `msg:${event.message.msg_id}`, eventName: event.event_name, userId, zaloTimestamp: new Date(at), receivedAt: new Date(at), payload: event } });
       }),
     );
     await Promise.all(rows.map((row) => handleInboundEvent(deps, row.id, async () => undefined)));

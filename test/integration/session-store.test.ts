@@ -52,7 +52,7 @@ describe('conversation sessions in Postgres', () => {
 
   it('does not replay a stored state this code cannot read, and replaces it on the next write', async () => {
     const userId = uniqueId('s');
-    await db.conversationSession.create({ data: { userId, flowId: 'old', flowVersion: 1, stepId: 'x', state: { answers: 'not an object' } } });
+    await db.conversationSession.create({ data: { userId, flowId: 'old', flowVersion: 1, stepId: 'x', state: { answers: 'not an object' }, updatedAt: new Date('2026-12-01T02:00:00Z') } });
     expect(await db.$transaction((tx) => loadConversation(tx, userId))).toMatchObject({ state: null, version: 1 });
     // The next turn replaces it at that version.
     await db.$transaction((tx) => saveConversation(tx, userId, session, 1, new Date()));

@@ -35,13 +35,15 @@ async function counter(name: string, labels: Record<string, string>): Promise<nu
   return values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l)).reduce((sum, v) => sum + v.value, 0);
 }
 
+// Real time: the fixtures stamp events with the process clock, as Zalo stamps them, and the
+// age window compares the two; nothing here depends on the date itself.
 beforeAll(async () => {
   const app = createApp({
     db,
     redis,
     logger,
     metrics,
-    webhook: { appId, secret, maxAgeSeconds: config.webhook.maxAgeSeconds, maxFutureSkewSeconds: 300, enqueueInboundEvents: queues.enqueueInboundEvents, now: Date.now },
+    webhook: { appId, secret, maxAgeSeconds: config.webhook.maxAgeSeconds, maxFutureSkewSeconds: 300, enqueueInboundEvents: queues.enqueueInboundEvents, now: () => new Date() },
   });
   server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -155,7 +157,7 @@ describe('POST /webhooks/zalo', () => {
       redis: brokenRedis,
       logger,
       metrics,
-      webhook: { appId, secret, maxAgeSeconds: 10800, maxFutureSkewSeconds: 300, enqueueInboundEvents: brokenQueues.enqueueInboundEvents, now: Date.now },
+      webhook: { appId, secret, maxAgeSeconds: 10800, maxFutureSkewSeconds: 300, enqueueInboundEvents: brokenQueues.enqueueInboundEvents, now: () => new Date() },
     });
     const broken = app.listen(0, '127.0.0.1');
     await once(broken, 'listening');

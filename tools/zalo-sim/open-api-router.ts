@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
+import { displayDate, vietnamDateOf } from '../../src/calendar/calendar-date.js';
 import { parseMultipart } from './parse-multipart.js';
 import type { SimStore, StoredFile } from './sim-store.js';
 import type { FaultRule, SimButton, SimUser, SlowRequestRecord, TranscriptItem } from './sim-types.js';
@@ -17,7 +18,6 @@ const MAX_IMAGE_BYTES = 1024 * 1024;
 const MAX_TRACKING_ID = 48;
 const MAX_CONVERSATION_COUNT = 10;
 const ZNS_DAILY_QUOTA = 500;
-const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
 
 /** Error texts in the spirit of Zalo's; the codes are what a client branches on. */
 const ERROR_MESSAGES: Record<number, string> = {
@@ -76,8 +76,7 @@ function parseDataParam(req: Request): unknown {
 }
 
 function formatVietnamDate(epochMs: number): string {
-  const iso = new Date(epochMs + VIETNAM_OFFSET_MS).toISOString();
-  return `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+  return displayDate(vietnamDateOf(new Date(epochMs)));
 }
 
 const nonNegativeInt = z.union([z.number().int().min(0), z.string().regex(/^\d+$/).transform(Number)]);
