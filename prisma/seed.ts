@@ -1,8 +1,7 @@
 import { pathToFileURL } from 'node:url';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from '../src/db/generated/client.js';
+import type { PrismaClient } from '../src/db/generated/client.js';
 import { importAdministrativeUnits, readAdministrativeUnitsFile, type ImportSummary } from '../src/regions/import-administrative-units.js';
-import { resolveDatabaseUrl } from './cli/database-url.js';
+import { runDatabaseCommand } from '../tools/run-database-command.js';
 
 // Fixed timestamps keep the seed deterministic: a re-run leaves every row exactly as
 // the first run wrote it, whenever it happens.
@@ -43,11 +42,9 @@ export async function seedDatabase(prisma: PrismaClient): Promise<void> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: resolveDatabaseUrl() }) });
-  try {
-    await seedDatabase(prisma);
+  await runDatabaseCommand(async (db) => {
+    await seedDatabase(db);
     console.log(`Seeded ${DEMO_USERS.length} demo Zalo users and the sample communes.`);
-  } finally {
-    await prisma.$disconnect();
-  }
+    return 0;
+  });
 }

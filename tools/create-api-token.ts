@@ -1,12 +1,10 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { z } from 'zod';
-import { resolveDatabaseUrl } from '../prisma/cli/database-url.js';
 import { createApiToken, revokeApiToken } from '../src/admin/api-tokens.js';
 import type { Transaction } from '../src/db/database.js';
-import { PrismaClient } from '../src/db/generated/client.js';
 import { RegionScopeError } from '../src/officials/region-scope.js';
+import { runDatabaseCommand } from './run-database-command.js';
 
 // `npm run admin:token -- --name "UBND xã Tân Phú" --role commune --province 75 --commune 26116`
 // creates a token for the admin API; `npm run admin:token -- --revoke <id>` revokes one.
@@ -65,14 +63,14 @@ export async function runCreateApiToken(db: Transaction, argv: string[], now: Da
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: resolveDatabaseUrl() }) });
-  try {
-    console.log(await runCreateApiToken(prisma, process.argv.slice(2), new Date()));
-  } catch (error) {
-    if (!(error instanceof UsageError || error instanceof RegionScopeError)) throw error;
-    console.error(error instanceof UsageError ? `${error.message}\n${usage}` : error.message);
-    process.exitCode = 1;
-  } finally {
-    await prisma.$disconnect();
-  }
+  await runDatabaseCommand(async (db, now) => {
+    try {
+      console.log(await runCreateApiToken(db, process.argv.slice(2), now));
+      return 0;
+    } catch (error) {
+      if (!(error instanceof UsageError || error instanceof RegionScopeError)) throw error;
+      console.error(error instanceof UsageError ? `${error.message}\n${usage}` : error.message);
+      return 1;
+    }
+  });
 }

@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { resolveDatabaseUrl } from '../prisma/cli/database-url.js';
+import { systemClock } from '../src/calendar/clock.js';
 import { loadConfig } from '../src/config/config.js';
 import { createDatabase } from '../src/db/database.js';
 import { startBot } from '../src/main.js';
 import { seedDatabase } from '../prisma/seed.js';
+import { DEMO_COMMUNE, DEMO_PROVINCE, seedDemoOfficials } from './dev-demo-officials.js';
 import { createZaloSim } from './zalo-sim/zalo-sim.js';
 
 // `npm run dev`: the bot (web + worker) and the local Zalo stand-in in one process, on a
@@ -18,7 +21,8 @@ const env: Record<string, string | undefined> = {
   ROLE: 'all',
   PORT: String(botPort),
   PUBLIC_BASE_URL: `http://127.0.0.1:${botPort}`,
-  DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/ocop_dev',
+  // The same default as every operator script (admin:token, units:import …).
+  DATABASE_URL: resolveDatabaseUrl(),
   REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   QUEUE_PREFIX: process.env.QUEUE_PREFIX ?? 'ocop-dev',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
@@ -40,8 +44,10 @@ execFileSync('npm', ['run', '--silent', 'migrate:deploy'], { env: { ...process.e
 const config = loadConfig(env);
 const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: 1 });
 await db.zaloToken.deleteMany();
-// Demo users and the sample of real communes, so the flows can be tried at once.
+// Demo users and the sample of real communes, so the flows can be tried at once, and two
+// of the chat page's users as officials, so the officials' side can be tried too.
 await seedDatabase(db);
+const demo = await seedDemoOfficials(db, systemClock());
 await db.$disconnect();
 
 const stub = createZaloSim({
@@ -54,7 +60,20 @@ const stub = createZaloSim({
 const simServer = await stub.listen(simPort);
 const bot = await startBot(config);
 
-console.log(`\n  Chat page (you are the Zalo user): ${simServer.url}\n  Bot webhook: ${bot.url}/webhooks/zalo   health: ${bot.url}/readyz\n  Ctrl+C to stop.\n`);
+console.log(
+  [
+    '',
+    `  Chat page (you are the Zalo user): ${simServer.url}`,
+    `    sim-user-producer  a producer: type "menu"; register in ${DEMO_COMMUNE.name} (search "tân phú") to reach the demo officials`,
+    ...demo.officials.map((o) => `    ${o.zaloUserId.padEnd(18)} ${o.name}, ${o.role === 'commune' ? `commune official of ${DEMO_COMMUNE.name}` : `province official of ${DEMO_PROVINCE.name}`}: receives the notices`),
+    `  Admin API (province ${DEMO_PROVINCE.code}, ${DEMO_PROVINCE.name}): ${bot.url}/admin/v1   token (new each start): ${demo.token}`,
+    `    e.g. curl -H "Authorization: Bearer ${demo.token}" ${bot.url}/admin/v1/ideas`,
+    `  Bot webhook: ${bot.url}/webhooks/zalo   health: ${bot.url}/readyz`,
+    `  Database: ${env.DATABASE_URL} (scripts such as "npm run admin:token" use it too)`,
+    '  Ctrl+C to stop.',
+    '',
+  ].join('\n'),
+);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
-import { resolveDatabaseUrl } from '../prisma/cli/database-url.js';
-import { createDatabase, type Database } from '../src/db/database.js';
+import type { Database } from '../src/db/database.js';
 import { importAdministrativeUnits, readAdministrativeUnitsFile, type ImportSummary, type ParsedAdministrativeUnits } from '../src/regions/import-administrative-units.js';
+import { runDatabaseCommand } from './run-database-command.js';
 
 // `npm run units:import -- path/to/file.csv`: loads the official list of communes into
 // administrative_unit. A file with any problem imports nothing.
@@ -43,10 +43,5 @@ async function runImportAdministrativeUnits(db: Database, argv: string[]): Promi
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const db = createDatabase({ databaseUrl: resolveDatabaseUrl(), poolSize: 1 });
-  try {
-    process.exitCode = await runImportAdministrativeUnits(db, process.argv.slice(2));
-  } finally {
-    await db.$disconnect();
-  }
+  await runDatabaseCommand((db) => runImportAdministrativeUnits(db, process.argv.slice(2)));
 }

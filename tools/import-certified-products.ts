@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { resolveDatabaseUrl } from '../prisma/cli/database-url.js';
 import { projectRoot } from '../src/config/project-root.js';
-import { createDatabase, type Database } from '../src/db/database.js';
+import type { Database } from '../src/db/database.js';
 import { loadDictionaries } from '../src/i18n/translator.js';
 import { importCertifiedProducts, readCertifiedProductsCsv, type RowProblem } from '../src/notify/certified-products.js';
 import { loadRuleSets, type RuleSet } from '../src/ocop/rule-sets.js';
+import { runDatabaseCommand } from './run-database-command.js';
 
 // `npm run certified:import -- --province 01 --by "Sở NN&MT Hà Nội" file.csv`: loads a
 // province's certified products so that their expiry and re-ranking notices work. A file
@@ -51,13 +51,10 @@ export async function runImportCertifiedProducts(db: Database, argv: string[], o
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const root = projectRoot();
   const ruleSets = loadRuleSets(join(root, 'rules', 'rule-sets.yaml'), loadDictionaries(join(root, 'locales')));
-  const db = createDatabase({ databaseUrl: resolveDatabaseUrl(), poolSize: 1 });
-  try {
-    const result = await runImportCertifiedProducts(db, process.argv.slice(2), { ruleSets, now: new Date() });
+  await runDatabaseCommand(async (db, now) => {
+    const result = await runImportCertifiedProducts(db, process.argv.slice(2), { ruleSets, now });
     if (result.ok) console.log(result.text);
     else console.error(result.text);
-    process.exitCode = result.ok ? 0 : 1;
-  } finally {
-    await db.$disconnect();
-  }
+    return result.ok ? 0 : 1;
+  });
 }

@@ -3,6 +3,7 @@ import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyZaloSignature } from '../../src/zalo/signature.js';
 import { createZaloSim, type ZaloSim, type ZaloSimServer } from '../../tools/zalo-sim/zalo-sim.js';
+import { PRESET_USERS } from '../../tools/zalo-sim/sim-store.js';
 
 const APP_ID = 'test-app';
 const OA_SECRET = 'test-oa-secret';
@@ -412,7 +413,7 @@ describe('switches', () => {
     expect(sim.getState()).toMatchObject({
       tokens: { accessToken: 'acc-0', refreshToken: 'ref-0', grantRevoked: false },
       refreshCount: 0,
-      counts: { sent: 0, transcript: 0, pendingFaults: 0, users: 2 },
+      counts: { sent: 0, transcript: 0, pendingFaults: 0, users: PRESET_USERS.length },
     });
   });
 });

@@ -20,6 +20,7 @@ import type {
 export const PRESET_USERS: ReadonlyArray<{ id: string; displayName: string; phone: string }> = [
   { id: 'sim-user-producer', displayName: 'Nguyễn Thị Hoa (chủ thể OCOP)', phone: '84912345678' },
   { id: 'sim-user-official', displayName: 'Trần Văn Minh (cán bộ xã)', phone: '84987654321' },
+  { id: 'sim-user-province', displayName: 'Lê Thị Lan (cán bộ tỉnh)', phone: '84978123456' },
 ];
 
 export interface StoredFile {
