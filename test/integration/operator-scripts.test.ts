@@ -5,7 +5,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_DATABASE_URL } from '../../prisma/cli/database-url.js';
 import { projectDir } from '../helpers/conversation-harness.js';
-import { testDatabaseUrl } from '../helpers/test-env.js';
+import { createDatabase } from '../../src/db/database.js';
+import { loadSampleAdministrativeUnits, testDatabaseUrl } from '../helpers/test-env.js';
 
 // The scripts an operator runs by hand: the same database as `npm run dev` by default,
 // and a database problem said in one line, never as a stack trace.
@@ -41,6 +42,10 @@ async function admin(sql: string): Promise<void> {
 }
 
 beforeAll(async () => {
+  // A token names a province that has communes in the list.
+  const db = createDatabase({ databaseUrl: testDatabaseUrl, poolSize: 1 });
+  await loadSampleAdministrativeUnits(db);
+  await db.$disconnect();
   await admin(`DROP DATABASE IF EXISTS ${emptyDatabase}`);
   await admin(`CREATE DATABASE ${emptyDatabase}`);
 });
