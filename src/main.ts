@@ -168,6 +168,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         recipientLockMs: config.zalo.httpTimeoutMs * 3,
         now,
         storage,
+        inDoubt: config.queues.inDoubt,
       },
       tokens,
       logger,

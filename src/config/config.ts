@@ -45,6 +45,10 @@ const configSchema = z
     OUTBOUND_CONCURRENCY: positiveInt.default(8),
     OUTBOUND_MAX_ATTEMPTS: positiveInt.default(8),
     OUTBOUND_BACKOFF_MS: positiveInt.default(2000),
+    // An interrupted send: wait this long before asking Zalo's history whether it arrived,
+    // and give up (failed as in doubt, never sent twice) when the history stays unreadable.
+    OUTBOUND_IN_DOUBT_SETTLE_MS: positiveInt.default(15_000),
+    OUTBOUND_IN_DOUBT_LIMIT_MS: positiveInt.default(10 * 60_000),
     // How long a worker may hold a job without renewing its lock before another takes it over.
     QUEUE_LOCK_MS: positiveInt.default(30_000),
     SWEEP_INTERVAL_MS: positiveInt.default(15_000),
@@ -139,6 +143,7 @@ export interface Config {
     outboundConcurrency: number;
     outboundMaxAttempts: number;
     outboundBackoffMs: number;
+    inDoubt: { settleMs: number; limitMs: number };
     lockMs: number;
     sweepIntervalMs: number;
     sweepMinAgeMs: number;
@@ -207,6 +212,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       outboundConcurrency: env.OUTBOUND_CONCURRENCY,
       outboundMaxAttempts: env.OUTBOUND_MAX_ATTEMPTS,
       outboundBackoffMs: env.OUTBOUND_BACKOFF_MS,
+      inDoubt: { settleMs: env.OUTBOUND_IN_DOUBT_SETTLE_MS, limitMs: env.OUTBOUND_IN_DOUBT_LIMIT_MS },
       lockMs: env.QUEUE_LOCK_MS,
       sweepIntervalMs: env.SWEEP_INTERVAL_MS,
       sweepMinAgeMs: env.SWEEP_MIN_AGE_MS,

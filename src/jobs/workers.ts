@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type 
 import { processClockMs } from '../calendar/clock.js';
 import type { Logger } from '../observability/logger.js';
 import { handleInboundEvent, type InboundDeps } from '../conversation/handle-inbound-event.js';
-import { abandonOutboundMessage, deliverOutboundMessage, RecipientBusyError, type OutboundDeps } from '../outbound/deliver-outbound.js';
+import { abandonOutboundMessage, deliverOutboundMessage, DeliveryDeferredError, type OutboundDeps } from '../outbound/deliver-outbound.js';
 import { intakeDocument, type IntakeDeps } from '../dossier/intake-document.js';
 import { dispatchNotifications, type DispatchDeps } from '../notify/dispatch-notifications.js';
 import { planNotifications, type PlanDeps } from '../notify/plan-notifications.js';
@@ -73,9 +73,10 @@ export async function startWorkers(deps: {
       try {
         await deliverOutboundMessage(deps.outbound, BigInt(messageId));
       } catch (error) {
-        if (error instanceof RecipientBusyError && token) {
-          // Another job is sending to this person; wait without using an attempt.
-          await job.moveToDelayed(processClockMs() + 100 + Math.floor(Math.random() * 200), token);
+        if (error instanceof DeliveryDeferredError && token) {
+          // Another job is sending to this person, or an interrupted send is settling:
+          // wait without using an attempt.
+          await job.moveToDelayed(processClockMs() + error.delayMs + Math.floor(Math.random() * 200), token);
           throw new DelayedError();
         }
         throw error;
@@ -115,9 +116,12 @@ export async function startWorkers(deps: {
     { ...common, concurrency: 2, autorun: notify !== undefined },
   );
 
+  const lastSweepKey = `${settings.prefix}:sweep:last-run`;
   const maintenance = new Worker(
     queueNames.maintenance,
     async (job) => {
+      // On the process clock, like the scheduler itself: the watchdog below reads it.
+      await (await queues.maintenance.client).set(lastSweepKey, String(processClockMs()));
       const swept = await sweepPendingWork({
         db: deps.inbound.db,
         queues,
@@ -150,7 +154,21 @@ export async function startWorkers(deps: {
     },
     { ...common, concurrency: 1 },
   );
-  await queues.maintenance.upsertJobScheduler('sweep', { every: settings.sweepIntervalMs }, { name: 'sweep' });
+  const scheduleSweep = () => queues.maintenance.upsertJobScheduler('sweep', { every: settings.sweepIntervalMs }, { name: 'sweep' });
+  await scheduleSweep();
+  // Redis may come back empty (a restart without persistence, a failover, a flush): the
+  // scheduler is then gone with everything else, and so would be the sweep that re-queues
+  // recorded work. Every interval, a sweep that has not run for three intervals (or whose
+  // trace is gone) is scheduled again; a healthy scheduler is left alone.
+  const watchdog = setInterval(() => {
+    void (async () => {
+      const last = Number(await (await queues.maintenance.client).get(lastSweepKey));
+      if (Number.isFinite(last) && last > 0 && processClockMs() - last < settings.sweepIntervalMs * 3) return;
+      await scheduleSweep();
+      logger.warn('the sweep had stopped (Redis lost its schedule?): scheduled again');
+    })().catch((error: unknown) => logger.debug({ err: error }, 'sweep watchdog could not reach Redis'));
+  }, settings.sweepIntervalMs);
+  watchdog.unref();
 
   for (const [name, worker] of Object.entries({ inbound, outbound, documents, notifications, maintenance })) {
     worker.on('error', (error) => logger.error({ err: error, worker: name }, 'worker error'));
@@ -159,6 +177,7 @@ export async function startWorkers(deps: {
 
   return {
     async close() {
+      clearInterval(watchdog);
       await Promise.all([inbound.close(), outbound.close(), documents.close(), notifications.close(), maintenance.close()]);
     },
   };

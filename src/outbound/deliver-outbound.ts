@@ -23,11 +23,40 @@ export interface OutboundDeps {
   now: () => Date;
   /** Where stored files sent as Zalo files are read from. */
   storage?: DocumentStorage;
+  /** How an interrupted send is resolved; defaults below. */
+  inDoubt?: { settleMs: number; limitMs: number };
+}
+
+/**
+ * An interrupted send (timeout, dropped connection, a crash, a database error after Zalo
+ * said yes) may or may not have reached Zalo. Its row stays `sending`, and it is resolved
+ * from, in order: the receipt this process left in Redis; after `settleMs` (Zalo can
+ * answer late and show a message in its history later still), the conversation history;
+ * past `limitMs` with Zalo's history unreadable, it is marked failed as "in doubt", never
+ * sent again, so that the person's later messages go on.
+ */
+export const defaultInDoubt = { settleMs: 15_000, limitMs: 10 * 60_000 } as const;
+const receiptTtlMs = 7 * 24 * 3600_000;
+/** How long a message waits behind an earlier one that is being retried. */
+const waitBehindMs = 1000;
+
+/** Not now, and not a failure: the job waits `delayMs` without spending an attempt. */
+export class DeliveryDeferredError extends Error {
+  override name = 'DeliveryDeferredError';
+  constructor(
+    readonly delayMs: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Another job is sending to this recipient; try again shortly, nothing is lost. */
-export class RecipientBusyError extends Error {
+export class RecipientBusyError extends DeliveryDeferredError {
   override name = 'RecipientBusyError';
+  constructor(recipient: string) {
+    super(100, `recipient ${recipient} is busy`);
+  }
 }
 
 /** The send may succeed later (network, 5xx, -32); the row stays pending. */
@@ -97,31 +126,57 @@ async function findEarlierDelivery(zalo: ZaloClient, row: OutboundRow, message: 
   return match?.messageId;
 }
 
+const receiptKey = (deps: OutboundDeps, row: OutboundRow) => `${deps.keyPrefix}:outbound:receipt:${row.id}`;
+
+/**
+ * Settles a row left `sending`: 'sent' when it is known to have reached Zalo, 'failed'
+ * when it cannot be known in time, 'send' when it did not reach Zalo and goes again.
+ */
+async function resolveInDoubt(deps: OutboundDeps, row: OutboundRow, message: OutgoingMessage, log: Logger): Promise<'sent' | 'failed' | 'send'> {
+  const { settleMs, limitMs } = deps.inDoubt ?? defaultInDoubt;
+  const receipt = await deps.redis.get(receiptKey(deps, row)).catch(() => null);
+  if (receipt) {
+    log.info('an interrupted send had reached Zalo (receipt); not sending again');
+    await markSent(deps, row, receipt);
+    return 'sent';
+  }
+  const elapsed = deps.now().getTime() - (row.lastAttemptAt?.getTime() ?? 0);
+  if (elapsed < settleMs) throw new DeliveryDeferredError(settleMs - elapsed, 'an interrupted send is settling before Zalo is asked about it');
+  try {
+    const earlier = await findEarlierDelivery(deps.zalo, row, message);
+    if (earlier) {
+      log.info('an interrupted send had reached Zalo; not sending again');
+      await markSent(deps, row, earlier);
+      return 'sent';
+    }
+    return 'send';
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'unknown';
+    if (elapsed >= limitMs) {
+      await markFailed(deps, row, `in doubt: an interrupted send could not be checked for ${Math.round(elapsed / 60_000)} min (${reason}); not sent again`);
+      log.warn('an interrupted send could not be checked in time: marked failed, never sent twice');
+      return 'failed';
+    }
+    throw new RetryLaterError(`could not check an interrupted send: ${reason}`);
+  }
+}
+
 async function deliverRow(deps: OutboundDeps, row: OutboundRow): Promise<void> {
   const log = deps.logger.child({ outboundId: String(row.id), channel: row.channel });
   const message = outgoingMessageSchema.parse(row.payload);
 
+  if (row.status === 'sending' && (await resolveInDoubt(deps, row, message, log)) !== 'send') return;
   if (row.attempts >= deps.maxAttempts) {
     await markFailed(deps, row, `gave up after ${row.attempts} attempts: ${row.lastError ?? 'unknown'}`);
     return;
-  }
-  if (row.status === 'sending') {
-    const earlier = await findEarlierDelivery(deps.zalo, row, message).catch((error: unknown) => {
-      throw new RetryLaterError(`could not check an interrupted send: ${error instanceof Error ? error.message : 'unknown'}`);
-    });
-    if (earlier) {
-      log.info('an interrupted send had reached Zalo; not sending again');
-      await markSent(deps, row, earlier);
-      return;
-    }
   }
   await deps.db.outboundMessage.update({
     where: { id: row.id },
     data: { status: 'sending', attempts: { increment: 1 }, lastAttemptAt: deps.now() },
   });
+  let messageId: string;
   try {
-    const messageId = await sendToZalo(deps.zalo, row, message, deps.storage);
-    await markSent(deps, row, messageId);
+    messageId = await sendToZalo(deps.zalo, row, message, deps.storage);
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'unknown error';
     if (error instanceof ZaloApiError && !isRetryableZaloError(error)) {
@@ -137,6 +192,10 @@ async function deliverRow(deps: OutboundDeps, row: OutboundRow): Promise<void> {
     if (isRetryableZaloError(error)) throw new RetryLaterError(reason);
     throw error;
   }
+  // Zalo has it. From here a failure must never lead to sending it again: the row stays
+  // `sending` until it is marked sent, and the receipt in Redis settles it at once.
+  await deps.redis.set(receiptKey(deps, row), messageId, 'PX', receiptTtlMs).catch((error: unknown) => log.warn({ err: error }, 'could not leave a send receipt in Redis'));
+  await markSent(deps, row, messageId);
 }
 
 async function markSent(deps: OutboundDeps, row: OutboundRow, messageId: string) {
@@ -168,7 +227,16 @@ export async function deliverOutboundMessage(deps: OutboundDeps, messageId: bigi
       });
       if (!head) return;
       if (!(await lock.extend())) throw new RecipientBusyError(target.recipient);
-      await deliverRow(deps, head);
+      try {
+        await deliverRow(deps, head);
+      } catch (error) {
+        // An earlier message is not settled: this one waits behind it without spending its
+        // own attempts; the earlier one is retried, and resolved within its limit.
+        if (head.id !== target.id && (error instanceof RetryLaterError || error instanceof DeliveryDeferredError)) {
+          throw new DeliveryDeferredError(error instanceof DeliveryDeferredError ? error.delayMs : waitBehindMs, `waiting for message ${head.id} to this recipient`);
+        }
+        throw error;
+      }
     }
   } finally {
     await lock.release();

@@ -52,4 +52,33 @@ describe('Redis losing its queues', () => {
     expect(sim.getSent({ userId, channel: 'cs' })).toHaveLength(1);
     expect(await db.inboundEvent.findFirstOrThrow({ where: { userId } })).toMatchObject({ status: 'processed' });
   });
+  it('a worker whose Redis came back empty schedules its sweep again by itself', async () => {
+    // Alone: another worker's sweep would pick the event up for it.
+    for (const other of running.splice(0)) await other.close();
+    const settings = configForSim(simServer.url, { SWEEP_MIN_AGE_MS: '300', SWEEP_INTERVAL_MS: '500' });
+    const config = testConfig({ ...settings, ROLE: 'all' });
+    const bot = await startBot(config);
+    running.push(bot);
+    const prefix = config.queuePrefix;
+    const redis = createRedisConnection(config.redisUrl, 'producer');
+    try {
+      await waitFor('the sweep scheduler', async () => (await redis.keys(`${prefix}:maintenance:repeat:*`)).length > 0 || (await redis.exists(`${prefix}:sweep:last-run`)) === 1 || undefined, 10_000);
+      // Everything of this deployment in Redis is gone, the schedule included, while the worker runs.
+      const wipe = async () => {
+        const keys = await redis.keys(`${prefix}:*`);
+        if (keys.length > 0) await redis.del(...keys);
+      };
+      await wipe();
+      // A message recorded while its job is lost: only the sweep can bring it back.
+      const userId = uniqueId('empty');
+      await sim.userFollow(userId);
+      const event = await db.inboundEvent.create({
+        data: { eventKey: `msg:${uniqueId('m')}`, eventName: 'user_send_text', userId, zaloTimestamp: new Date(), receivedAt: new Date(), payload: { app_id: simCredentials.appId, event_name: 'user_send_text', timestamp: String(Date.now()), sender: { id: userId }, recipient: { id: 'oa' }, message: { msg_id: uniqueId('m'), text: 'menu' } } },
+      });
+      await wipe();
+      await waitFor('the event to be handled', async () => (await db.inboundEvent.findUniqueOrThrow({ where: { id: event.id } })).status === 'processed' || undefined, 15_000);
+    } finally {
+      redis.disconnect();
+    }
+  });
 });
