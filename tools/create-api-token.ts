@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { createApiToken, revokeApiToken } from '../src/admin/api-tokens.js';
+import { ApiTokenNameTakenError, createApiToken, revokeApiToken } from '../src/admin/api-tokens.js';
 import type { Transaction } from '../src/db/database.js';
 import { RegionScopeError } from '../src/officials/region-scope.js';
 import { runDatabaseCommand } from './run-database-command.js';
@@ -68,7 +68,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       console.log(await runCreateApiToken(db, process.argv.slice(2), now));
       return 0;
     } catch (error) {
-      if (!(error instanceof UsageError || error instanceof RegionScopeError)) throw error;
+      if (!(error instanceof UsageError || error instanceof RegionScopeError || error instanceof ApiTokenNameTakenError)) throw error;
       console.error(error instanceof UsageError ? `${error.message}\n${usage}` : error.message);
       return 1;
     }

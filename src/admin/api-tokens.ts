@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import type { Transaction } from '../db/database.js';
 import { checkRegionScope, regionScopeSchema, type RegionScope } from '../officials/region-scope.js';
 
@@ -10,13 +11,30 @@ const tokenPattern = /^ocop_[A-Za-z0-9_-]{43}$/;
 // Writing lastUsedAt on every request would turn each read into a write.
 const lastUsedResolutionMs = 60_000;
 
+/** Another live (not revoked) token already has this name. */
+export class ApiTokenNameTakenError extends Error {
+  override name = 'ApiTokenNameTakenError';
+  constructor(readonly tokenName: string) {
+    super(`a live token is already named "${tokenName}"; choose another name or revoke that token first`);
+  }
+}
+
+// The partial unique index of migration 20261204201614_unique_active_api_token_name. The
+// driver adapter reports Postgres' message, which names the index whatever the locale.
+const activeNameIndex = 'api_token_name_active_key';
+const uniqueViolation = z.object({
+  code: z.literal('P2002'),
+  meta: z.object({ driverAdapterError: z.object({ cause: z.object({ originalMessage: z.string() }) }) }),
+});
+
 function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
 /**
  * Creates a token for a role and region (checked against the administrative units). The
- * token is returned once; only its SHA-256 is stored.
+ * token is returned once; only its SHA-256 is stored. Names are unique among live tokens
+ * (`ApiTokenNameTakenError`), so the audit trail's `admin:<name>` names one live token.
  */
 export async function createApiToken(
   db: Transaction,
@@ -24,11 +42,19 @@ export async function createApiToken(
 ): Promise<{ id: bigint; token: string }> {
   const scope = await checkRegionScope(db, input);
   const token = `ocop_${randomBytes(32).toString('base64url')}`;
-  const row = await db.apiToken.create({
-    data: { name: input.name, role: scope.role, provinceCode: scope.provinceCode, communeCode: scope.communeCode, tokenHash: hashToken(token) },
-    select: { id: true },
-  });
-  return { id: row.id, token };
+  // Two spellings of one visible name would defeat the index.
+  const name = input.name.normalize('NFC').trim();
+  try {
+    const row = await db.apiToken.create({
+      data: { name, role: scope.role, provinceCode: scope.provinceCode, communeCode: scope.communeCode, tokenHash: hashToken(token) },
+      select: { id: true },
+    });
+    return { id: row.id, token };
+  } catch (error) {
+    const violation = uniqueViolation.safeParse(error);
+    if (violation.success && violation.data.meta.driverAdapterError.cause.originalMessage.includes(activeNameIndex)) throw new ApiTokenNameTakenError(name);
+    throw error;
+  }
 }
 
 /** The scope of a live token, or null for an unknown or revoked one. */

@@ -9,7 +9,7 @@ const payloadSchema = z.strictObject({
   /** what the link opens: "packet" or "document", and its id */
   kind: z.enum(['packet', 'document']),
   id: z.string().regex(/^\d+$/),
-  /** who it was issued to: a Zalo user id, or "admin:<token name>" */
+  /** who it was issued to: a Zalo user id (or "person:<id>"), or "admin-token:<token id>" */
   to: z.string().min(1).max(200),
   /** expiry, epoch seconds */
   exp: z.number().int().positive(),
@@ -18,6 +18,14 @@ const payloadSchema = z.strictObject({
 export type LinkPayload = z.infer<typeof payloadSchema>;
 
 export type LinkCheck = { ok: true; payload: LinkPayload } | { ok: false; reason: 'malformed' | 'forged' | 'expired' | 'wrong_recipient' };
+
+/**
+ * The recipient of a link issued to an admin API token: its id, never its name, which
+ * another token may carry (names are unique among live tokens only).
+ */
+export function adminTokenRecipient(tokenId: bigint): string {
+  return `admin-token:${tokenId}`;
+}
 
 function sign(data: string, secret: string): Buffer {
   return createHmac('sha256', secret).update(`ocop-link:${data}`).digest();

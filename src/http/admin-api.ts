@@ -15,6 +15,7 @@ import {
   type DossierOverview,
   type Form03Intake,
 } from '../dossier/review-dossier.js';
+import { adminTokenRecipient } from '../dossier/signed-links.js';
 import type { Translate } from '../i18n/translator.js';
 import type { MeetingRules } from '../council/schedule-meeting.js';
 import { buildAdminOpenApi } from './admin-openapi.js';
@@ -485,12 +486,14 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
     const { id } = parseInput(ideaParams, req.params, 'params');
     await requireVisibleIdea(deps.db, scope, id);
     const actor = `admin:${scope.name}`;
+    // The audit trail names the official; the links are bound to this token's id, which no other token shares.
+    const recipient = adminTokenRecipient(scope.tokenId);
     const packet = await packets.assemble(id, actor).catch((error: unknown) => {
       if (error instanceof DossierEmptyError) throw new HttpError('not_found', 'this idea has no stored document to put in a packet');
       if (error instanceof DossierChangedError) throw new HttpError('conflict', 'the dossier changed while its packet was built; ask again');
       throw error;
     });
-    const link = packets.linkFor('packet', packet.id, actor);
+    const link = packets.linkFor('packet', packet.id, recipient);
     // Word files are named in the contents and delivered beside the packet.
     const beside = packetContents.parse(packet.contents).filter((entry) => !entry.printable);
     res.status(201).json({
@@ -502,7 +505,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
       builtAt: packet.builtAt,
       link: link.url,
       linkExpiresAt: link.expiresAt,
-      beside: beside.map((entry) => ({ item: entry.itemTitle, fileName: entry.fileName, sha256: entry.sha256, link: packets.linkFor('document', BigInt(entry.documentId), actor).url })),
+      beside: beside.map((entry) => ({ item: entry.itemTitle, fileName: entry.fileName, sha256: entry.sha256, link: packets.linkFor('document', BigInt(entry.documentId), recipient).url })),
     });
   });
 

@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import express, { type Request, type Response } from 'express';
 import { authenticateApiToken } from '../admin/api-tokens.js';
 import type { Database } from '../db/database.js';
-import { verifyLink } from '../dossier/signed-links.js';
+import { adminTokenRecipient, verifyLink } from '../dossier/signed-links.js';
 import type { DocumentStorage } from '../dossier/storage.js';
 import type { Logger } from '../observability/logger.js';
 import { HttpError } from './http-error.js';
@@ -18,7 +18,7 @@ export interface PacketLinkDeps {
 /**
  * `GET /packets/:token` and `GET /documents/:token`: what a signed link names, to the
  * person it was issued to. Every use is recorded, served or refused. A link presented
- * with an admin token must have been issued to that token.
+ * with an admin token must have been issued to that token (by id).
  */
 export function createPacketLinkRouter(deps: PacketLinkDeps): express.Router {
   const router = express.Router();
@@ -29,7 +29,9 @@ export function createPacketLinkRouter(deps: PacketLinkDeps): express.Router {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
     const scope = bearer ? await authenticateApiToken(deps.db, bearer, now) : null;
     if (bearer && !scope) throw new HttpError('unauthorized', 'the API token is not valid');
-    const check = verifyLink(String(req.params.token ?? ''), deps.secret, now, { kind, ...(scope ? { requester: `admin:${scope.name}` } : {}) });
+    // Without a token the link is a bearer credential (council members open it in Zalo's
+    // browser, which has none); with one, it must have been issued to that token's id.
+    const check = verifyLink(String(req.params.token ?? ''), deps.secret, now, { kind, ...(scope ? { requester: adminTokenRecipient(scope.tokenId) } : {}) });
     const record = (outcome: string, target: { packetId?: bigint; documentId?: bigint }, recipient: string | null) =>
       deps.db.packetAccess.create({ data: { packetId: target.packetId ?? null, documentId: target.documentId ?? null, recipient, outcome, at: now, address: req.ip ?? null } });
     if (!check.ok) {

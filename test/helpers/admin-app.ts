@@ -7,6 +7,11 @@ import { createApp, type AppDeps } from '../../src/http/app.js';
 import type { Database } from '../../src/db/database.js';
 import type { NotifyTiming } from '../../src/notify/timing.js';
 import { createMetrics } from '../../src/observability/metrics.js';
+import { assemblePacket } from '../../src/dossier/assemble-packet.js';
+import { signLink } from '../../src/dossier/signed-links.js';
+import type { DocumentStorage } from '../../src/dossier/storage.js';
+import type { Checklist } from '../../src/ocop/dossier-checklist.js';
+import { translate } from './conversation-harness.js';
 import { capturedLogger } from './zalo-harness.js';
 
 /** The working calendar of rules/calendar.yaml with the default quiet hours (21:00–07:00) and routine hour. */
@@ -32,4 +37,32 @@ export async function startAdminApp(options: { db: Database; redis: Redis; now: 
   const address = server.address();
   if (typeof address !== 'object' || !address) throw new Error('the app did not get a port');
   return { base: `http://127.0.0.1:${address.port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * The admin API that builds packets from `storage` and signs their links with `secret`
+ * (valid one hour from `now`), with the packet-link routes that serve them.
+ */
+export function startPacketAdminApp(options: { db: Database; redis: Redis; storage: DocumentStorage; secret: string; checklists: readonly Checklist[]; now: () => Date }) {
+  const { db, storage, secret, checklists, now } = options;
+  return startAdminApp({
+    db,
+    redis: options.redis,
+    now,
+    admin: {
+      translate,
+      now,
+      invitationTtlHours: 24,
+      enqueueOutbound: async () => undefined,
+      checklists,
+      packets: {
+        assemble: (id, actor) => assemblePacket({ db, storage, translate, checklists, now }, id, actor),
+        linkFor: (kind, id, recipient) => {
+          const expiresAt = new Date(now().getTime() + 3600_000);
+          return { url: `/${kind}s/${signLink({ kind, id: String(id), to: recipient, exp: Math.floor(expiresAt.getTime() / 1000) }, secret)}`, expiresAt };
+        },
+      },
+    },
+    packetLinks: { storage, secret, now },
+  });
 }

@@ -193,7 +193,8 @@ describe('admin API authentication', () => {
 
 describe('admin API token command', () => {
   it('creates a token that authenticates, prints it once with a warning, and revokes it', async () => {
-    const output = await runCreateApiToken(db, ['--name', 'UBND xã Tân Phú', '--role', 'commune', '--province', '75', '--commune', '26170'], clock);
+    // A name no live token has: live tokens may not share one.
+    const output = await runCreateApiToken(db, ['--name', 'UBND xã Tân Phú (máy 2)', '--role', 'commune', '--province', '75', '--commune', '26170'], clock);
     const token = /ocop_[A-Za-z0-9_-]{43}/.exec(output)?.[0];
     const printedId = /^Token (\d+) /.exec(output)?.[1];
     expect(token).toBeDefined();
@@ -201,7 +202,7 @@ describe('admin API token command', () => {
     const row = await db.apiToken.findUniqueOrThrow({ where: { id: BigInt(printedId ?? '0') } });
     expect(row.tokenHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value))).not.toContain(token!.slice(5));
-    expect(await authenticateApiToken(db, token!, clock)).toEqual({ tokenId: row.id, name: 'UBND xã Tân Phú', role: 'commune', provinceCode: '75', communeCode: '26170' });
+    expect(await authenticateApiToken(db, token!, clock)).toEqual({ tokenId: row.id, name: 'UBND xã Tân Phú (máy 2)', role: 'commune', provinceCode: '75', communeCode: '26170' });
     expect(await runCreateApiToken(db, ['--revoke', String(row.id)], clock)).toContain('revoked');
     expect(await authenticateApiToken(db, token!, clock)).toBeNull();
   });

@@ -8,17 +8,15 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/admin/api-tokens.js';
 import { createDatabase } from '../../src/db/database.js';
-import { assemblePacket } from '../../src/dossier/assemble-packet.js';
 import { createLocalStorage } from '../../src/dossier/local-storage.js';
 import { touchDossier } from '../../src/dossier/review-dossier.js';
-import { signLink } from '../../src/dossier/signed-links.js';
 import { newStorageKey } from '../../src/dossier/storage.js';
 import { createRedisConnection } from '../../src/jobs/queues.js';
 import { loadChecklists } from '../../src/ocop/dossier-checklist.js';
 import { loadRuleSets } from '../../src/ocop/rule-sets.js';
-import { dictionaries, projectDir, translate } from '../helpers/conversation-harness.js';
+import { dictionaries, projectDir } from '../helpers/conversation-harness.js';
 import { makeDocx, makeJpeg, makePdf } from '../helpers/make-documents.js';
-import { startAdminApp } from '../helpers/admin-app.js';
+import { startPacketAdminApp } from '../helpers/admin-app.js';
 import { loadSampleAdministrativeUnits, resetDatabase, testConfig } from '../helpers/test-env.js';
 
 // A dossier's packet, built on request by an official and served through signed links:
@@ -76,26 +74,7 @@ beforeAll(async () => {
     other: (await createApiToken(db, { name: 'Sở NN&MT Đồng Nai', role: 'province', provinceCode: '75' })).token,
   };
   const now = () => clock;
-  const started = await startAdminApp({
-    db,
-    redis,
-    now,
-    admin: {
-      translate,
-      now,
-      invitationTtlHours: 24,
-      enqueueOutbound: async () => undefined,
-      checklists,
-      packets: {
-        assemble: (id, actor) => assemblePacket({ db, storage, translate, checklists, now }, id, actor),
-        linkFor: (kind, id, recipient) => {
-          const expiresAt = new Date(clock.getTime() + 3600_000);
-          return { url: `/${kind}s/${signLink({ kind, id: String(id), to: recipient, exp: Math.floor(expiresAt.getTime() / 1000) }, secret)}`, expiresAt };
-        },
-      },
-    },
-    packetLinks: { storage, secret, now },
-  });
+  const started = await startPacketAdminApp({ db, redis, storage, secret, checklists, now });
   base = started.base;
   close = started.close;
 });
