@@ -32,8 +32,9 @@ export function botEnv(extra: Record<string, string>): Record<string, string> {
 }
 
 /** Starts a server in its own process (so the load generator does not share its event loop). */
-export async function startProcess(args: string[], env: Record<string, string>, readyPattern: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startProcess(args: string[], env: Record<string, string>, readyPattern: RegExp, options: { compiled?: boolean } = {}): Promise<{ child: ChildProcess; match: RegExpMatchArray; stop(): Promise<void> }> {
+  // Compiled JavaScript (npm run build) runs on plain node; sources through tsx.
+  const child = spawn(process.execPath, [...(options.compiled ? [] : ['--import', 'tsx']), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   // BENCH_LOG=path keeps the servers' own logs for a closer look.
   if (process.env.BENCH_LOG) {
     const log = createWriteStream(process.env.BENCH_LOG, { flags: 'a' });

@@ -39,26 +39,30 @@ async function load(url: string, options: { durationS: number; connections: numb
 }
 
 /**
- * Webhook acknowledgement on loopback, side by side with a bare Express handler that
- * only parses JSON: throughput ratio and p99 at a fixed 500 requests/s.
+ * Webhook acknowledgement on loopback, side by side with a bare Express handler that only
+ * parses JSON and with the durable floor (signature + one INSERT … ON CONFLICT through pg):
+ * throughput ratios, and p99 at a fixed 300 requests/s. The bot runs compiled (dist/), as
+ * in production.
  */
 export async function benchWebhookAck(options: { durationS: number }) {
   await resetBenchState();
   const bare = await startProcess(['bench/bare-server.ts'], { ...(process.env as Record<string, string>), PORT: '0' }, /listening (\d+)/);
-  const bot = await startProcess(['src/main.ts'], botEnv({ ROLE: 'web', PORT: '0', QUEUE_PREFIX: 'bench-ack', LOG_LEVEL: 'info' }), /"url":"(http:\/\/127\.0\.0\.1:\d+)"/);
+  const floor = await startProcess(['bench/durable-floor-server.ts'], botEnv({ PORT: '0' }), /listening (\d+)/);
+  const bot = await startProcess(['dist/src/main.js'], botEnv({ ROLE: 'web', PORT: '0', QUEUE_PREFIX: 'bench-ack', LOG_LEVEL: 'info' }), /"url":"(http:\/\/127\.0\.0\.1:\d+)"/, { compiled: true });
   const bareUrl = `http://127.0.0.1:${bare.match[1]}`;
+  const floorUrl = `http://127.0.0.1:${floor.match[1]}`;
   const botUrl = bot.match[1]!;
   try {
-    // Warm both up, then measure each the same way, one after the other.
-    await load(bareUrl, { durationS: 2, connections: 10 });
-    await load(botUrl, { durationS: 2, connections: 10 });
+    // Warm all up, then measure each the same way, one after the other.
+    for (const url of [bareUrl, floorUrl, botUrl]) await load(url, { durationS: 2, connections: 10 });
     const bareMax = await load(bareUrl, { durationS: options.durationS, connections: 20 });
+    const floorMax = await load(floorUrl, { durationS: options.durationS, connections: 20 });
     const botMax = await load(botUrl, { durationS: options.durationS, connections: 20 });
-    const bareAt500 = await load(bareUrl, { durationS: options.durationS, connections: 20, rate: 500 });
-    const botAt500 = await load(botUrl, { durationS: options.durationS, connections: 20, rate: 500 });
-    return { bareMax, botMax, ratio: botMax.rps / bareMax.rps, bareAt500, botAt500 };
+    const floorAt300 = await load(floorUrl, { durationS: options.durationS, connections: 20, rate: 300 });
+    const botAt300 = await load(botUrl, { durationS: options.durationS, connections: 20, rate: 300 });
+    return { bareMax, floorMax, botMax, ratioToBare: botMax.rps / bareMax.rps, ratioToFloor: botMax.rps / floorMax.rps, floorAt300, botAt300 };
   } finally {
-    await Promise.all([bare.stop(), bot.stop()]);
+    await Promise.all([bare.stop(), floor.stop(), bot.stop()]);
     await resetBenchState();
   }
 }
