@@ -28,6 +28,9 @@ function refusalKey(result: Exclude<DownloadResult, { ok: true }>): string {
       return 'dossier.refused.unsupported';
     case 'timeout':
       return 'dossier.refused.timeout';
+    // The same file sent the same way is refused the same way: the producer must send it differently.
+    case 'refused_url':
+      return 'dossier.refused.refusedUrl';
     default:
       return 'dossier.refused.unreachable';
   }

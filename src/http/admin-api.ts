@@ -34,7 +34,7 @@ import {
   snoozeBody,
 } from './admin-schemas.js';
 import { registerCouncilRoutes } from './council-api.js';
-import { parseInput } from './parse-input.js';
+import { parseInput, parseJsonBody } from './parse-input.js';
 import { DossierChangedError, DossierEmptyError, type AssembledPacket } from '../dossier/assemble-packet.js';
 import {
   CampaignDeadlineCancelledError,
@@ -333,7 +333,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
       if (!req.is(importTypes)) throw new HttpError('unsupported_media_type', `send ${importTypes.join(' or ')}`);
       next();
     },
-    express.json({ limit: importLimit }),
+    ...parseJsonBody(importLimit),
     express.raw({ type: 'text/csv', limit: importLimit }),
     async (req: Request, res: Response) => {
       const ruleSets = deps.ruleSets;
@@ -355,7 +355,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
       res.json(outcome.summary);
     },
   );
-  router.use(express.json({ limit: '64kb' }));
+  router.use(parseJsonBody('64kb'));
   registerCouncilRoutes(
     router,
     {

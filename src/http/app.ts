@@ -8,7 +8,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { withTimeout } from './with-timeout.js';
 import { createAdminApiRouter, type AdminApiDeps } from './admin-api.js';
-import { toHttpError } from './http-error.js';
+import { HttpError, toHttpError } from './http-error.js';
 import { createInboundRecorder } from './inbound-recorder.js';
 import { createPacketLinkRouter, type PacketLinkDeps } from './packet-links.js';
 import { createZaloWebhookRouter, type WebhookDeps } from './zalo-webhook.js';
@@ -84,6 +84,8 @@ export function createApp(deps: AppDeps): express.Express {
     const httpError = toHttpError(error);
     const log = (req as Request & { log?: Logger }).log ?? deps.logger;
     if (httpError.code === 'internal') log.error({ err: error }, 'request failed');
+    // A parser's or the router's refusal is the caller's mistake: one line, no stack, no input.
+    else if (!(error instanceof HttpError)) log.warn({ status: httpError.status, reason: httpError.message }, 'request refused');
     if (httpError.code === 'payload_too_large') deps.metrics.webhookRejected.inc({ reason: 'too_large' });
     if (!res.headersSent) res.status(httpError.status).json({ error: httpError.code, message: httpError.message, ...(httpError.issues ? { issues: httpError.issues } : {}) });
   });

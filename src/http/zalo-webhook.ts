@@ -1,4 +1,4 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -35,7 +35,14 @@ function refuse(deps: WebhookDeps, req: Request, reason: string, error: HttpErro
  */
 export function createZaloWebhookRouter(deps: WebhookDeps): Router {
   const router = Router();
-  router.post('/webhooks/zalo', express.raw({ type: () => true, limit: '1mb' }), async (req: Request, res: Response) => {
+  // Zalo never compresses its bodies, so a Content-Encoding is a stranger's: refused before
+  // anything is inflated (a gzip bomb, or a plain body that fails to inflate).
+  const refuseContentEncoding = (req: Request, _res: Response, next: NextFunction) => {
+    const encoding = req.get('content-encoding')?.trim().toLowerCase() || 'identity';
+    if (encoding !== 'identity') refuse(deps, req, 'content_encoding', new HttpError('unsupported_media_type', 'webhook bodies are not compressed: send them without Content-Encoding'));
+    next();
+  };
+  router.post('/webhooks/zalo', refuseContentEncoding, express.raw({ type: () => true, limit: '1mb' }), async (req: Request, res: Response) => {
     const log = (req as Request & { log: Logger }).log;
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const header = req.get('x-zevent-signature');
