@@ -184,4 +184,24 @@ describe('dossier documents through Zalo', () => {
     expect(outcome.intake ?? []).toEqual([]);
     expect(await db.dossierDocument.count()).toBe(before);
   });
+
+  // A file whose address is outside Zalo's hosts is refused the same way however often it
+  // is resent; the producer is told to send it differently, not to send it again.
+  it('tells the producer to send it with Zalo’s own buttons or bring it to the commune, not to resend it', async () => {
+    const userId = uniqueId('refused-url');
+    await driver.play(userId, ['menu', '2', ...profileAnswersVi, ...ideaAnswersVi, 'Đồng ý']);
+    await driver.play(userId, ['menu', '4']);
+
+    await driver.sendFiles(userId, [{ type: 'file', url: 'https://files.example.com/mau01.pdf', name: 'mau01.pdf' }]);
+    const [told] = await runIntake(userId);
+    const item = translate('vi', 'dossier.item.form01');
+    expect(told).toBe(translate('vi', 'dossier.refused.refusedUrl', { item }));
+    expect(told).not.toBe(translate('vi', 'dossier.refused.unreachable', { item }));
+    expect(told).toContain('nút gửi ảnh hoặc nút đính kèm tệp');
+    expect(told).toContain('UBND xã');
+    expect(translate('en', 'dossier.refused.refusedUrl', { item: 'Form 01' })).toContain('bring the papers to the commune office');
+
+    const documents = await db.dossierDocument.findMany({ where: { uploadedBy: userId } });
+    expect(documents.map((d) => [d.status, d.refusedReason, d.sourceUrl])).toEqual([['refused', 'refused_url', null]]);
+  });
 });
