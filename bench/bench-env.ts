@@ -31,6 +31,19 @@ export function botEnv(extra: Record<string, string>): Record<string, string> {
   };
 }
 
+/** The bot's settings to talk to a local Zalo stand-in at `simUrl` (its bench credentials). */
+export function simBotEnv(simUrl: string, extra: Record<string, string>): Record<string, string> {
+  return botEnv({
+    ZALO_OA_API_URL: simUrl,
+    ZALO_OAUTH_URL: simUrl,
+    ZALO_BUSINESS_API_URL: simUrl,
+    ZALO_APP_SECRET: 'bench-app-secret',
+    ZALO_ACCESS_TOKEN: 'bench-access',
+    ZALO_REFRESH_TOKEN: 'bench-refresh',
+    ...extra,
+  });
+}
+
 /** Starts a server in its own process (so the load generator does not share its event loop). */
 export async function startProcess(args: string[], env: Record<string, string>, readyPattern: RegExp, options: { compiled?: boolean } = {}): Promise<{ child: ChildProcess; match: RegExpMatchArray; stop(): Promise<void> }> {
   // Compiled JavaScript (npm run build) runs on plain node; sources through tsx.

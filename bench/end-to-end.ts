@@ -1,5 +1,5 @@
 import { createZaloSim } from '../tools/zalo-sim/zalo-sim.js';
-import { botEnv, median, percentile, resetBenchState, startProcess } from './bench-env.js';
+import { median, percentile, resetBenchState, simBotEnv, startProcess } from './bench-env.js';
 
 /**
  * From webhook to the reply arriving at the stand-in: `rate` messages a second spread
@@ -12,17 +12,11 @@ export async function benchEndToEnd(options: { rate: number; users: number; dura
   const prefix = `bench-e2e-${Date.now()}`;
   const bot = await startProcess(
     ['src/main.ts'],
-    botEnv({
+    simBotEnv(simServer.url, {
       ROLE: 'all',
       PORT: '0',
       QUEUE_PREFIX: prefix,
       LOG_LEVEL: 'info',
-      ZALO_OA_API_URL: simServer.url,
-      ZALO_OAUTH_URL: simServer.url,
-      ZALO_BUSINESS_API_URL: simServer.url,
-      ZALO_APP_SECRET: 'bench-app-secret',
-      ZALO_ACCESS_TOKEN: 'bench-access',
-      ZALO_REFRESH_TOKEN: 'bench-refresh',
       ZALO_RATE_LIMIT_PER_MINUTE: String(options.rateLimitPerMinute),
       INBOUND_CONCURRENCY: '16',
       OUTBOUND_CONCURRENCY: '16',
