@@ -59,6 +59,9 @@ async function allSent(): Promise<boolean> {
   return (await harness.db.outboundMessage.count({ where: { status: { in: ['pending', 'sending'] } } })) === 0;
 }
 
+// Real time on purpose: the bot and the stand-in both run on the process clock, and the
+// meeting is scheduled working days ahead of today, so the whole distribution runs as it
+// would in production on whatever date the suite runs (CI also runs it under faketime).
 beforeAll(async () => {
   harness = await startBotWithSim({ ZALO_DOSSIER_TEMPLATE_ID: 'tpl-dossier' });
   const storage = createLocalStorage({ root: harness.config.storage.kind === 'local' ? harness.config.storage.root : '' });

@@ -47,5 +47,5 @@ export async function makeIdea(db: Database, producerId: bigint, submittedAt: Da
 }
 
 export async function makeOfficial(db: Database, role: 'commune' | 'province' | 'secretary', zaloUserId: string | null) {
-  return db.official.create({ data: { name: `Cán bộ ${zaloUserId ?? role}`, role, provinceCode: '75', communeCode: role === 'commune' ? '26116' : null, zaloUserId, linkedAt: zaloUserId ? new Date() : null } });
+  return db.official.create({ data: { name: `Cán bộ ${zaloUserId ?? role}`, role, provinceCode: '75', communeCode: role === 'commune' ? '26116' : null, zaloUserId, linkedAt: zaloUserId ? new Date('2026-01-05T02:00:00Z') : null } });
 }

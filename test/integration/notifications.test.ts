@@ -18,7 +18,8 @@ import { capturedLogger } from '../helpers/zalo-harness.js';
 const config = testConfig();
 let db: Database;
 let conversation: LoadedConversation;
-const clock = { now: new Date() };
+// Each test sets the instant it means; this one is only the starting value.
+const clock = { now: new Date('2026-12-01T02:00:00Z') };
 let templates: FallbackTemplates = { templateId: undefined, znsTemplateId: undefined };
 let untold = 0;
 

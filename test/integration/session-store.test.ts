@@ -3,6 +3,9 @@ import { loadConversation, saveConversation, StaleSessionError, type Conversatio
 import { createDatabase } from '../../src/db/database.js';
 import { testDatabaseUrl, uniqueId } from '../helpers/test-env.js';
 
+// When each write happens; the store only keeps it.
+const savedAt = new Date('2026-12-01T02:00:00Z');
+
 const db = createDatabase({ databaseUrl: testDatabaseUrl, poolSize: 4 });
 afterAll(() => db.$disconnect());
 
@@ -21,19 +24,19 @@ const at = (stepId: string): ConversationState => ({ flow: { ...flow, stepId } }
 describe('conversation sessions in Postgres', () => {
   it('round-trips a session and bumps the row version on each write', async () => {
     const userId = uniqueId('s');
-    await db.$transaction((tx) => saveConversation(tx, userId, session, null, new Date()));
+    await db.$transaction((tx) => saveConversation(tx, userId, session, null, savedAt));
     const first = await db.$transaction((tx) => loadConversation(tx, userId));
     expect(first).toMatchObject({ state: session, version: 1 });
-    await db.$transaction((tx) => saveConversation(tx, userId, at('sector'), 1, new Date()));
+    await db.$transaction((tx) => saveConversation(tx, userId, at('sector'), 1, savedAt));
     expect(await db.$transaction((tx) => loadConversation(tx, userId))).toMatchObject({ state: { flow: { stepId: 'sector' } }, version: 2 });
   });
 
   it('refuses a stale write: of two turns that read version 1, exactly one wins', async () => {
     const userId = uniqueId('s');
-    await db.$transaction((tx) => saveConversation(tx, userId, session, null, new Date()));
+    await db.$transaction((tx) => saveConversation(tx, userId, session, null, savedAt));
     const results = await Promise.allSettled([
-      db.$transaction((tx) => saveConversation(tx, userId, at('a'), 1, new Date())),
-      db.$transaction((tx) => saveConversation(tx, userId, at('b'), 1, new Date())),
+      db.$transaction((tx) => saveConversation(tx, userId, at('a'), 1, savedAt)),
+      db.$transaction((tx) => saveConversation(tx, userId, at('b'), 1, savedAt)),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const rejected = results.find((r) => r.status === 'rejected');
@@ -43,10 +46,10 @@ describe('conversation sessions in Postgres', () => {
 
   it('refuses to create a session that another turn just created, and removes one only at the expected version', async () => {
     const userId = uniqueId('s');
-    await db.$transaction((tx) => saveConversation(tx, userId, session, null, new Date()));
-    await expect(db.$transaction((tx) => saveConversation(tx, userId, session, null, new Date()))).rejects.toBeInstanceOf(StaleSessionError);
-    await expect(db.$transaction((tx) => saveConversation(tx, userId, null, 7, new Date()))).rejects.toBeInstanceOf(StaleSessionError);
-    await db.$transaction((tx) => saveConversation(tx, userId, null, 1, new Date()));
+    await db.$transaction((tx) => saveConversation(tx, userId, session, null, savedAt));
+    await expect(db.$transaction((tx) => saveConversation(tx, userId, session, null, savedAt))).rejects.toBeInstanceOf(StaleSessionError);
+    await expect(db.$transaction((tx) => saveConversation(tx, userId, null, 7, savedAt))).rejects.toBeInstanceOf(StaleSessionError);
+    await db.$transaction((tx) => saveConversation(tx, userId, null, 1, savedAt));
     expect(await db.$transaction((tx) => loadConversation(tx, userId))).toBeNull();
   });
 
@@ -55,7 +58,7 @@ describe('conversation sessions in Postgres', () => {
     await db.conversationSession.create({ data: { userId, flowId: 'old', flowVersion: 1, stepId: 'x', state: { answers: 'not an object' }, updatedAt: new Date('2026-12-01T02:00:00Z') } });
     expect(await db.$transaction((tx) => loadConversation(tx, userId))).toMatchObject({ state: null, version: 1 });
     // The next turn replaces it at that version.
-    await db.$transaction((tx) => saveConversation(tx, userId, session, 1, new Date()));
+    await db.$transaction((tx) => saveConversation(tx, userId, session, 1, savedAt));
     expect(await db.$transaction((tx) => loadConversation(tx, userId))).toMatchObject({ state: session, version: 2 });
   });
 });
