@@ -22,6 +22,7 @@ import { checkTiming, type NotifyTiming } from './notify/timing.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { systemClock } from './calendar/clock.js';
+import { createSqlPool, type SqlPool } from './db/sql-pool.js';
 import { createRedisRateLimiter } from './zalo/rate-limiter.js';
 import { createZaloTokenStore } from './zalo/token-store.js';
 import { createZaloClient, createZaloTokenRefresher } from './zalo/zalo-client.js';
@@ -84,9 +85,13 @@ export async function startBot(config: Config, options: { logger?: Logger; local
 
   let server: Server | undefined;
   let url: string | undefined;
+  let sql: SqlPool | undefined;
   if (config.role === 'web' || config.role === 'all') {
+    // The recorder writes at most four statements at once.
+    sql = createSqlPool({ databaseUrl: config.databaseUrl, poolSize: 4 });
     const app = createApp({
       db,
+      sql,
       redis,
       logger,
       metrics,
@@ -190,6 +195,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
       await queues.close();
       await Promise.allSettled([redis.quit(), workerRedis?.quit()]);
       await db.$disconnect();
+      await sql?.end();
       logger.info('stopped');
     },
   };

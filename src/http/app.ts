@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { projectRoot } from '../config/project-root.js';
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/database.js';
+import type { SqlPool } from '../db/sql-pool.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { withTimeout } from './with-timeout.js';
@@ -15,6 +16,8 @@ import { createZaloWebhookRouter, type WebhookDeps } from './zalo-webhook.js';
 
 export interface AppDeps {
   db: Database;
+  /** the webhook's hot write (see src/db/sql-pool.ts) */
+  sql: SqlPool;
   redis: Redis;
   logger: Logger;
   metrics: Metrics;
@@ -68,7 +71,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
-  const recorder = createInboundRecorder({ db: deps.db, logger: deps.logger, enqueueInboundEvents: deps.webhook.enqueueInboundEvents, now: deps.webhook.now });
+  const recorder = createInboundRecorder({ sql: deps.sql, logger: deps.logger, enqueueInboundEvents: deps.webhook.enqueueInboundEvents, now: deps.webhook.now });
   app.use(createZaloWebhookRouter({ ...deps.webhook, recorder, metrics: deps.metrics }));
   // Images the bot's messages point at (Zalo fetches them by URL).
   app.use('/assets', express.static(join(projectRoot(), 'assets'), { fallthrough: false, index: false, maxAge: '1d' }));

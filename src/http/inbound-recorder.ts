@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Database } from '../db/database.js';
+import type { SqlPool } from '../db/sql-pool.js';
 import type { Logger } from '../observability/logger.js';
 import { HttpError } from './http-error.js';
 import { withTimeout } from './with-timeout.js';
@@ -77,7 +77,7 @@ interface Waiting {
  * event at a time. An answer that cannot be had within the budget is a 503, and Zalo
  * delivers the event again.
  */
-export function createInboundRecorder(deps: { db: Database; logger: Logger; enqueueInboundEvents: (ids: bigint[]) => Promise<void>; now: () => Date; maxConcurrentWrites?: number; budgetMs?: number }) {
+export function createInboundRecorder(deps: { sql: SqlPool; logger: Logger; enqueueInboundEvents: (ids: bigint[]) => Promise<void>; now: () => Date; maxConcurrentWrites?: number; budgetMs?: number }) {
   const maxWriters = deps.maxConcurrentWrites ?? 4;
   const budgetMs = deps.budgetMs ?? defaultBudgetMs;
   let waiting: Waiting[] = [];
@@ -98,15 +98,18 @@ export function createInboundRecorder(deps: { db: Database; logger: Logger; enqu
         received_at: receivedAt.toISOString(),
       })),
     );
-    return deps.db.$queryRaw<{ id: bigint; eventKey: string; status: string }[]>`
-      INSERT INTO inbound_event (event_key, event_name, user_id, zalo_timestamp, payload, status, received_at, processed_at)
-      SELECT r.event_key, r.event_name, r.user_id, r.zalo_timestamp AT TIME ZONE 'UTC', r.payload, r.status::"InboundStatus",
-             r.received_at AT TIME ZONE 'UTC', CASE WHEN r.status = 'pending' THEN NULL ELSE r.received_at AT TIME ZONE 'UTC' END
-      FROM jsonb_to_recordset(${json}::jsonb)
-        AS r(event_key text, event_name text, user_id text, zalo_timestamp timestamptz, payload jsonb, status text, received_at timestamptz)
-      ORDER BY r.event_key
-      ON CONFLICT (event_key) DO NOTHING
-      RETURNING id, event_key AS "eventKey", status::text AS status`;
+    const result = await deps.sql.query<{ id: string; eventKey: string; status: string }>(
+      `INSERT INTO inbound_event (event_key, event_name, user_id, zalo_timestamp, payload, status, received_at, processed_at)
+       SELECT r.event_key, r.event_name, r.user_id, r.zalo_timestamp AT TIME ZONE 'UTC', r.payload, r.status::"InboundStatus",
+              r.received_at AT TIME ZONE 'UTC', CASE WHEN r.status = 'pending' THEN NULL ELSE r.received_at AT TIME ZONE 'UTC' END
+       FROM jsonb_to_recordset($1::jsonb)
+         AS r(event_key text, event_name text, user_id text, zalo_timestamp timestamptz, payload jsonb, status text, received_at timestamptz)
+       ORDER BY r.event_key
+       ON CONFLICT (event_key) DO NOTHING
+       RETURNING id::text AS id, event_key AS "eventKey", status::text AS status`,
+      [json],
+    );
+    return result.rows.map((row) => ({ ...row, id: BigInt(row.id) }));
   }
 
   /** Inserts one event alone; if Postgres still refuses it, keeps its name as `invalid`. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { loadWorkingCalendar } from '../../src/calendar/working-calendar.js';
 import { projectRoot } from '../../src/config/project-root.js';
+import { createSqlPool } from '../../src/db/sql-pool.js';
 import { createApp, type AppDeps } from '../../src/http/app.js';
 import type { Database } from '../../src/db/database.js';
 import type { NotifyTiming } from '../../src/notify/timing.js';
@@ -12,6 +13,7 @@ import { signLink } from '../../src/dossier/signed-links.js';
 import type { DocumentStorage } from '../../src/dossier/storage.js';
 import type { Checklist } from '../../src/ocop/dossier-checklist.js';
 import { translate } from './conversation-harness.js';
+import { testDatabaseUrl } from './test-env.js';
 import { capturedLogger } from './zalo-harness.js';
 
 /** The working calendar of rules/calendar.yaml with the default quiet hours (21:00–07:00) and routine hour. */
@@ -23,8 +25,10 @@ type AdminOptions = Omit<NonNullable<AppDeps['admin']>, 'notifyTiming'> & { noti
 
 /** The bot's web app on a free port, with the admin API (and packet links) it is given. */
 export async function startAdminApp(options: { db: Database; redis: Redis; now: () => Date; admin: AdminOptions; packetLinks?: AppDeps['packetLinks'] }) {
+  const sql = createSqlPool({ databaseUrl: testDatabaseUrl, poolSize: 2 });
   const app = createApp({
     db: options.db,
+    sql,
     redis: options.redis,
     logger: capturedLogger().logger,
     metrics: createMetrics(),
@@ -36,7 +40,7 @@ export async function startAdminApp(options: { db: Database; redis: Redis; now: 
   await once(server, 'listening');
   const address = server.address();
   if (typeof address !== 'object' || !address) throw new Error('the app did not get a port');
-  return { base: `http://127.0.0.1:${address.port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { base: `http://127.0.0.1:${address.port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())).then(() => sql.end()) };
 }
 
 /**

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { authenticateApiToken, createApiToken, revokeApiToken } from '../../src/admin/api-tokens.js';
 import { projectRoot } from '../../src/config/project-root.js';
 import { createDatabase } from '../../src/db/database.js';
+import { createSqlPool } from '../../src/db/sql-pool.js';
 import type { Producer } from '../../src/db/generated/client.js';
 import { createApp } from '../../src/http/app.js';
 import { createTranslator, loadDictionaries } from '../../src/i18n/translator.js';
@@ -20,6 +21,7 @@ import { resetDatabase, testConfig } from '../helpers/test-env.js';
 
 const config = testConfig();
 const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: 5 });
+const sql = createSqlPool({ databaseUrl: config.databaseUrl, poolSize: 4 });
 const redis = createRedisConnection(config.redisUrl, 'producer');
 const translate = createTranslator(loadDictionaries(join(projectRoot(), 'locales')));
 const { logger, lines: logLines } = capturedLogger('info');
@@ -93,6 +95,7 @@ async function outboxFor(recipient: string) {
 beforeAll(async () => {
   const app = createApp({
     db,
+    sql,
     redis,
     logger,
     metrics: createMetrics(),
@@ -147,6 +150,7 @@ beforeEach(async () => {
 afterAll(async () => {
   server.close();
   redis.disconnect();
+  await sql.end();
   await db.$disconnect();
 });
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { createApiToken } from '../../src/admin/api-tokens.js';
 import { projectRoot } from '../../src/config/project-root.js';
 import { createDatabase } from '../../src/db/database.js';
+import { createSqlPool } from '../../src/db/sql-pool.js';
 import type { DossierDocumentStatus, Producer, ProductIdeaKind } from '../../src/db/generated/client.js';
 import type { Form03Intake } from '../../src/dossier/review-dossier.js';
 import { createApp } from '../../src/http/app.js';
@@ -21,6 +22,7 @@ import { loadSampleAdministrativeUnits, resetDatabase, testConfig } from '../hel
 
 const config = testConfig();
 const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: 5 });
+const sql = createSqlPool({ databaseUrl: config.databaseUrl, poolSize: 4 });
 const redis = createRedisConnection(config.redisUrl, 'producer');
 const dictionaries = loadDictionaries(join(projectRoot(), 'locales'));
 const translate = createTranslator(dictionaries);
@@ -122,6 +124,7 @@ async function outboxFor(recipient: string) {
 async function listen(admin: Parameters<typeof createApp>[0]['admin']): Promise<string> {
   const app = createApp({
     db,
+    sql,
     redis,
     logger,
     metrics: createMetrics(),
@@ -179,6 +182,7 @@ beforeEach(async () => {
 afterAll(async () => {
   for (const server of servers) server.close();
   redis.disconnect();
+  await sql.end();
   await db.$disconnect();
 });
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApiToken } from '../../src/admin/api-tokens.js';
 import { createDatabase } from '../../src/db/database.js';
+import { createSqlPool } from '../../src/db/sql-pool.js';
 import { createDocumentStorage } from '../../src/dossier/create-document-storage.js';
 import { createApp } from '../../src/http/app.js';
 import { createRedisConnection } from '../../src/jobs/queues.js';
@@ -21,6 +22,7 @@ import { capturedLogger } from '../helpers/zalo-harness.js';
 // one warning, never a 500 with a stack.
 const config = testConfig();
 const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: 5 });
+const sql = createSqlPool({ databaseUrl: config.databaseUrl, poolSize: 4 });
 const redis = createRedisConnection(config.redisUrl, 'producer');
 const metrics = createMetrics();
 const { logger, lines: logLines } = capturedLogger('info');
@@ -77,6 +79,7 @@ async function rejected(reason: string): Promise<number> {
 beforeAll(async () => {
   const app = createApp({
     db,
+    sql,
     redis,
     logger,
     metrics,
@@ -100,6 +103,7 @@ beforeEach(async () => {
 afterAll(async () => {
   server.close();
   redis.disconnect();
+  await sql.end();
   await db.$disconnect();
 });
 

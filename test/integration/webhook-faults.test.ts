@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../src/db/database.js';
+import { createSqlPool } from '../../src/db/sql-pool.js';
 import { createApp } from '../../src/http/app.js';
 import { createInboundRecorder } from '../../src/http/inbound-recorder.js';
 import { createQueues, createRedisConnection } from '../../src/jobs/queues.js';
@@ -16,6 +17,7 @@ import { signedHeaders, textEvent, zaloMsgId } from '../helpers/zalo-fixtures.js
 
 const config = testConfig();
 const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: 8 });
+const sql = createSqlPool({ databaseUrl: config.databaseUrl, poolSize: 4 });
 const redis = createRedisConnection(config.redisUrl, 'producer');
 const queues = createQueues({ connection: redis, prefix: config.queuePrefix, outboundBackoffMs: 10, outboundMaxAttempts: 3 });
 const appId = config.zalo.appId;
@@ -26,6 +28,7 @@ let url: string;
 beforeAll(async () => {
   const app = createApp({
     db,
+    sql,
     redis,
     logger: capturedLogger().logger,
     metrics: createMetrics(),
@@ -43,6 +46,7 @@ afterAll(async () => {
   await queues.inbound.obliterate({ force: true });
   await queues.close();
   redis.disconnect();
+  await sql.end();
   await db.$disconnect();
 });
 
@@ -113,7 +117,7 @@ describe('duplicates arriving together', () => {
 
 describe('batches that share keys in different orders', () => {
   it('write without deadlock: every copy answered, every key recorded once', async () => {
-    const recorder = createInboundRecorder({ db, logger: capturedLogger().logger, enqueueInboundEvents: async () => undefined, now: () => new Date(), budgetMs: 20_000 });
+    const recorder = createInboundRecorder({ sql, logger: capturedLogger().logger, enqueueInboundEvents: async () => undefined, now: () => new Date(), budgetMs: 20_000 });
     const keys = Array.from({ length: 300 }, () => `msg:${zaloMsgId()}`);
     // Four copies of each key, in four different orders, all waiting at once: the writers
     // take slices of 200 that hold the same keys in different orders.

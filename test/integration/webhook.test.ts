@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../src/db/database.js';
+import { createSqlPool } from '../../src/db/sql-pool.js';
 import { createApp } from '../../src/http/app.js';
 import { createQueues, createRedisConnection } from '../../src/jobs/queues.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -12,6 +13,7 @@ import { followEvent, postSigned, signedHeaders, textEvent } from '../helpers/za
 
 const config = testConfig();
 const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: 5 });
+const sql = createSqlPool({ databaseUrl: config.databaseUrl, poolSize: 4 });
 const redis = createRedisConnection(config.redisUrl, 'producer');
 const queues = createQueues({ connection: redis, prefix: config.queuePrefix, outboundBackoffMs: 10, outboundMaxAttempts: 3 });
 const metrics = createMetrics();
@@ -40,6 +42,7 @@ async function counter(name: string, labels: Record<string, string>): Promise<nu
 beforeAll(async () => {
   const app = createApp({
     db,
+    sql,
     redis,
     logger,
     metrics,
@@ -56,6 +59,7 @@ afterAll(async () => {
   await queues.inbound.obliterate({ force: true });
   await queues.close();
   redis.disconnect();
+  await sql.end();
   await db.$disconnect();
 });
 
@@ -154,6 +158,7 @@ describe('POST /webhooks/zalo', () => {
     const brokenQueues = createQueues({ connection: brokenRedis, prefix: config.queuePrefix, outboundBackoffMs: 10, outboundMaxAttempts: 1 });
     const app = createApp({
       db,
+      sql,
       redis: brokenRedis,
       logger,
       metrics,
