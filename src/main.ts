@@ -21,7 +21,7 @@ import { startWorkers, type Workers } from './jobs/workers.js';
 import { checkTiming, type NotifyTiming } from './notify/timing.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
-import { systemClock } from './calendar/clock.js';
+import type { ProcessClock } from './calendar/clock.js';
 import { createSqlPool, type SqlPool } from './db/sql-pool.js';
 import { createRedisRateLimiter } from './zalo/rate-limiter.js';
 import { createZaloTokenStore } from './zalo/token-store.js';
@@ -52,7 +52,9 @@ export async function startBot(config: Config, options: { logger?: Logger; local
     outboundMaxAttempts: config.queues.outboundMaxAttempts,
   });
   // One clock for every date the service decides on (tests move it).
-  const now = options.now ?? systemClock;
+  // The composition root is the one place that reads the machine's clock.
+  const now = options.now ?? (() => new Date());
+  const processClock: ProcessClock = () => Date.now();
   const storage = createDocumentStorage(config.storage);
   const notifyTiming: NotifyTiming = { calendar: conversation.calendar, quietStart: config.notify.quietStart, quietEnd: config.notify.quietEnd, routineTime: conversation.notifyRules.routineTime };
   checkTiming(notifyTiming);
@@ -138,10 +140,10 @@ export async function startBot(config: Config, options: { logger?: Logger; local
       businessApiUrl: config.zalo.businessApiUrl,
       timeoutMs: config.zalo.httpTimeoutMs,
       tokens,
-      limiter: createRedisRateLimiter({ redis, keyPrefix: config.queuePrefix, perMinute: config.zalo.rateLimitPerMinute }),
+      limiter: createRedisRateLimiter({ redis, keyPrefix: config.queuePrefix, perMinute: config.zalo.rateLimitPerMinute, now: processClock }),
     });
     workers = await startWorkers({
-      settings: { connection: workerRedis, prefix: config.queuePrefix, ...config.queues },
+      settings: { connection: workerRedis, prefix: config.queuePrefix, ...config.queues, processClock },
       queues,
       inbound: {
         db,

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { resolveDatabaseUrl } from '../prisma/cli/database-url.js';
-import { systemClock } from '../src/calendar/clock.js';
 import { loadConfig } from '../src/config/config.js';
 import { createDatabase } from '../src/db/database.js';
 import { startBot } from '../src/main.js';
@@ -47,7 +46,7 @@ await db.zaloToken.deleteMany();
 // Demo users and the sample of real communes, so the flows can be tried at once, and two
 // of the chat page's users as officials, so the officials' side can be tried too.
 await seedDatabase(db);
-const demo = await seedDemoOfficials(db, systemClock());
+const demo = await seedDemoOfficials(db, new Date());
 await db.$disconnect();
 
 const stub = createZaloSim({

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { resolveDatabaseUrl } from '../prisma/cli/database-url.js';
-import { systemClock } from '../src/calendar/clock.js';
 import { createDatabase, type Database } from '../src/db/database.js';
 
 // Operator commands (admin:token, units:import, certified:import, db:seed) run against the
@@ -54,7 +53,7 @@ export async function runDatabaseCommand(command: (db: Database, now: Date) => P
   const db = createDatabase({ databaseUrl, poolSize: 1 });
   try {
     await db.$queryRaw`SELECT 1 FROM _prisma_migrations LIMIT 1`;
-    process.exitCode = await command(db, systemClock());
+    process.exitCode = await command(db, new Date()); // a script is its own composition root
   } catch (error) {
     const known = describeDatabaseFailure(error, databaseUrl);
     if (known === undefined) throw error;

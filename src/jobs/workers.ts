@@ -1,5 +1,5 @@
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import { processClockMs } from '../calendar/clock.js';
+import type { ProcessClock } from '../calendar/clock.js';
 import type { Logger } from '../observability/logger.js';
 import { handleInboundEvent, type InboundDeps } from '../conversation/handle-inbound-event.js';
 import { abandonOutboundMessage, deliverOutboundMessage, DeliveryDeferredError, type OutboundDeps } from '../outbound/deliver-outbound.js';
@@ -18,6 +18,8 @@ export interface WorkerSettings {
   lockMs: number;
   sweepIntervalMs: number;
   sweepMinAgeMs: number;
+  /** for BullMQ delays and the sweep watchdog, which BullMQ and Redis measure on the process clock */
+  processClock: ProcessClock;
 }
 
 export interface Workers {
@@ -76,7 +78,7 @@ export async function startWorkers(deps: {
         if (error instanceof DeliveryDeferredError && token) {
           // Another job is sending to this person, or an interrupted send is settling:
           // wait without using an attempt.
-          await job.moveToDelayed(processClockMs() + error.delayMs + Math.floor(Math.random() * 200), token);
+          await job.moveToDelayed(settings.processClock() + error.delayMs + Math.floor(Math.random() * 200), token);
           throw new DelayedError();
         }
         throw error;
@@ -121,7 +123,7 @@ export async function startWorkers(deps: {
     queueNames.maintenance,
     async (job) => {
       // On the process clock, like the scheduler itself: the watchdog below reads it.
-      await (await queues.maintenance.client).set(lastSweepKey, String(processClockMs()));
+      await (await queues.maintenance.client).set(lastSweepKey, String(settings.processClock()));
       const swept = await sweepPendingWork({
         db: deps.inbound.db,
         queues,
@@ -163,7 +165,7 @@ export async function startWorkers(deps: {
   const watchdog = setInterval(() => {
     void (async () => {
       const last = Number(await (await queues.maintenance.client).get(lastSweepKey));
-      if (Number.isFinite(last) && last > 0 && processClockMs() - last < settings.sweepIntervalMs * 3) return;
+      if (Number.isFinite(last) && last > 0 && settings.processClock() - last < settings.sweepIntervalMs * 3) return;
       await scheduleSweep();
       logger.warn('the sweep had stopped (Redis lost its schedule?): scheduled again');
     })().catch((error: unknown) => logger.debug({ err: error }, 'sweep watchdog could not reach Redis'));

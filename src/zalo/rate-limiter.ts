@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { processClockMs } from '../calendar/clock.js';
+import type { ProcessClock } from '../calendar/clock.js';
 
 export interface RateLimiter {
   /** Resolves when one more request to Zalo may go out, counting every process. */
@@ -14,12 +14,12 @@ export function createRedisRateLimiter(options: {
   redis: Redis;
   keyPrefix: string;
   perMinute: number;
-  now?: () => number;
+  /** the process clock: windows are counted on it, as Redis expires keys on it */
+  now: ProcessClock;
   sleep?: (ms: number) => Promise<void>;
 }): RateLimiter {
   const perSecond = Math.max(1, Math.floor(options.perMinute / 60));
-  // Windows are counted on the process clock, which every process shares with Redis' expiry.
-  const now = options.now ?? processClockMs;
+  const now = options.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   return {
     async acquire() {

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { loadWorkingCalendar } from '../../src/calendar/working-calendar.js';
@@ -14,6 +13,7 @@ import type { DocumentStorage } from '../../src/dossier/storage.js';
 import type { Checklist } from '../../src/ocop/dossier-checklist.js';
 import { translate } from './conversation-harness.js';
 import { testDatabaseUrl } from './test-env.js';
+import { listenOnFreePort } from './listen.js';
 import { capturedLogger } from './zalo-harness.js';
 
 /** The working calendar of rules/calendar.yaml with the default quiet hours (21:00–07:00) and routine hour. */
@@ -36,11 +36,8 @@ export async function startAdminApp(options: { db: Database; redis: Redis; now: 
     admin: { ...options.admin, notifyTiming: options.admin.notifyTiming ?? testNotifyTiming() },
     ...(options.packetLinks ? { packetLinks: options.packetLinks } : {}),
   });
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  if (typeof address !== 'object' || !address) throw new Error('the app did not get a port');
-  return { base: `http://127.0.0.1:${address.port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())).then(() => sql.end()) };
+  const served = await listenOnFreePort(app);
+  return { base: served.base, close: () => served.close().then(() => sql.end()) };
 }
 
 /**

@@ -45,7 +45,7 @@ export function zaloStack(options: { db: Database; redis: Redis; keyPrefix: stri
     businessApiUrl: options.baseUrl,
     timeoutMs,
     tokens,
-    limiter: createRedisRateLimiter({ redis: options.redis, keyPrefix: options.keyPrefix, perMinute: options.perMinute ?? 4000 }),
+    limiter: createRedisRateLimiter({ redis: options.redis, keyPrefix: options.keyPrefix, perMinute: options.perMinute ?? 4000, now: () => Date.now() }),
   });
   return { client, tokens, metrics, logLines: lines };
 }

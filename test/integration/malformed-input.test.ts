@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { translate } from '../helpers/conversation-harness.js';
 import { resetDatabase, testConfig, uniqueId } from '../helpers/test-env.js';
 import { signedHeaders, textEvent } from '../helpers/zalo-fixtures.js';
 import { capturedLogger } from '../helpers/zalo-harness.js';
+import { listenOnFreePort, testWebhook } from '../helpers/listen.js';
 
 // Input a stranger can send: each must end in a 4xx with the app's JSON error shape and
 // one warning, never a 500 with a stack.
@@ -83,13 +83,11 @@ beforeAll(async () => {
     redis,
     logger,
     metrics,
-    // Real time for the webhook: the fixtures stamp events with the process clock, as Zalo does.
-    webhook: { appId, secret, maxAgeSeconds: config.webhook.maxAgeSeconds, maxFutureSkewSeconds: 300, enqueueInboundEvents: async () => undefined, now: () => new Date() },
+    webhook: testWebhook(config, async () => undefined),
     admin: { translate, notifyTiming: testNotifyTiming(), now: () => clock, invitationTtlHours: 24, enqueueOutbound: async () => undefined },
     packetLinks: { storage: createDocumentStorage({ kind: 'local', root: join(tmpdir(), 'ocop-test-documents') }), secret: 'packet-link-secret', now: () => clock },
   });
-  server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  server = (await listenOnFreePort(app)).server;
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : 0;
 });

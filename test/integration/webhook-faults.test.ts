@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Server } from 'node:http';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { createApp } from '../../src/http/app.js';
 import { createInboundRecorder } from '../../src/http/inbound-recorder.js';
 import { createQueues, createRedisConnection } from '../../src/jobs/queues.js';
 import { createMetrics } from '../../src/observability/metrics.js';
+import { listenOnFreePort, testWebhook } from '../helpers/listen.js';
 import { capturedLogger } from '../helpers/zalo-harness.js';
 import { testConfig, uniqueId } from '../helpers/test-env.js';
 import { signedHeaders, textEvent, zaloMsgId } from '../helpers/zalo-fixtures.js';
@@ -26,19 +26,9 @@ let server: Server;
 let url: string;
 
 beforeAll(async () => {
-  const app = createApp({
-    db,
-    sql,
-    redis,
-    logger: capturedLogger().logger,
-    metrics: createMetrics(),
-    // Real time: events are stamped with the process clock, as Zalo stamps them.
-    webhook: { appId, secret, maxAgeSeconds: config.webhook.maxAgeSeconds, maxFutureSkewSeconds: 300, enqueueInboundEvents: queues.enqueueInboundEvents, now: () => new Date() },
-  });
-  server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/webhooks/zalo`;
+  const served = await listenOnFreePort(createApp({ db, sql, redis, logger: capturedLogger().logger, metrics: createMetrics(), webhook: testWebhook(config, queues.enqueueInboundEvents) }));
+  server = served.server;
+  url = `${served.base}/webhooks/zalo`;
 });
 
 afterAll(async () => {

@@ -9,6 +9,7 @@ import { createQueues, createRedisConnection } from '../../src/jobs/queues.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { testConfig, uniqueId } from '../helpers/test-env.js';
+import { listenOnFreePort, testWebhook } from '../helpers/listen.js';
 import { followEvent, postSigned, signedHeaders, textEvent } from '../helpers/zalo-fixtures.js';
 
 const config = testConfig();
@@ -37,21 +38,10 @@ async function counter(name: string, labels: Record<string, string>): Promise<nu
   return values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l)).reduce((sum, v) => sum + v.value, 0);
 }
 
-// Real time: the fixtures stamp events with the process clock, as Zalo stamps them, and the
-// age window compares the two; nothing here depends on the date itself.
 beforeAll(async () => {
-  const app = createApp({
-    db,
-    sql,
-    redis,
-    logger,
-    metrics,
-    webhook: { appId, secret, maxAgeSeconds: config.webhook.maxAgeSeconds, maxFutureSkewSeconds: 300, enqueueInboundEvents: queues.enqueueInboundEvents, now: () => new Date() },
-  });
-  server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/webhooks/zalo`;
+  const served = await listenOnFreePort(createApp({ db, sql, redis, logger, metrics, webhook: testWebhook(config, queues.enqueueInboundEvents) }));
+  server = served.server;
+  url = `${served.base}/webhooks/zalo`;
 });
 
 afterAll(async () => {
