@@ -27,7 +27,7 @@ const publishedDaysOff: [number, CalendarDate[]][] = [
   [2025, ['2025-01-01', ...daysFrom('2025-01-25', '2025-02-02'), '2025-04-07', ...daysFrom('2025-04-30', '2025-05-04'), ...daysFrom('2025-08-30', '2025-09-02')]],
   [
     2026,
-    [...daysFrom('2026-01-01', '2026-01-04'), ...daysFrom('2026-02-14', '2026-02-22'), '2026-04-26', '2026-04-27', ...daysFrom('2026-04-30', '2026-05-03'), ...daysFrom('2026-08-29', '2026-09-02')],
+    [...daysFrom('2026-01-01', '2026-01-04'), ...daysFrom('2026-02-14', '2026-02-22'), '2026-04-26', '2026-04-27', ...daysFrom('2026-04-30', '2026-05-03'), ...daysFrom('2026-08-29', '2026-09-02'), '2026-11-24'],
   ],
 ];
 
@@ -80,9 +80,17 @@ describe('years without a published schedule', () => {
     expect(workingDaysIn('2030-08-29', '2030-09-05')).toEqual(['2030-08-29', '2030-08-30', '2030-09-04', '2030-09-05']);
   });
 
-  it('does not count Culture Day (24/11) as a holiday', () => {
-    expect(isWorkingDay(calendar, '2026-11-24')).toBe(true);
-    expect(isWorkingDay(calendar, '2027-11-24')).toBe(true);
+  it('counts Culture Day (24/11) as a holiday from 2026 (Nghị quyết 28/2026/QH16), with a compensatory day on a weekend', () => {
+    expect(isWorkingDay(calendar, '2025-11-24')).toBe(true);
+    expect(isWorkingDay(calendar, '2026-11-24')).toBe(false);
+    expect(isWorkingDay(calendar, '2027-11-24')).toBe(false);
+    // Saturday 24/11/2029 → Monday 26/11; Sunday 24/11/2030 → Monday 25/11.
+    expect(workingDaysIn('2029-11-23', '2029-11-28')).toEqual(['2029-11-23', '2029-11-27', '2029-11-28']);
+    expect(workingDaysIn('2030-11-22', '2030-11-27')).toEqual(['2030-11-22', '2030-11-26', '2030-11-27']);
+  });
+
+  it('gives a meeting on Wednesday 25/11/2026 its delivery deadline on Monday 23/11, before Culture Day', () => {
+    expect(deliveryDeadline(calendar, { ...lead, meetingDate: '2026-11-25' }).date).toBe('2026-11-23');
   });
 
   it('answers only for the years it covers', () => {
