@@ -10,7 +10,6 @@ import { loadWorkingCalendar } from './calendar/working-calendar.js';
 import { distributeMeeting } from './council/distribute-meeting.js';
 import { runMeetingSchedule } from './council/meeting-schedule.js';
 import { loadConversation } from './conversation/conversation-setup.js';
-import { loadProvinceSettings } from './ocop/province-settings.js';
 import { createDocumentStorage } from './dossier/create-document-storage.js';
 import { assemblePacket } from './dossier/assemble-packet.js';
 import { signLink } from './dossier/signed-links.js';
@@ -116,7 +115,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         dossierIntake: createOfficialUploadIntake(storage, now),
         meetings: {
           calendar: conversation.calendar,
-          settingsFor: loadProvinceSettings(join(projectRoot(), 'rules', 'provinces.yaml')),
+          settingsFor: conversation.provinceSettings,
         },
         packets,
         distribute: (meetingId) => distributeMeeting({ db, translate, now, ...packets, fallbackTemplates: config.fallbackTemplates }, meetingId),
@@ -160,7 +159,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
       intake: { db, storage, translate, logger, now, download: config.documents },
       notify: {
         dispatch: { db, translate, logger, now, timing: notifyTiming, checklists: conversation.setup.checklists, templates: config.notify.templates, onUntold: () => metrics.notificationsUntold.inc() },
-        plan: { db, translate, logger, now, timing: notifyTiming, rules: conversation.notifyRules, ruleSets: conversation.setup.ruleSets, checklists: conversation.setup.checklists },
+        plan: { db, translate, logger, now, timing: notifyTiming, rules: conversation.notifyRules, ruleSets: conversation.setup.ruleSets, checklists: conversation.setup.checklists, settingsFor: conversation.provinceSettings },
         planIntervalMs: config.notify.planIntervalMs,
       },
       meetingSchedule: () => runMeetingSchedule({ db, translate, now, ...packets, fallbackTemplates: config.fallbackTemplates, distributeBeforeDeadlineMs: config.distributeBeforeDeadlineMs }),

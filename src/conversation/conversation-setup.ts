@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger.js';
 import { loadWorkingCalendar, type WorkingCalendar } from '../calendar/working-calendar.js';
 import { loadNotifyRules, type NotifyRules } from '../notify/notify-rules.js';
 import { loadChecklists } from '../ocop/dossier-checklist.js';
+import { loadProvinceSettings, type ProvinceSettings } from '../ocop/province-settings.js';
 import { loadRuleSets } from '../ocop/rule-sets.js';
 import { loadCommuneDirectory, type CommuneDirectory } from '../regions/commune-directory.js';
 import { createConversationActions, type ConversationAction } from './conversation-actions.js';
@@ -18,6 +19,8 @@ export interface LoadedConversation {
   /** The working calendar and the reminder rules, loaded (and checked) with the flows. */
   calendar: WorkingCalendar;
   notifyRules: NotifyRules;
+  /** Each province's council rules and extra rounds over the defaults (rules/provinces.yaml). */
+  provinceSettings: (provinceCode: string) => ProvinceSettings;
   /** Stops the background refresh of the commune directory. */
   stop(): void;
 }
@@ -42,6 +45,7 @@ export async function loadConversation(options: {
   const checklists = loadChecklists(join(options.root, 'rules', 'dossier-checklists.yaml'), ruleSets, options.dictionaries);
   const calendar = loadWorkingCalendar(join(options.root, 'rules', 'calendar.yaml'));
   const notifyRules = loadNotifyRules(join(options.root, 'rules', 'notifications.yaml'));
+  const provinceSettings = loadProvinceSettings(join(options.root, 'rules', 'provinces.yaml'));
   const actions = createConversationActions(ruleSets, checklists, { calendar, routineTime: notifyRules.routineTime });
   const flows = loadFlows(options.flowsDir ?? join(options.root, 'flows'), options.dictionaries, flowRegistries([...Object.keys(actions), ...routerActions]));
   let communes: CommuneDirectory = await loadCommuneDirectory(options.db);
@@ -59,6 +63,7 @@ export async function loadConversation(options: {
     actions,
     calendar,
     notifyRules,
+    provinceSettings,
     stop: () => clearInterval(timer),
   };
 }

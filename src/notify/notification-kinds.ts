@@ -40,6 +40,18 @@ function varsOf(notification: Notification): Record<string, string> {
 
 const today = (ctx: ReadContext): CalendarDate => vietnamDateOf(ctx.now);
 
+/** The round a reminder is about and what its dates mean, as the texts show them. */
+function roundTexts(vars: Record<string, string>): Record<string, string> {
+  return {
+    round: vars.round ?? '',
+    roundYear: vars.roundYear ?? '',
+    proposeBefore: formatDate(vars.proposeBefore ?? ''),
+    communeLastDay: formatDate(vars.communeLastDay ?? ''),
+    producerLastDay: formatDate(vars.producerLastDay ?? ''),
+    checkDays: vars.checkDays ?? '',
+  };
+}
+
 /** The required items the producer has not sent for an idea's dossier; null when the idea is gone. */
 export async function missingItems(ctx: Pick<ReadContext, 'tx' | 'checklists'>, ideaId: bigint): Promise<{ idea: { productName: string; receiptNumber: string; status: string }; dossierStatus: string | null; missing: number } | null> {
   const idea = await ctx.tx.productIdea.findUnique({ where: { id: ideaId }, include: { producer: true, dossier: true } });
@@ -69,7 +81,16 @@ export const notificationKinds: Record<string, NotificationKind> = {
       const state = await missingItems(ctx, n.productIdeaId);
       if (!state || state.idea.status === 'returned') return cancelled;
       if (state.dossierStatus === 'submitted' || state.dossierStatus === 'checked' || state.missing === 0) return done;
-      return open(ctx.translate(ctx.locale, 'notify.dossierMissingBeforeCutoff', { product: state.idea.productName, count: String(state.missing), cutoff: formatDate(varsOf(n).cutoff ?? '') }));
+      const vars = varsOf(n);
+      // Planned before rounds were counted back to the producer's own day: replaced by a new plan.
+      if (vars.producerLastDay === undefined) return cancelled;
+      return open(
+        ctx.translate(ctx.locale, 'notify.dossierMissingBeforeCutoff', {
+          product: state.idea.productName,
+          count: String(state.missing),
+          ...roundTexts(vars),
+        }),
+      );
     },
   },
   'idea.businessPlanPending': {
@@ -181,14 +202,15 @@ export const notificationKinds: Record<string, NotificationKind> = {
   'commune.cutoff': {
     routine: true,
     async read(ctx, n) {
-      const cutoff = varsOf(n).cutoff ?? '';
-      if (cutoff < today(ctx) || n.communeCode === null) return done;
+      const vars = varsOf(n);
+      if (vars.communeLastDay === undefined) return cancelled;
+      if (vars.communeLastDay < today(ctx) || n.communeCode === null) return done;
       const dossiers = await ctx.tx.dossier.groupBy({ by: ['status'], where: { productIdea: { communeCode: n.communeCode, status: { not: 'returned' } } }, _count: true });
       const count = (status: string) => dossiers.find((d) => d.status === status)?._count ?? 0;
       const incomplete = count('collecting') + count('returned');
       const waiting = count('submitted');
       if (incomplete + waiting === 0) return done;
-      return open(ctx.translate(ctx.locale, 'notify.communeCutoff', { cutoff: formatDate(cutoff), incomplete: String(incomplete), waiting: String(waiting) }));
+      return open(ctx.translate(ctx.locale, 'notify.communeCutoff', { ...roundTexts(vars), incomplete: String(incomplete), waiting: String(waiting) }));
     },
   },
   /** The province unit and secretaries before a province round closes. */
@@ -199,7 +221,7 @@ export const notificationKinds: Record<string, NotificationKind> = {
       if (closes < today(ctx)) return done;
       const checked = await ctx.tx.dossier.count({ where: { status: 'checked', productIdea: { provinceCode: n.provinceCode } } });
       const scheduled = await ctx.tx.meetingProduct.count({ where: { meeting: { status: { not: 'cancelled' }, council: { provinceCode: n.provinceCode } } } });
-      return open(ctx.translate(ctx.locale, 'notify.provinceRoundClose', { closes: formatDate(closes), checked: String(checked), scheduled: String(scheduled) }));
+      return open(ctx.translate(ctx.locale, 'notify.provinceRoundClose', { closes: formatDate(closes), round: varsOf(n).round ?? '', roundYear: varsOf(n).roundYear ?? '', checked: String(checked), scheduled: String(scheduled) }));
     },
   },
   'campaign.deadline': {

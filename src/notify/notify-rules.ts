@@ -9,7 +9,7 @@ const workingDays = z.array(z.number().int().min(0).max(120)).min(1);
 
 const fileSchema = z.strictObject({
   routineTime: time,
-  remindBefore: z.strictObject({ communeCutoff: workingDays, provinceRoundClose: workingDays, dossierCheck: workingDays, meetingDelivery: workingDays }),
+  remindBefore: z.strictObject({ producerRoundDeadline: workingDays, communeCutoff: workingDays, provinceRoundClose: workingDays, dossierCheck: workingDays, meetingDelivery: workingDays }),
   dossierCheckWorkingDays: z.number().int().min(1).max(60),
   businessPlanAfterWorkingDays: z.number().int().min(0).max(60),
   returnedAfterWorkingDays: z.number().int().min(0).max(60),

@@ -1,9 +1,11 @@
 import { Prisma, type RecipientKind } from '../db/generated/client.js';
 import type { Database } from '../db/database.js';
-import { addDays, makeCalendarDate, vietnamDateOf, vietnamInstant, yearOf, type CalendarDate } from '../calendar/calendar-date.js';
+import { addDays, vietnamDateOf, vietnamInstant, type CalendarDate } from '../calendar/calendar-date.js';
 import { addWorkingDays, previousWorkingDay } from '../calendar/working-days.js';
 import type { Logger } from '../observability/logger.js';
 import type { Checklist } from '../ocop/dossier-checklist.js';
+import { nextRoundClosing, nextRoundFor, type RoundDeadlines, type RoundRule } from '../ocop/evaluation-rounds.js';
+import type { ProvinceSettings } from '../ocop/province-settings.js';
 import { ruleSetInForce, type RuleSet } from '../ocop/rule-sets.js';
 import { kindOf, type ReadContext } from './notification-kinds.js';
 import type { NotifyRules } from './notify-rules.js';
@@ -23,6 +25,8 @@ export interface PlanDeps {
   rules: NotifyRules;
   ruleSets: readonly RuleSet[];
   checklists: readonly Checklist[];
+  /** a province's own settings, among them its extra evaluation rounds */
+  settingsFor: (provinceCode: string) => ProvinceSettings;
   translate: Translate;
   logger: Logger;
 }
@@ -50,18 +54,6 @@ const horizonMs = 45 * 24 * 3600_000;
 const graceMs = 2 * 24 * 3600_000;
 
 const endOf = (date: CalendarDate) => vietnamInstant(date, '23:59');
-
-/** The next dates (mm-dd each year) on or after `from`, nearest first. */
-function nextDates(monthDays: readonly string[], from: CalendarDate, count: number): CalendarDate[] {
-  const dates: CalendarDate[] = [];
-  for (let year = yearOf(from); dates.length < count && year <= yearOf(from) + 2; year += 1) {
-    for (const md of [...monthDays].sort()) {
-      const date = makeCalendarDate(year, Number(md.slice(0, 2)), Number(md.slice(3, 5)));
-      if (date >= from && dates.length < count) dates.push(date);
-    }
-  }
-  return dates;
-}
 
 /** Plans what is due in the horizon; returns how many notifications are new and how many were closed. */
 export async function planNotifications(deps: PlanDeps): Promise<{ planned: number; closed: number }> {
@@ -113,8 +105,11 @@ export async function planNotifications(deps: PlanDeps): Promise<{ planned: numb
   };
 
   const ruleSet = ruleSetInForce(deps.ruleSets, now);
-  const communeCutoff = ruleSet?.rounds ? nextDates(ruleSet.rounds.communeCutoffs, today, 1)[0] : undefined;
-  const provinceClose = ruleSet?.rounds ? nextDates(ruleSet.rounds.provinceCloses, today, 1)[0] : undefined;
+  // The province rounds of each province: the rule set's and the province's own.
+  const roundRules = (provinceCode: string): RoundRule[] => (ruleSet?.rounds ? [...ruleSet.rounds.province, ...deps.settingsFor(provinceCode).extraRounds] : []);
+  const roundFor = (who: 'producer' | 'commune', provinceCode: string) =>
+    nextRoundFor(who, { calendar, rules: roundRules(provinceCode), today, checkWorkingDays: deps.rules.dossierCheckWorkingDays });
+  const roundVars = (d: RoundDeadlines) => ({ round: String(d.round.number), roundYear: String(d.round.year), proposeBefore: d.round.proposeBefore, communeLastDay: d.communeLastDay, producerLastDay: d.producerLastDay, checkDays: String(deps.rules.dossierCheckWorkingDays) });
 
   // Producers: missing items before the cut-off, a business plan not given, an idea returned.
   const ideas = await deps.db.productIdea.findMany({
@@ -127,18 +122,21 @@ export async function planNotifications(deps: PlanDeps): Promise<{ planned: numb
     const producer: RecipientRef = { kind: 'producer', id: idea.producerId };
     const base = { recipient: producer, ...region, productIdeaId: idea.id };
     const dossierOpen = idea.status !== 'returned' && (!idea.dossier || idea.dossier.status === 'collecting' || idea.dossier.status === 'returned');
-    if (dossierOpen && communeCutoff) {
-      const reminders = remindersBefore(communeCutoff, deps.rules.remindBefore.communeCutoff, (offset, dueAt) => ({
+    const round = dossierOpen ? roundFor('producer', idea.provinceCode) : undefined;
+    if (round) {
+      // Counted back from the producer's own last day, not the commune's (Art. 5.1 with 7.2).
+      const lastDay = round.producerLastDay;
+      const reminders = remindersBefore(lastDay, deps.rules.remindBefore.producerRoundDeadline, (offset, dueAt) => ({
         ...base,
-        key: `dossier.missingBeforeCutoff:${idea.id}:${communeCutoff}:${offset}`,
+        key: `dossier.missingBeforeCutoff:${idea.id}:${lastDay}:${offset}`,
         kind: 'dossier.missingBeforeCutoff',
-        deadline: endOf(communeCutoff),
+        deadline: endOf(lastDay),
         dueAt,
-        vars: { cutoff: communeCutoff },
+        vars: roundVars(round),
       }));
       planned.push(...reminders);
       const last = reminders.at(-1);
-      if (last) planned.push(...(await escalations(last, communeCutoff, region, 0)));
+      if (last) planned.push(...(await escalations(last, lastDay, region, 0)));
     }
     if (idea.kind === 'new_product' && idea.businessPlan === null && idea.status !== 'returned') {
       planned.push({ ...base, key: `idea.businessPlanPending:${idea.id}`, kind: 'idea.businessPlanPending', dueAt: routineAt(addWorkingDays(calendar, vietnamDateOf(idea.submittedAt), deps.rules.businessPlanAfterWorkingDays)) });
@@ -186,41 +184,45 @@ export async function planNotifications(deps: PlanDeps): Promise<{ planned: numb
     }
   }
 
-  // Commune officials before the cut-off, in communes with dossiers still open.
-  if (communeCutoff) {
+  // Commune officials before their last day to propose, in communes with dossiers still open.
+  if (ruleSet?.rounds) {
     const communes = await deps.db.productIdea.findMany({ where: { status: { not: 'returned' }, OR: [{ dossier: null }, { dossier: { status: { not: 'checked' } } }] }, select: { communeCode: true, provinceCode: true }, distinct: ['communeCode'] });
     const officials = await deps.db.official.findMany({ where: { role: 'commune', communeCode: { in: communes.map((c) => c.communeCode) } }, orderBy: { id: 'asc' } });
     for (const official of officials) {
+      const round = roundFor('commune', official.provinceCode);
+      if (!round) continue;
       planned.push(
-        ...remindersBefore(communeCutoff, deps.rules.remindBefore.communeCutoff, (offset, dueAt) => ({
-          key: `commune.cutoff:${official.communeCode}:${communeCutoff}:${offset}:${official.id}`,
+        ...remindersBefore(round.communeLastDay, deps.rules.remindBefore.communeCutoff, (offset, dueAt) => ({
+          key: `commune.cutoff:${official.communeCode}:${round.communeLastDay}:${offset}:${official.id}`,
           kind: 'commune.cutoff',
           recipient: { kind: 'official', id: official.id },
           provinceCode: official.provinceCode,
           communeCode: official.communeCode,
           level: 1,
-          deadline: endOf(communeCutoff),
+          deadline: endOf(round.communeLastDay),
           dueAt,
-          vars: { cutoff: communeCutoff },
+          vars: roundVars(round),
         })),
       );
     }
   }
 
   // The province unit and secretaries before a province round closes.
-  if (provinceClose) {
+  if (ruleSet?.rounds) {
     const officials = await deps.db.official.findMany({ where: { role: { in: ['province', 'secretary'] } }, orderBy: { id: 'asc' } });
     for (const official of officials) {
+      const round = nextRoundClosing(roundRules(official.provinceCode), today);
+      if (!round) continue;
       planned.push(
-        ...remindersBefore(provinceClose, deps.rules.remindBefore.provinceRoundClose, (offset, dueAt) => ({
-          key: `province.roundClose:${official.provinceCode}:${provinceClose}:${offset}:${official.id}`,
+        ...remindersBefore(round.closesBefore, deps.rules.remindBefore.provinceRoundClose, (offset, dueAt) => ({
+          key: `province.roundClose:${official.provinceCode}:${round.closesBefore}:${offset}:${official.id}`,
           kind: 'province.roundClose',
           recipient: { kind: 'official', id: official.id },
           provinceCode: official.provinceCode,
           level: 2,
-          deadline: endOf(provinceClose),
+          deadline: endOf(round.closesBefore),
           dueAt,
-          vars: { closes: provinceClose },
+          vars: { closes: round.closesBefore, round: String(round.number), roundYear: String(round.year) },
         })),
       );
     }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { roundRuleSchema } from './evaluation-rounds.js';
 
 // Provinces add their own council rules (lead time, score spread, quorum) on top of the
 // rule set: data in rules/provinces.yaml, never literals in code.
@@ -9,6 +10,8 @@ const settingsSchema = z.strictObject({
   leadWorkingDays: z.number().int().min(0).max(15),
   officeOpens: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time written hh:mm'),
   scoreSpread: z.number().min(0).max(100),
+  /** rounds the province holds on top of the rule set's (Art. 5.1, second paragraph, of 26/2026) */
+  extraRounds: z.array(roundRuleSchema),
   quorum: z.strictObject({ present: z.number().int().min(1), of: z.number().int().min(1), chairRequired: z.boolean() }).refine((q) => q.present <= q.of, 'present cannot exceed of'),
 });
 

@@ -3,13 +3,13 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { vietnamDateOf } from '../calendar/calendar-date.js';
 import type { Dictionaries } from '../i18n/translator.js';
+import { roundRuleSchema, type RoundRule } from './evaluation-rounds.js';
 
 // Rule sets (Decisions 148, 1489, 26/2026 …) and their product classification are data in
 // rules/rule-sets.yaml, so a new decision is a file change, not a code change.
 
 const code = z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'codes are camelCase words');
 const isoDate = z.iso.date();
-const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a day of the year written mm-dd');
 
 const classificationSchema = z
   .array(
@@ -37,7 +37,7 @@ const fileSchema = z.strictObject({
           reRankingNoticeDaysBeforeExpiry: z.number().int().min(1),
           reRankingClosesDaysBeforeExpiry: z.number().int().min(1).optional(),
         }),
-        rounds: z.strictObject({ communeCutoffs: z.array(monthDay).min(1), provinceCloses: z.array(monthDay).min(1) }).optional(),
+        rounds: z.strictObject({ province: z.array(roundRuleSchema).min(1), central: z.array(roundRuleSchema) }).optional(),
         /** the average from which a product has 2★, 3★, 4★ and 5★ */
         starBands: z
           .array(z.number().gt(0).max(100))
@@ -68,8 +68,8 @@ export interface RuleSet {
   certifies: Partial<Record<'district' | 'province' | 'central', number[]>>;
   /** how long a certificate lasts, and when the producer hears that re-ranking is due */
   certificate: { validMonths: number; reRankingNoticeDaysBeforeExpiry: number; reRankingClosesDaysBeforeExpiry?: number | undefined };
-  /** fixed evaluation rounds (mm-dd), where the rule set has them */
-  rounds?: { communeCutoffs: string[]; provinceCloses: string[] } | undefined;
+  /** fixed evaluation rounds a year, per council level, where the rule set has them */
+  rounds?: { province: RoundRule[]; central: RoundRule[] } | undefined;
   /** the members' average from which a product has 2★, 3★, 4★ and 5★; below the first it has 1★ */
   starBands: number[];
 }

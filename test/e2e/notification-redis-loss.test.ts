@@ -54,7 +54,7 @@ describe('Redis losing the reminder jobs', () => {
     const worker = testConfig({ ...settings, ROLE: 'worker', QUEUE_PREFIX: webConfig.queuePrefix });
     const conversation = await loadProjectConversation(db);
     const timing = { calendar: conversation.calendar, quietStart: '21:00', quietEnd: '07:00', routineTime: '08:00' };
-    await planNotifications({ db, now: () => clock.now, timing, rules: conversation.notifyRules, ruleSets: conversation.setup.ruleSets, checklists: conversation.setup.checklists, translate, logger: capturedLogger().logger });
+    await planNotifications({ db, now: () => clock.now, timing, rules: conversation.notifyRules, ruleSets: conversation.setup.ruleSets, checklists: conversation.setup.checklists, settingsFor: conversation.provinceSettings, translate, logger: capturedLogger().logger });
     conversation.stop();
     expect(await db.notification.count({ where: { state: 'planned' } })).toBe(6);
 

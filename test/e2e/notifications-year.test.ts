@@ -118,10 +118,12 @@ describe('a year of deadlines', () => {
     expect(new Set(outbox.map((m) => m.idempotencyKey)).size).toBe(outbox.length);
 
     // The producer: the business plan once (three working days after the idea, in the chat);
-    // the missing documents before the April cut-off twice, by template once the window closed.
+    // the missing documents before their own last day for the first 2027 round (7/4: the
+    // commune's 15 working days must end before it proposes, before 30/4) twice, by template
+    // once the window closed.
     expect(byKind('idea.businessPlanPending').map((n) => [n.sentAt, n.channel])).toEqual([[vn('2026-12-04T08:00'), 'cs']]);
     const missing = byKind('dossier.missingBeforeCutoff');
-    expect(missing.map((n) => n.key)).toEqual([`dossier.missingBeforeCutoff:${ids.idea}:2027-04-30:15`, `dossier.missingBeforeCutoff:${ids.idea}:2027-04-30:3`]);
+    expect(missing.map((n) => n.key)).toEqual([`dossier.missingBeforeCutoff:${ids.idea}:2027-04-07:15`, `dossier.missingBeforeCutoff:${ids.idea}:2027-04-07:3`]);
     expect(missing.every((n) => n.channel === 'template')).toBe(true);
     // Still missing after the cut-off: up to the commune, then the province.
     const escalations = byKind('escalation');
@@ -129,14 +131,14 @@ describe('a year of deadlines', () => {
       [1, ids.commune],
       [2, ids.province],
     ]);
-    // Submitted in May: no reminder for the October cut-off.
-    expect(await db.notification.count({ where: { kind: 'dossier.missingBeforeCutoff', key: { contains: '2027-10-30' } } })).toBe(0);
+    // Submitted in May: no reminder for the October round (its last day for producers is 8/10).
+    expect(await db.notification.count({ where: { kind: 'dossier.missingBeforeCutoff', key: { contains: '2027-10-08' } } })).toBe(0);
 
     // The commune: reminded of the check it never did; the province told after it.
     expect(byKind('dossier.checkDue', 'official', ids.commune)).toHaveLength(1);
     expect(escalations.filter((n) => n.parentKey?.startsWith('dossier.checkDue')).map((n) => n.recipientId)).toEqual([ids.province]);
-    // Cut-offs in April and October for the commune with open dossiers.
-    expect(byKind('commune.cutoff').map((n) => n.key.split(':')[2])).toEqual(['2027-04-30', '2027-04-30', '2027-10-30', '2027-10-30']);
+    // The commune's last working days to propose, before 30/4 and 30/10, while dossiers are open.
+    expect(byKind('commune.cutoff').map((n) => n.key.split(':')[2])).toEqual(['2027-04-29', '2027-04-29', '2027-10-29', '2027-10-29']);
 
     // The certificate's holder cannot be reached: the commune official is told, with the product.
     const reRanking = await db.notification.findFirstOrThrow({ where: { kind: 'certificate.reRanking' } });

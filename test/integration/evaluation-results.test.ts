@@ -54,7 +54,7 @@ const fullResults = () => ({
 });
 
 function planDeps(): PlanDeps {
-  return { db, now: () => clock.now, timing: testNotifyTiming(), rules: conversation.notifyRules, ruleSets: conversation.setup.ruleSets, checklists: conversation.setup.checklists, translate, logger: capturedLogger().logger };
+  return { db, now: () => clock.now, timing: testNotifyTiming(), rules: conversation.notifyRules, ruleSets: conversation.setup.ruleSets, checklists: conversation.setup.checklists, settingsFor: conversation.provinceSettings, translate, logger: capturedLogger().logger };
 }
 
 function dispatchDeps(): DispatchDeps {

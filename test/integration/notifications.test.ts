@@ -31,7 +31,7 @@ function timing(): NotifyTiming {
 }
 
 function planDeps(): PlanDeps {
-  return { db, now: () => clock.now, timing: timing(), rules: conversation.notifyRules, ruleSets: conversation.setup.ruleSets, checklists: conversation.setup.checklists, translate, logger: capturedLogger().logger };
+  return { db, now: () => clock.now, timing: timing(), rules: conversation.notifyRules, ruleSets: conversation.setup.ruleSets, checklists: conversation.setup.checklists, settingsFor: conversation.provinceSettings, translate, logger: capturedLogger().logger };
 }
 
 function dispatchDeps(): DispatchDeps {
@@ -108,6 +108,52 @@ describe('timing', () => {
     clock.now = vn('2026-12-04T08:00');
     await dispatchNotifications(dispatchDeps(), { kind: 'council_person', id: person.id });
     expect(textOf((await messagesTo('member-1'))[0])).toContain('Ngày làm việc tới (07/12/2026) lúc 08:00 họp Hội đồng OCOP tỉnh tại Hội trường');
+  });
+});
+
+describe('evaluation rounds (Decision 26/2026, Art. 5.1 and 7.2)', () => {
+  it('tells the producer their own last day for the round, and the commune its last working day to propose, each with what it means', async () => {
+    // Monday 14 September 2026: round 2 of 2026 takes proposals before 30/10.
+    clock.now = vn('2026-09-14T09:00');
+    const producer = await makeProducer(db, 'producer-r');
+    await linkedUser(db, 'producer-r', clock.now);
+    await makeIdea(db, producer.id, clock.now, { dossier: 'collecting', businessPlan: true });
+    const official = await makeOfficial(db, 'commune', 'official-r');
+    await linkedUser(db, 'official-r', clock.now);
+    await planNotifications(planDeps());
+    const producerReminders = await db.notification.findMany({ where: { kind: 'dossier.missingBeforeCutoff' }, orderBy: { sendAt: 'asc' } });
+    // The producer's last day is 8/10 (15 working days before Thursday 29/10): reminders 15 and 3 working days before it.
+    expect(producerReminders.map((n) => [n.sendAt, n.deadline])).toEqual([
+      [vn('2026-09-17T08:00'), vn('2026-10-08T23:59')],
+      [vn('2026-10-05T08:00'), vn('2026-10-08T23:59')],
+    ]);
+    const communeReminders = await db.notification.findMany({ where: { kind: 'commune.cutoff' }, orderBy: { sendAt: 'asc' } });
+    expect(communeReminders.map((n) => n.deadline)).toEqual([vn('2026-10-29T23:59'), vn('2026-10-29T23:59')]);
+
+    clock.now = vn('2026-10-05T08:00');
+    await linkedUser(db, 'producer-r', vn('2026-10-04T19:00'));
+    await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id });
+    const told = textOf((await messagesTo('producer-r')).at(-1));
+    expect(told).toContain('Để kịp đợt đánh giá 2 năm 2026 của tỉnh, bạn cần nộp đủ hồ sơ cho xã chậm nhất ngày 08/10/2026');
+    expect(told).toContain('xã có 15 ngày làm việc để kiểm tra và phải gửi đề nghị lên tỉnh trước ngày 30/10/2026');
+
+    clock.now = vn('2026-10-26T08:00');
+    await linkedUser(db, 'official-r', vn('2026-10-25T19:00'));
+    await dispatchNotifications(dispatchDeps(), { kind: 'official', id: official.id });
+    expect(textOf((await messagesTo('official-r')).at(-1))).toContain('Đợt đánh giá 2 năm 2026: xã phải gửi văn bản đề nghị tỉnh đánh giá trước ngày 30/10/2026, tức chậm nhất ngày làm việc 29/10/2026');
+  });
+
+  it('a producer past their last day for a round is pointed to the next one', async () => {
+    clock.now = vn('2026-10-09T09:00');
+    const producer = await makeProducer(db, 'producer-late');
+    await makeIdea(db, producer.id, clock.now, { dossier: 'collecting', businessPlan: true });
+    await planNotifications(planDeps());
+    expect(await db.notification.count({ where: { kind: 'dossier.missingBeforeCutoff' } })).toBe(0);
+    // Within the planning horizon of round 1/2027 (last day 7/4), it is planned.
+    clock.now = vn('2027-03-01T09:00');
+    await planNotifications(planDeps());
+    const planned = await db.notification.findMany({ where: { kind: 'dossier.missingBeforeCutoff' } });
+    expect(new Set(planned.map((n) => (n.vars as Record<string, string>).producerLastDay))).toEqual(new Set(['2027-04-07']));
   });
 });
 

@@ -50,8 +50,8 @@ describe('the published schedules', () => {
     expect(workingDaysIn('2026-04-24', '2026-05-05')).toEqual(['2026-04-24', '2026-04-28', '2026-04-29', '2026-05-04', '2026-05-05']);
   });
 
-  it('keeps the proposed 2026 National Day block without its swapped Saturday until it is adopted', () => {
-    expect(isWorkingDay(calendar, '2026-08-22')).toBe(false);
+  it('2026 National Day as adopted (Thông báo 9441/TB-BNV): 29/8–2/9 off, Saturday 22/8 worked for Monday 31/8', () => {
+    expect(isWorkingDay(calendar, '2026-08-22')).toBe(true);
     expect(workingDaysIn('2026-08-27', '2026-09-04')).toEqual(['2026-08-27', '2026-08-28', '2026-09-03', '2026-09-04']);
   });
 });
