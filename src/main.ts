@@ -76,7 +76,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
 
   // Packets are built once per dossier version and reached only through signed links.
   const packets = {
-    assemble: (ideaId: bigint, actor: string) => assemblePacket({ db, storage, translate, checklists: conversation.setup.checklists, now }, ideaId, actor),
+    assemble: (ideaId: bigint, actor: string) => assemblePacket({ db, storage, translate, checklists: conversation.setup.checklists, ruleSets: conversation.setup.ruleSets, now }, ideaId, actor),
     linkFor: (kind: 'packet' | 'document', id: bigint, recipient: string) => {
       const expiresAt = new Date(now().getTime() + config.links.packetTtlHours * 3600_000);
       const token = signLink({ kind, id: String(id), to: recipient, exp: Math.floor(expiresAt.getTime() / 1000) }, config.links.secret);

@@ -1,6 +1,7 @@
 import { vietnamDateOf } from '../calendar/calendar-date.js';
 import type { Transaction } from '../db/database.js';
 import type { EvaluationResult, Prisma } from '../db/generated/client.js';
+import { ruleSetOfDossier } from '../dossier/dossier-filing.js';
 import type { ProvinceSettings } from '../ocop/province-settings.js';
 import type { RuleSet } from '../ocop/rule-sets.js';
 import { averageOf, certifyingLevelFor, hasQuorum, hundredths, starsFor } from '../ocop/scoring.js';
@@ -160,8 +161,8 @@ export async function recordResults(tx: Transaction, rules: EvaluationRules, inp
   for (const product of input.products) {
     const idea = ideaOf.get(product.productIdeaId);
     if (!idea) throw new Error(`idea ${product.productIdeaId} of meeting ${meeting.id} is gone`);
-    const ruleSet = rules.ruleSets.find((r) => r.id === idea.ruleSet);
-    if (!ruleSet) throw new Error(`idea ${idea.id} names rule set ${idea.ruleSet}, which rules/rule-sets.yaml does not have`);
+    // The rule set of the dossier's filing date, with the transition of a newer one.
+    const ruleSet = await ruleSetOfDossier(tx, rules.ruleSets, idea, input.now);
     const sum = product.scores.reduce((total, s) => total + hundredths(s.score), 0);
     const count = product.scores.length;
     const stars = starsFor(ruleSet.starBands, sum, count);

@@ -9,7 +9,9 @@ import { buffer } from 'node:stream/consumers';
 import type { Database } from '../db/database.js';
 import type { Translate } from '../i18n/translator.js';
 import { checklistFor, type Checklist } from '../ocop/dossier-checklist.js';
+import type { RuleSet } from '../ocop/rule-sets.js';
 import { communeLabel } from '../registration/officials-notices.js';
+import { ruleSetOfDossier } from './dossier-filing.js';
 import { buildPacket, type PacketInput, type PacketMediaType, type PacketResult } from './build-packet.js';
 import { packetTexts } from './packet-texts.js';
 import { touchDossier } from './review-dossier.js';
@@ -48,7 +50,7 @@ export interface AssembledPacket {
  * time; the packet is built into a temporary file and streamed from there to storage, never
  * held whole in memory. It is stored before its row is written, so a row always has its bytes.
  */
-export async function assemblePacket(deps: { db: Database; storage: DocumentStorage; translate: Translate; checklists: readonly Checklist[]; now: () => Date }, ideaId: bigint, actor: string): Promise<AssembledPacket> {
+export async function assemblePacket(deps: { db: Database; storage: DocumentStorage; translate: Translate; checklists: readonly Checklist[]; ruleSets: readonly RuleSet[]; now: () => Date }, ideaId: bigint, actor: string): Promise<AssembledPacket> {
   const dossier = await deps.db.dossier.findUnique({ where: { productIdeaId: ideaId }, include: { productIdea: { include: { producer: true } } } });
   if (!dossier) throw new DossierEmptyError(`idea ${ideaId} has no dossier`);
   const existing = await deps.db.dossierPacket.findUnique({ where: { dossierId_version: { dossierId: dossier.id, version: dossier.version } } });
@@ -64,6 +66,8 @@ export async function assemblePacket(deps: { db: Database; storage: DocumentStor
   const t = (key: string) => deps.translate('vi', key);
   const commune = await deps.db.$transaction((tx) => communeLabel(tx, idea.communeCode));
   const builtAt = deps.now();
+  // The cover names the decision the dossier is evaluated under, from its filing date.
+  const ruleSet = await deps.db.$transaction((tx) => ruleSetOfDossier(tx, deps.ruleSets, { ...idea, dossier }, builtAt));
   const storageKey = newStorageKey('packet', 'pdf', builtAt);
   const result = await buildAndStore(deps.storage, storageKey, {
     cover: {
@@ -75,7 +79,7 @@ export async function assemblePacket(deps: { db: Database; storage: DocumentStor
         { label: t('packet.cover.receipt'), value: idea.receiptNumber },
         { label: t('packet.cover.productSet'), value: t(`ocop.set.${idea.setCode}`) },
         { label: t('packet.cover.kind'), value: t(`idea.kind.${{ new_product: 'newProduct', star_upgrade: 'starUpgrade', re_ranking: 'reRanking' }[idea.kind]}`) },
-        { label: t('packet.cover.ruleSet'), value: idea.ruleSet },
+        { label: t('packet.cover.ruleSet'), value: ruleSet.title },
         { label: t('packet.cover.version'), value: String(dossier.version) },
         { label: t('packet.cover.date'), value: displayDate(vietnamDateOf(builtAt)) },
       ],

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { vietnamDateOf } from '../calendar/calendar-date.js';
+import { addDays, vietnamDateOf, type CalendarDate } from '../calendar/calendar-date.js';
 import type { Dictionaries } from '../i18n/translator.js';
 import { roundRuleSchema, type RoundRule } from './evaluation-rounds.js';
 
@@ -10,6 +10,7 @@ import { roundRuleSchema, type RoundRule } from './evaluation-rounds.js';
 
 const code = z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'codes are camelCase words');
 const isoDate = z.iso.date();
+const days = z.number().int().min(0);
 
 const classificationSchema = z
   .array(
@@ -38,6 +39,11 @@ const fileSchema = z.strictObject({
           reRankingClosesDaysBeforeExpiry: z.number().int().min(1).optional(),
         }),
         rounds: z.strictObject({ province: z.array(roundRuleSchema).min(1), central: z.array(roundRuleSchema) }).optional(),
+        /**
+         * Dossiers filed before this rule set came into force stay under the earlier one only
+         * if their evaluation is finished within these many days of that date (by kind).
+         */
+        transition: z.strictObject({ finishWithinDays: z.strictObject({ new_product: days, star_upgrade: days, re_ranking: days }) }).optional(),
         /** the average from which a product has 2★, 3★, 4★ and 5★ */
         starBands: z
           .array(z.number().gt(0).max(100))
@@ -68,6 +74,8 @@ export interface RuleSet {
   certifies: Partial<Record<'district' | 'province' | 'central', number[]>>;
   /** how long a certificate lasts, and when the producer hears that re-ranking is due */
   certificate: { validMonths: number; reRankingNoticeDaysBeforeExpiry: number; reRankingClosesDaysBeforeExpiry?: number | undefined };
+  /** how long dossiers filed under the previous rule set may still finish under it, by kind */
+  transition?: { finishWithinDays: Record<ProductKind, number> } | undefined;
   /** fixed evaluation rounds a year, per council level, where the rule set has them */
   rounds?: { province: RoundRule[]; central: RoundRule[] } | undefined;
   /** the members' average from which a product has 2★, 3★, 4★ and 5★; below the first it has 1★ */
@@ -103,7 +111,7 @@ export function loadRuleSets(file: string, dictionaries: Dictionaries): RuleSet[
     if (!productSets) problems.push(`rule set ${r.id}: classification ${r.classification} does not exist`);
     const stars = Object.values(r.certifies).flat();
     if (new Set(stars).size !== stars.length) problems.push(`rule set ${r.id}: a star rating is certified at two levels`);
-    return { id: r.id, title: r.title, inForceFrom: r.inForceFrom, productSets: productSets ?? [], certifies: r.certifies, certificate: r.certificate, rounds: r.rounds, starBands: r.starBands };
+    return { id: r.id, title: r.title, inForceFrom: r.inForceFrom, productSets: productSets ?? [], certifies: r.certifies, certificate: r.certificate, rounds: r.rounds, transition: r.transition, starBands: r.starBands };
   });
   ruleSets.forEach((r, i) => {
     const previous = ruleSets[i - 1];
@@ -118,6 +126,28 @@ export function loadRuleSets(file: string, dictionaries: Dictionaries): RuleSet[
 export function ruleSetInForce(ruleSets: readonly RuleSet[], at: Date): RuleSet | undefined {
   const day = vietnamDateOf(at);
   return ruleSets.filter((r) => r.inForceFrom <= day).at(-1);
+}
+
+/** What a registration is for: a new product, a star upgrade, a re-ranking (Form 01). */
+export type ProductKind = 'new_product' | 'star_upgrade' | 're_ranking';
+
+/**
+ * The rule set a dossier is evaluated under at `at`: the one in force when it was filed,
+ * unless a later rule set has come into force since and the dossier's time under the old
+ * one (the later rule set's `transition`) has run out. A dossier not filed yet follows the
+ * rule set in force at `at`. The rule set follows the filing date, never the date the
+ * idea was registered (Decision 26/2026, Art. 11.2 and 12.2).
+ */
+export function ruleSetForDossier(ruleSets: readonly RuleSet[], dossier: { filedAt: Date | null; kind: ProductKind }, at: Date): RuleSet | undefined {
+  const current = ruleSetInForce(ruleSets, at);
+  if (!dossier.filedAt || !current) return current;
+  const filedUnder = ruleSetInForce(ruleSets, dossier.filedAt);
+  if (!filedUnder || filedUnder === current) return current;
+  // Only the rule set that replaced the filing one can keep a dossier under it, for its transition.
+  const successor = ruleSets[ruleSets.indexOf(filedUnder) + 1];
+  const within = successor?.transition?.finishWithinDays[dossier.kind];
+  if (successor !== current || within === undefined) return current;
+  return vietnamDateOf(at) <= addDays(successor.inForceFrom as CalendarDate, within) ? filedUnder : current;
 }
 
 export function sectorsOf(ruleSet: RuleSet): string[] {

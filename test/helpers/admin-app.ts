@@ -11,6 +11,7 @@ import { assemblePacket } from '../../src/dossier/assemble-packet.js';
 import { signLink } from '../../src/dossier/signed-links.js';
 import type { DocumentStorage } from '../../src/dossier/storage.js';
 import type { Checklist } from '../../src/ocop/dossier-checklist.js';
+import type { RuleSet } from '../../src/ocop/rule-sets.js';
 import { translate } from './conversation-harness.js';
 import { testDatabaseUrl } from './test-env.js';
 import { listenOnFreePort } from './listen.js';
@@ -44,8 +45,8 @@ export async function startAdminApp(options: { db: Database; redis: Redis; now: 
  * The admin API that builds packets from `storage` and signs their links with `secret`
  * (valid one hour from `now`), with the packet-link routes that serve them.
  */
-export function startPacketAdminApp(options: { db: Database; redis: Redis; storage: DocumentStorage; secret: string; checklists: readonly Checklist[]; now: () => Date }) {
-  const { db, storage, secret, checklists, now } = options;
+export function startPacketAdminApp(options: { db: Database; redis: Redis; storage: DocumentStorage; secret: string; checklists: readonly Checklist[]; ruleSets: readonly RuleSet[]; now: () => Date }) {
+  const { db, storage, secret, checklists, ruleSets, now } = options;
   return startAdminApp({
     db,
     redis: options.redis,
@@ -57,7 +58,7 @@ export function startPacketAdminApp(options: { db: Database; redis: Redis; stora
       enqueueOutbound: async () => undefined,
       checklists,
       packets: {
-        assemble: (id, actor) => assemblePacket({ db, storage, translate, checklists, now }, id, actor),
+        assemble: (id, actor) => assemblePacket({ db, storage, translate, checklists, ruleSets, now }, id, actor),
         linkFor: (kind, id, recipient) => {
           const expiresAt = new Date(now().getTime() + 3600_000);
           return { url: `/${kind}s/${signLink({ kind, id: String(id), to: recipient, exp: Math.floor(expiresAt.getTime() / 1000) }, secret)}`, expiresAt };

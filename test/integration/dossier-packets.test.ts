@@ -74,7 +74,7 @@ beforeAll(async () => {
     other: (await createApiToken(db, { name: 'Sở NN&MT Đồng Nai', role: 'province', provinceCode: '75' })).token,
   };
   const now = () => clock;
-  const started = await startPacketAdminApp({ db, redis, storage, secret, checklists, now });
+  const started = await startPacketAdminApp({ db, redis, storage, secret, checklists, ruleSets, now });
   base = started.base;
   close = started.close;
 });
@@ -126,6 +126,9 @@ describe('dossier packets', () => {
     expect((await PDFDocument.load(bytes)).getPageCount()).toBe(5);
     const text = (await textOf(bytes)).replace(/\s+/g, '');
     expect(text).toContain('Mậtongrừng'.normalize('NFC'));
+    // The cover names the decision, not its internal code.
+    expect(text).toContain('Quyếtđịnhsố26/2026/QĐ-TTg'.normalize('NFC'));
+    expect(text).not.toContain('qd-26-2026');
     expect(text).toContain('Phiếuđăngkýđánhgiá,phânhạngsảnphẩm(Mẫu01)'.normalize('NFC'));
     for (const hash of documentHashes) expect(text).toContain(hash);
     // Checklist order: Form 01 (the photo, page 3) before Form 02 (pages 4–5).

@@ -81,6 +81,9 @@ beforeAll(async () => {
     await linkedUser(db, `producer-${key}`, clock.now, locale);
     ideas[key] = String((await makeIdea(db, producer.id, vn('2026-10-01T09:00'), { dossier: 'checked', businessPlan: true })).id);
   }
+  // The tea was registered in 2023 under Decision 148 (3★ by the district); its dossier is
+  // evaluated now, so Decision 26/2026 decides who certifies (Art. 11.2, 12.2).
+  await db.productIdea.update({ where: { id: BigInt(ideas.tea!) }, data: { ruleSet: 'qd-148-2023' } });
   const outsider = await makeProducer(db, 'producer-outside');
   outsideIdea = String((await makeIdea(db, outsider.id, vn('2026-10-01T09:00'), { dossier: 'checked', businessPlan: true })).id);
   // Wednesday 9 December 2026.
@@ -179,6 +182,7 @@ describe('recording a meeting’s results', () => {
       [ideas.wine, '92.00', 5, 'central'],
     ]);
     expect(recorded.results[0]!.present).toEqual(present());
+    expect((await db.evaluationResult.findFirstOrThrow({ where: { productIdeaId: BigInt(ideas.tea!) } })).ruleSet).toBe('qd-26-2026');
 
     const listed = resultsAnswer.parse(await (await request('GET', `/meetings/${meetingId}/results`, tokens.province)).json());
     expect(listed.results).toHaveLength(4);
@@ -201,7 +205,7 @@ describe('recording a meeting’s results', () => {
     }
     expect(texts.honey).toContain('tại Hội đồng OCOP tỉnh Đồng Nai ngày 09/12/2026: điểm trung bình 72,50/100, hạng 4 sao. Kết quả được trình cấp tỉnh xem xét và ra quyết định công nhận.');
     expect(texts.tea).toContain('điểm trung bình 69,99/100, hạng 3 sao.');
-    expect(texts.sauce).toContain('average score 45.33/100, 2 stars. Under Quyết định 26/2026/QĐ-TTg, 2-star products receive no OCOP certificate.');
+    expect(texts.sauce).toContain('average score 45.33/100, 2 stars. Under Quyết định số 26/2026/QĐ-TTg ngày 22/05/2026, 2-star products receive no OCOP certificate.');
     expect(texts.wine).toContain('hạng 5 sao. Kết quả được trình cấp trung ương xem xét');
     expect(await db.notification.count({ where: { kind: 'evaluation.result', state: 'sent' } })).toBe(4);
   });

@@ -57,7 +57,7 @@ beforeAll(async () => {
     db,
     translate,
     now: () => clock.now,
-    assemble: (ideaId, actor) => assemblePacket({ db, storage, translate, checklists, now: () => clock.now }, ideaId, actor),
+    assemble: (ideaId, actor) => assemblePacket({ db, storage, translate, checklists, ruleSets, now: () => clock.now }, ideaId, actor),
     linkFor: (kind, id) => ({ url: `https://ocop.example.vn/${kind}s/${id}`, expiresAt: clock.now }),
     fallbackTemplates: { templateId: undefined, znsTemplateId: undefined },
     distributeBeforeDeadlineMs: 12 * 3600_000,

@@ -53,7 +53,7 @@ beforeAll(async () => {
   await db.dossierDocument.create({
     data: { dossierId: dossier.id, itemCode: 'form01', position: 1, status: 'stored', uploadedBy: 'producer-1', mediaType: 'application/pdf', printable: true, sizeBytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex'), storageKey: key, createdAt: clock, storedAt: clock },
   });
-  const started = await startPacketAdminApp({ db, redis, storage, secret, checklists, now });
+  const started = await startPacketAdminApp({ db, redis, storage, secret, checklists, ruleSets, now });
   base = started.base;
   close = started.close;
 });

@@ -13,20 +13,20 @@ async function fileWith(text: string): Promise<string> {
 
 describe('province council settings', () => {
   it('gives every province the defaults of the project file: one working day, 07:30, spread 10, quorum 3/4 with the chair', () => {
-    expect(loadProvinceSettings(join(projectDir, 'rules', 'provinces.yaml'))('75')).toEqual({ leadWorkingDays: 1, officeOpens: '07:30', scoreSpread: 10, quorum: { present: 3, of: 4, chairRequired: true } });
+    expect(loadProvinceSettings(join(projectDir, 'rules', 'provinces.yaml'))('75')).toEqual({ leadWorkingDays: 1, officeOpens: '07:30', scoreSpread: 10, extraRounds: [], quorum: { present: 3, of: 4, chairRequired: true } });
   });
 
   it('lets a province change what differs and keeps the rest', async () => {
     const settings = loadProvinceSettings(
-      await fileWith(['defaults:', '  leadWorkingDays: 1', '  officeOpens: "07:30"', '  scoreSpread: 10', '  quorum: { present: 3, of: 4, chairRequired: true }', 'provinces:', '  "75": { leadWorkingDays: 2 }'].join('\n')),
+      await fileWith(['defaults:', '  leadWorkingDays: 1', '  officeOpens: "07:30"', '  scoreSpread: 10', '  quorum: { present: 3, of: 4, chairRequired: true }', '  extraRounds: []', 'provinces:', '  "75": { leadWorkingDays: 2 }'].join('\n')),
     );
     expect(settings('75')).toMatchObject({ leadWorkingDays: 2, officeOpens: '07:30', scoreSpread: 10 });
     expect(settings('01').leadWorkingDays).toBe(1);
   });
 
-  it('refuses a bad time, a quorum above its whole, and a province code that is not two digits', async () => {
-    const broken = await fileWith(['defaults:', '  leadWorkingDays: 1', '  officeOpens: "7h30"', '  scoreSpread: 10', '  quorum: { present: 5, of: 4, chairRequired: true }', 'provinces:', '  "Đồng Nai": { leadWorkingDays: 2 }'].join('\n'));
+  it('refuses a bad time, a quorum above its whole, a round that closes before its proposals, and a province code that is not two digits', async () => {
+    const broken = await fileWith(['defaults:', '  leadWorkingDays: 1', '  officeOpens: "7h30"', '  scoreSpread: 10', '  quorum: { present: 5, of: 4, chairRequired: true }', '  extraRounds: [{ proposeBefore: "09-30", closesBefore: "08-01" }]', 'provinces:', '  "Đồng Nai": { leadWorkingDays: 2 }'].join('\n'));
     expect(() => loadProvinceSettings(broken)).toThrow(ProvinceSettingsError);
-    expect(() => loadProvinceSettings(broken)).toThrow(/officeOpens: a time written hh:mm[\s\S]*present cannot exceed of[\s\S]*provinces\.Đồng Nai/);
+    expect(() => loadProvinceSettings(broken)).toThrow(/officeOpens: a time written hh:mm[\s\S]*extraRounds\.0: a round closes after[\s\S]*present cannot exceed of[\s\S]*provinces\.Đồng Nai/);
   });
 });

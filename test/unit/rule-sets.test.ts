@@ -8,7 +8,7 @@ import { routerActions } from '../../src/conversation/converse.js';
 import { flowRegistries } from '../../src/conversation/engine-context.js';
 import { loadFlows } from '../../src/conversation/load-flows.js';
 import { loadChecklists } from '../../src/ocop/dossier-checklist.js';
-import { findProductSet, groupsOf, loadRuleSets, RuleSetError, ruleSetInForce, sectorsOf } from '../../src/ocop/rule-sets.js';
+import { findProductSet, groupsOf, loadRuleSets, RuleSetError, ruleSetForDossier, ruleSetInForce, sectorsOf } from '../../src/ocop/rule-sets.js';
 import { dictionaries, projectDir } from '../helpers/conversation-harness.js';
 
 const file = join(projectDir, 'rules', 'rule-sets.yaml');
@@ -40,6 +40,22 @@ describe('rule sets as data', () => {
     // 22/05/2026 begins at 17:00 UTC on the 21st.
     expect(ruleSetInForce(ruleSets, new Date('2026-05-21T16:59:59Z'))?.id).toBe('qd-1489-2025');
     expect(ruleSetInForce(ruleSets, new Date('2026-05-21T17:00:00Z'))?.id).toBe('qd-26-2026');
+  });
+
+  it('follows the filing date, with the transition of Decision 26/2026 (Art. 11.2, 12.2): 60 days, 30 for re-ranking', () => {
+    const at = (local: string) => new Date(`${local}:00+07:00`);
+    const filedIn2025 = { filedAt: at('2026-05-10T09:00'), kind: 'new_product' as const };
+    // Filed under 1489 before 22/05/2026: finished by the 60th day after it (21/07/2026), still under 1489.
+    expect(ruleSetForDossier(ruleSets, filedIn2025, at('2026-07-21T16:00'))?.id).toBe('qd-1489-2025');
+    expect(ruleSetForDossier(ruleSets, filedIn2025, at('2026-07-22T09:00'))?.id).toBe('qd-26-2026');
+    // A re-ranking has 30 days.
+    expect(ruleSetForDossier(ruleSets, { ...filedIn2025, kind: 're_ranking' }, at('2026-06-21T09:00'))?.id).toBe('qd-1489-2025');
+    expect(ruleSetForDossier(ruleSets, { ...filedIn2025, kind: 're_ranking' }, at('2026-06-22T09:00'))?.id).toBe('qd-26-2026');
+    // Filed after 22/05/2026, or not filed yet: the rule set in force, whenever the idea was registered.
+    expect(ruleSetForDossier(ruleSets, { filedAt: at('2026-05-22T08:00'), kind: 'new_product' }, at('2026-06-01T09:00'))?.id).toBe('qd-26-2026');
+    expect(ruleSetForDossier(ruleSets, { filedAt: null, kind: 'new_product' }, at('2026-06-01T09:00'))?.id).toBe('qd-26-2026');
+    // Filed under 148 (before 1489): 1489 names no transition, so it applies from its first day.
+    expect(ruleSetForDossier(ruleSets, { filedAt: at('2025-06-01T09:00'), kind: 'new_product' }, at('2025-07-07T09:00'))?.id).toBe('qd-1489-2025');
   });
 
   it('refuses a file whose labels are missing from a locale or whose dates go backwards', async () => {
