@@ -230,19 +230,27 @@ export async function returnDossierItems(tx: Transaction, input: OfficialAction 
   return { outboxIds };
 }
 
-/** Attaches the commune's Form 03 (already stored); an earlier Form 03 becomes history. */
-export async function attachForm03(tx: Transaction, input: { ideaId: bigint; official: string; file: StoredFile; now: Date }): Promise<DossierDocument> {
+/** The documents the commune itself adds to a dossier (Decision 26/2026, Art. 6.2 a and b). */
+export const communeItems = ['form03', 'communeProposal'] as const;
+export type CommuneItem = (typeof communeItems)[number];
+
+/**
+ * Attaches one of the commune's own documents (already stored): Form 03 or its proposal
+ * letter to the province. An earlier one of the same item becomes history.
+ */
+export async function attachCommuneDocument(tx: Transaction, input: { ideaId: bigint; item: CommuneItem; official: string; file: StoredFile; now: Date }): Promise<DossierDocument> {
   const dossier = await lockIdeaDossier(tx, input.ideaId);
-  const previous = await tx.dossierDocument.findMany({ where: { dossierId: dossier.id, itemCode: 'form03', status: { not: 'replaced' } }, select: { id: true } });
+  const item = input.item;
+  const previous = await tx.dossierDocument.findMany({ where: { dossierId: dossier.id, itemCode: item, status: { not: 'replaced' } }, select: { id: true } });
   if (previous.length > 0) {
     await tx.dossierDocument.updateMany({ where: { id: { in: previous.map((d) => d.id) } }, data: { status: 'replaced', replacedAt: input.now } });
   }
-  const { _max } = await tx.dossierDocument.aggregate({ where: { dossierId: dossier.id, itemCode: 'form03' }, _max: { position: true } });
+  const { _max } = await tx.dossierDocument.aggregate({ where: { dossierId: dossier.id, itemCode: item }, _max: { position: true } });
   const actor = officialActor(input.official);
   const document = await tx.dossierDocument.create({
     data: {
       dossierId: dossier.id,
-      itemCode: 'form03',
+      itemCode: item,
       position: (_max.position ?? 0) + 1,
       status: 'stored',
       uploadedBy: actor,
@@ -258,7 +266,7 @@ export async function attachForm03(tx: Transaction, input: { ideaId: bigint; off
   await touchDossier(tx, dossier.id, {
     actor,
     action: previous.length > 0 ? 'document_replaced' : 'document_added',
-    itemCode: 'form03',
+    itemCode: item,
     documentId: document.id,
     detail: previous.length > 0 ? { replaced: previous.map((d) => String(d.id)) } : undefined,
     now: input.now,

@@ -4,7 +4,7 @@ import { authenticateApiToken, type ApiTokenScope } from '../admin/api-tokens.js
 import type { Database, Transaction } from '../db/database.js';
 import type { CampaignDeadline, CertifiedProduct, DossierDocument, Notification, Prisma, Producer, ProductIdea } from '../db/generated/client.js';
 import {
-  attachForm03,
+  attachCommuneDocument,
   checkDossier,
   DossierAlreadyCheckedError,
   DossierIncompleteError,
@@ -509,35 +509,38 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
     });
   });
 
-  router.post(
-    '/ideas/:id/dossier/form03',
-    (req: Request, _res: Response, next) => {
-      // Refused before the body is read: 25 MB of the wrong thing is not worth receiving.
-      if (!req.is(form03Types)) throw new HttpError('unsupported_media_type', `send the file as ${form03Types.join(', ')}`);
-      next();
-    },
-    express.raw({ type: form03Types, limit: '25mb' }),
-    async (req: Request, res: Response) => {
-      const intake = deps.dossierIntake;
-      if (!intake) throw new HttpError('unavailable', 'uploads are not accepted here');
-      const scope = scopeOf(req);
-      const { id } = parseInput(ideaParams, req.params, 'params');
-      const bytes: unknown = req.body;
-      if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw new HttpError('bad_request', 'the body is empty: send the file itself');
-      // Checked before storing, so nothing is stored for an idea the token cannot see.
-      await requireVisibleIdea(deps.db, scope, id);
-      if (!(await deps.db.dossier.findUnique({ where: { productIdeaId: id }, select: { id: true } }))) throw new HttpError('not_found', 'this idea has no dossier yet');
-      const stored = await intake.store(bytes);
-      if (!stored.ok) throw new HttpError('unsupported_media_type', `the file was refused: ${stored.reason}`);
-      const document = await deps.db
-        .$transaction(async (tx) => {
-          await requireVisibleIdea(tx, scope, id);
-          return attachForm03(tx, { ideaId: id, official: scope.name, file: stored, now: deps.now() });
-        })
-        .catch(toHttpFromDomain);
-      res.status(201).json(toDocumentJson(document));
-    },
-  );
+  // The commune's own documents, each at its path: Form 03 and its proposal letter.
+  for (const [path, item] of [['form03', 'form03'], ['proposal', 'communeProposal']] as const) {
+    router.post(
+      `/ideas/:id/dossier/${path}`,
+      (req: Request, _res: Response, next) => {
+        // Refused before the body is read: 25 MB of the wrong thing is not worth receiving.
+        if (!req.is(form03Types)) throw new HttpError('unsupported_media_type', `send the file as ${form03Types.join(', ')}`);
+        next();
+      },
+      express.raw({ type: form03Types, limit: '25mb' }),
+      async (req: Request, res: Response) => {
+        const intake = deps.dossierIntake;
+        if (!intake) throw new HttpError('unavailable', 'uploads are not accepted here');
+        const scope = scopeOf(req);
+        const { id } = parseInput(ideaParams, req.params, 'params');
+        const bytes: unknown = req.body;
+        if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw new HttpError('bad_request', 'the body is empty: send the file itself');
+        // Checked before storing, so nothing is stored for an idea the token cannot see.
+        await requireVisibleIdea(deps.db, scope, id);
+        if (!(await deps.db.dossier.findUnique({ where: { productIdeaId: id }, select: { id: true } }))) throw new HttpError('not_found', 'this idea has no dossier yet');
+        const stored = await intake.store(bytes);
+        if (!stored.ok) throw new HttpError('unsupported_media_type', `the file was refused: ${stored.reason}`);
+        const document = await deps.db
+          .$transaction(async (tx) => {
+            await requireVisibleIdea(tx, scope, id);
+            return attachCommuneDocument(tx, { ideaId: id, item, official: scope.name, file: stored, now: deps.now() });
+          })
+          .catch(toHttpFromDomain);
+        res.status(201).json(toDocumentJson(document));
+      },
+    );
+  }
 
   router.post('/officials', async (req: Request, res: Response) => {
     const scope = scopeOf(req);

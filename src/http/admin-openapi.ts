@@ -112,6 +112,33 @@ function failure(description: string): ResponseObject {
   return answer(description, ref('Error'));
 }
 
+/** A document the commune uploads as the bare file (Form 03, its proposal letter). */
+function communeUpload(parameters: Parameter[], operationId: string, summary: string, description: string) {
+  return {
+    post: {
+      operationId,
+      tags: ['dossiers'],
+      summary,
+      description,
+      parameters,
+      requestBody: {
+        required: true,
+        description: 'the file itself, at most 25 MB; its bytes, not the Content-Type, decide what is stored',
+        content: Object.fromEntries(form03Types.map((type) => [type, {}])),
+      },
+      responses: {
+        '201': answer('the stored document', ref('Document')),
+        '400': failure('an invalid id (`issues`), or an empty body'),
+        '401': unauthorized,
+        '404': noDossier,
+        '413': failure('the file is over 25 MB'),
+        '415': failure(`another Content-Type than ${form03Types.join(', ')}, or bytes that are none of them`),
+        '503': failure('this process stores no documents'),
+      },
+    },
+  };
+}
+
 /** An object whose every property is always present, except those named optional. */
 function object(properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema {
   return { type: 'object', properties, required: Object.keys(properties).filter((key) => !optional.includes(key)) };
@@ -530,29 +557,13 @@ function describePaths(): OpenApiDocument['paths'] {
         },
       },
     },
-    '/admin/v1/ideas/{id}/dossier/form03': {
-      post: {
-        operationId: 'uploadForm03',
-        tags: ['dossiers'],
-        summary: "The commune's Form 03, as the bare file",
-        description: 'An earlier Form 03 is kept as `replaced`.',
-        parameters: ideaPath,
-        requestBody: {
-          required: true,
-          description: 'the file itself, at most 25 MB; its bytes, not the Content-Type, decide what is stored',
-          content: Object.fromEntries(form03Types.map((type) => [type, {}])),
-        },
-        responses: {
-          '201': answer('the stored document', ref('Document')),
-          '400': failure('an invalid id (`issues`), or an empty body'),
-          '401': unauthorized,
-          '404': noDossier,
-          '413': failure('the file is over 25 MB'),
-          '415': failure(`another Content-Type than ${form03Types.join(', ')}, or bytes that are none of them`),
-          '503': failure('this process stores no documents'),
-        },
-      },
-    },
+    '/admin/v1/ideas/{id}/dossier/form03': communeUpload(ideaPath, 'uploadForm03', "The commune's Form 03, as the bare file", 'An earlier Form 03 is kept as `replaced`.'),
+    '/admin/v1/ideas/{id}/dossier/proposal': communeUpload(
+      ideaPath,
+      'uploadCommuneProposal',
+      "The commune's letter asking the province to evaluate (Decision 26/2026, Art. 6.2a), as the bare file",
+      'An earlier letter is kept as `replaced`.',
+    ),
     '/admin/v1/officials': {
       post: {
         operationId: 'inviteOfficial',

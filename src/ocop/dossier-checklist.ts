@@ -16,6 +16,7 @@ const conditionSchema = z.strictObject({
   sectors: z.array(code).min(1).optional(),
   notSectors: z.array(code).min(1).optional(),
   sets: z.array(code).min(1).optional(),
+  notSets: z.array(code).min(1).optional(),
   producerKinds: z.array(producerKind).min(1).optional(),
   notProducerKinds: z.array(producerKind).min(1).optional(),
 });
@@ -26,6 +27,8 @@ const itemSchema = z.strictObject({
   need: z.enum(['required', 'optional']),
   when: conditionSchema.optional(),
   otherwise: z.literal('optional').optional(),
+  /** the producer may declare, with a reason, that the law does not ask this paper of them */
+  exemptible: z.boolean().default(false),
 });
 
 const fileSchema = z.strictObject({
@@ -43,6 +46,8 @@ export interface ChecklistItem {
   item: string;
   by: 'producer' | 'commune';
   need: 'required' | 'optional';
+  /** a declaration that the paper is not required, with a reason, may stand in for it */
+  exemptible: boolean;
 }
 
 export interface DossierSubject {
@@ -81,9 +86,12 @@ export function loadChecklists(file: string, ruleSets: readonly RuleSet[], dicti
       for (const id of checklist.ruleSets) {
         const ruleSet = known.get(id);
         for (const sector of sectors) if (ruleSet && !ruleSet.productSets.some((p) => p.sector === sector)) problems.push(`checklist ${checklist.id}: item ${rule.item} names sector ${sector}, unknown in ${id}`);
-        for (const set of rule.when?.sets ?? []) if (ruleSet && !ruleSet.productSets.some((p) => p.set === set)) problems.push(`checklist ${checklist.id}: item ${rule.item} names set ${set}, unknown in ${id}`);
+        for (const set of [...(rule.when?.sets ?? []), ...(rule.when?.notSets ?? [])]) if (ruleSet && !ruleSet.productSets.some((p) => p.set === set)) problems.push(`checklist ${checklist.id}: item ${rule.item} names set ${set}, unknown in ${id}`);
       }
     }
+  }
+  for (const checklist of parsed.data.checklists) {
+    for (const rule of checklist.items) if (rule.exemptible && (rule.by !== 'producer' || rule.need !== 'required')) problems.push(`checklist ${checklist.id}: item ${rule.item} is exemptible, which only a required producer item can be`);
   }
   for (const id of known.keys()) if (!covered.has(id)) problems.push(`rule set ${id} has no checklist`);
   if (problems.length > 0) throw new ChecklistError(`${file}:\n- ${[...new Set(problems)].join('\n- ')}`);
@@ -96,6 +104,7 @@ function holds(condition: z.infer<typeof conditionSchema>, subject: DossierSubje
     (!condition.sectors || condition.sectors.includes(subject.sector)) &&
     (!condition.notSectors || !condition.notSectors.includes(subject.sector)) &&
     (!condition.sets || condition.sets.includes(subject.set)) &&
+    (!condition.notSets || !condition.notSets.includes(subject.set)) &&
     (!condition.producerKinds || condition.producerKinds.includes(subject.producerKind)) &&
     (!condition.notProducerKinds || !condition.notProducerKinds.includes(subject.producerKind))
   );
@@ -106,7 +115,7 @@ export function checklistFor(checklists: readonly Checklist[], subject: DossierS
   const checklist = checklists.find((c) => c.ruleSets.includes(subject.ruleSet));
   if (!checklist) throw new ChecklistError(`no checklist for rule set ${subject.ruleSet}`);
   return checklist.items.flatMap((rule) => {
-    if (!rule.when || holds(rule.when, subject)) return [{ item: rule.item, by: rule.by, need: rule.need }];
-    return rule.otherwise ? [{ item: rule.item, by: rule.by, need: rule.otherwise }] : [];
+    if (!rule.when || holds(rule.when, subject)) return [{ item: rule.item, by: rule.by, need: rule.need, exemptible: rule.exemptible }];
+    return rule.otherwise ? [{ item: rule.item, by: rule.by, need: rule.otherwise, exemptible: rule.exemptible }] : [];
   });
 }

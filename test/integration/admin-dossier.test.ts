@@ -228,7 +228,8 @@ describe('GET /admin/v1/ideas/:id/dossier', () => {
       ['labelPackaging', 'required', 'producer'],
       ...['rawMaterialOrigin', 'localWorkers', 'financialStatements', 'environment', 'trademark', 'distributionContracts', 'promotion', 'productStory', 'traceability', 'qualityManagement', 'awards'].map((item) => [item, 'optional', 'producer']),
       ['form03', 'required', 'commune'],
-      ['communeProposal', 'optional', 'commune'],
+      // Decision 26/2026, Art. 6.2a: the commune's proposal letter is required.
+      ['communeProposal', 'required', 'commune'],
     ]);
     const byItem = Object.fromEntries(honey.items.map((i) => [i.item, i]));
     expect(byItem.form01!.documents).toEqual([
@@ -277,12 +278,18 @@ describe('POST /admin/v1/ideas/:id/dossier/check', () => {
     await addDocument(dossiers.honey, 'labelPackaging', 'downloading');
     const refused = await api('POST', `/ideas/${ideas.honey}/dossier/check`, { token: tokens.tanPhu });
     expect(refused.status).toBe(409);
-    expect(refused.body).toEqual({ error: 'conflict', message: 'the dossier cannot be checked: missing businessRegistration, labelPackaging, form03' });
+    expect(refused.body).toEqual({ error: 'conflict', message: 'the dossier cannot be checked: missing businessRegistration, labelPackaging, form03, communeProposal' });
 
     await addDocument(dossiers.honey, 'businessRegistration');
     await addDocument(dossiers.honey, 'labelPackaging', 'stored', 2);
     const upload = await api('POST', `/ideas/${ideas.honey}/dossier/form03`, { token: tokens.tanPhu, bytes: Buffer.from('%PDF-1.7 form 03'), contentType: 'application/pdf' });
     expect(upload.status).toBe(201);
+    // Form 03 alone is not enough: the commune's letter to the province (Art. 6.2a) too.
+    const withoutLetter = await api('POST', `/ideas/${ideas.honey}/dossier/check`, { token: tokens.tanPhu });
+    expect(withoutLetter.body).toEqual({ error: 'conflict', message: 'the dossier cannot be checked: missing communeProposal' });
+    const letter = await api('POST', `/ideas/${ideas.honey}/dossier/proposal`, { token: tokens.tanPhu, bytes: Buffer.from('%PDF-1.7 to trinh'), contentType: 'application/pdf' });
+    expect(letter.status).toBe(201);
+    expect(letter.body).toMatchObject({ status: 'stored', uploadedBy: 'admin:UBND xã Tân Phú' });
     const open = await db.dossierItemReturn.create({ data: { dossierId: dossiers.honey, itemCode: 'testReport', reason: 'Hết hạn', returnedBy: 'admin:x', returnedAt: clock } });
     const waiting = await api('POST', `/ideas/${ideas.honey}/dossier/check`, { token: tokens.tanPhu });
     expect(waiting).toEqual({ status: 409, body: { error: 'conflict', message: 'the dossier cannot be checked: returned and not sent again testReport' } });

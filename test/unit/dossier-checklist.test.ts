@@ -36,6 +36,29 @@ describe('dossier checklists as data', () => {
     expect(reRanking.changesReport).toBeUndefined();
   });
 
+  it('Decision 26/2026: the food-safety certificate only where the law asks one (Form 02), and it may be declared exempt', () => {
+    const foodSafety = checklistFor(checklists, honey).find((i) => i.item === 'foodSafety');
+    expect(foodSafety).toMatchObject({ need: 'required', exemptible: true });
+    expect(checklistFor(checklists, honey).filter((i) => i.exemptible).map((i) => i.item)).toEqual(['foodSafety']);
+  });
+
+  it('Decision 26/2026, Annex II sheets 18–20: herbal medicines need GMP-type conditions, cosmetics the Ministry of Health’s and a product declaration', () => {
+    const medicines = needOf({ ...honey, sector: 'herbal', set: 'herbalMedicines' });
+    expect(medicines).toMatchObject({ productionConditions: 'required', qualityDeclaration: 'required', testReport: 'required' });
+    expect(medicines.foodSafety).toBeUndefined();
+    const cosmetics = needOf({ ...honey, sector: 'herbal', set: 'herbalCosmetics' });
+    expect(cosmetics).toMatchObject({ cosmeticsConditions: 'required', productDeclaration: 'required', qualityDeclaration: 'optional' });
+    expect(cosmetics.foodSafety).toBeUndefined();
+    expect(needOf({ ...honey, sector: 'herbal', set: 'essentialOils' })).toMatchObject({ productDeclaration: 'required', qualityDeclaration: 'optional' });
+  });
+
+  it('Decision 26/2026, Art. 6.2a: the commune adds its proposal letter as well as Form 03', () => {
+    expect(checklistFor(checklists, honey).filter((i) => i.by === 'commune')).toEqual([
+      { item: 'form03', by: 'commune', need: 'required', exemptible: false },
+      { item: 'communeProposal', by: 'commune', need: 'required', exemptible: false },
+    ]);
+  });
+
   it('a cooperative group, which has no business registration, may skip it', () => {
     expect(needOf({ ...honey, producerKind: 'cooperative_group' }).businessRegistration).toBe('optional');
   });
