@@ -1,5 +1,5 @@
 import type { Transaction } from '../db/database.js';
-import { addDocuments, openDossier, showDossierProgress, submitDossier } from '../dossier/producer-dossier.js';
+import { addDocuments, declareExemption, openDossier, showDossierProgress, submitDossier } from '../dossier/producer-dossier.js';
 import type { Checklist } from '../ocop/dossier-checklist.js';
 import type { RuleSet } from '../ocop/rule-sets.js';
 import { linkCouncilPerson } from '../council/council-people.js';
@@ -59,6 +59,7 @@ export function createConversationActions(ruleSets: readonly RuleSet[], checklis
   return {
     openDossier: (input) => openDossier(input, checklists),
     addDocuments,
+    declareExemption: (input) => declareExemption(input, checklists),
     submitDossier: (input) => submitDossier(input, checklists),
     showDossierProgress: (input) => showDossierProgress(input, checklists),
     saveProducerProfile,

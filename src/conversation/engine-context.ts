@@ -74,14 +74,21 @@ export function buildEngineContext(setup: ConversationSetup, facts: ProducerFact
           const items = checklistFor(setup.checklists, idea.subject).filter((i) => i.by === 'producer');
           const count = (item: string) => idea.dossier?.documents[item] ?? 0;
           const labelOf = (item: string) => t(`dossier.item.${item}`);
+          const exempted = idea.dossier?.exempted ?? [];
           if (name === 'dossierMissing') {
             // The walk asks for items the commune sent back, then required items still missing;
             // optional ones are offered in the review.
+            // An item declared not asked of the producer counts as given.
             const returned = idea.dossier?.returned ?? [];
-            return list([...items.filter((i) => returned.includes(i.item)), ...items.filter((i) => !returned.includes(i.item) && i.need === 'required' && count(i.item) === 0)].map((i) => ({ value: i.item, label: labelOf(i.item) })));
+            const missing = items.filter((i) => !returned.includes(i.item) && i.need === 'required' && count(i.item) === 0 && !exempted.includes(i.item));
+            return list([...items.filter((i) => returned.includes(i.item)), ...missing].map((i) => ({ value: i.item, label: labelOf(i.item), ...(i.exemptible ? { exemptible: true } : {}) })));
           }
           const state = (i: { item: string; need: string }) =>
-            count(i.item) > 0 ? setup.translate(locale, 'dossier.state.have', { count: String(count(i.item)) }) : t(i.need === 'required' ? 'dossier.state.missing' : 'dossier.state.optional');
+            count(i.item) > 0
+              ? setup.translate(locale, 'dossier.state.have', { count: String(count(i.item)) })
+              : exempted.includes(i.item)
+                ? t('dossier.state.exempted')
+                : t(i.need === 'required' ? 'dossier.state.missing' : 'dossier.state.optional');
           return list([
             ...items.map((i) => ({ value: i.item, label: `${labelOf(i.item)} — ${state(i)}` })),
             { value: 'submit', label: t('dossier.review.submit') },

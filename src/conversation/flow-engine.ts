@@ -72,6 +72,8 @@ export interface ChoiceItem {
   label: string;
   /** an upload item the person may skip */
   optional?: boolean;
+  /** an upload item the person may declare is not asked of them, with a reason */
+  exemptible?: boolean;
 }
 
 /** What a choose step offers: a list to show, or a directory to search by name. */
@@ -115,6 +117,7 @@ const words = {
   cancel: ['huy', 'cancel'],
   help: ['tro giup', 'giup', 'help'],
   skip: ['bo qua', 'skip'],
+  exempt: ['khong phai cap', 'khong can cap', 'duoc mien', 'mien', 'not required', 'exempt'],
   yes: ['co', 'dong y', 'yes', 'ok', 'xac nhan', 'confirm'],
   no: ['khong', 'no'],
   done: ['xong', 'da xong', 'gui xong', 'het', 'done', 'next', 'tiep', 'tiep theo'],
@@ -206,6 +209,7 @@ function prompt(ctx: EngineContext, step: FlowStep, session: FlowSession): Outgo
       const item = uploadItem(ctx, step, session);
       const lines = [ctx.translate(ctx.locale, step.prompt, { item: item?.label ?? '' })];
       if (item?.optional) lines.push(ctx.translate(ctx.locale, 'flow.upload.optional'));
+      if (item?.exemptible && step.exempt) lines.push(ctx.translate(ctx.locale, 'flow.upload.exemptible'));
       lines.push(ctx.translate(ctx.locale, 'flow.upload.howTo'));
       return [{ kind: 'text', text: lines.join('\n') }];
     }
@@ -415,6 +419,13 @@ function uploadTurn(ctx: EngineContext, session: FlowSession, step: Extract<Flow
     const { [step.field]: _left, $replacing: _replaced, ...rest } = answers;
     return { items, session: advance(ctx, { ...session, answers: step.source ? { ...rest } : { ...rest, [step.field]: answers[step.field] } }, step.source ? step.id : step.next, items) };
   };
+  if (matches(words.exempt, key) && stillMissing && item) {
+    if (!item.exemptible || !step.exempt) return { items, session: reprompt(ctx, session, step, text(ctx, 'flow.upload.notExemptible'), items) };
+    // Off the walk for now; the steps at `exempt` take the reason and record the declaration.
+    const skipped = Array.isArray(session.answers.$skipped) ? session.answers.$skipped : [];
+    const { [step.field]: _left, $replacing: _replaced, ...rest } = session.answers;
+    return { items, session: advance(ctx, { ...session, answers: { ...rest, $skipped: [...skipped, item.value], $exemptItem: item.value } }, step.exempt, items) };
+  }
   if (matches(words.done, key) || matches(words.skip, key)) {
     if (!stillMissing) return leave(session.answers);
     if (!item?.optional) return { items, session: reprompt(ctx, session, step, text(ctx, 'flow.upload.required'), items) };

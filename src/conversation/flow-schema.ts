@@ -85,6 +85,11 @@ const upload = z.object({
   source: z.string().min(1).optional(),
   action: z.string().min(1),
   replace: z.boolean().default(false),
+  /**
+   * Where "không phải cấp" leads for an item the source marks exemptible: the steps that
+   * take the reason and record the declaration, and come back here.
+   */
+  exempt: stepId.optional(),
   next: stepId,
 });
 
@@ -116,6 +121,8 @@ export function stepTargets(step: FlowStep): string[] {
       return [step.next, ...step.fields.flatMap((f) => (f.until ? [f.step, f.until] : [f.step]))];
     case 'end':
       return [];
+    case 'upload':
+      return step.exempt ? [step.next, step.exempt] : [step.next];
     default:
       return [step.next];
   }

@@ -60,6 +60,7 @@ export async function assemblePacket(deps: { db: Database; storage: DocumentStor
   const lastEvent = await deps.db.dossierEvent.findFirst({ where: { dossierId: dossier.id }, orderBy: { id: 'desc' }, select: { id: true } });
   const order = checklistFor(deps.checklists, { ruleSet: idea.ruleSet, kind: idea.kind, sector: idea.sectorCode, set: idea.setCode, producerKind: idea.producer.kind }).map((i) => i.item);
   const stored = await deps.db.dossierDocument.findMany({ where: { dossierId: dossier.id, status: 'stored' }, orderBy: [{ position: 'asc' }, { id: 'asc' }] });
+  const exemptions = await deps.db.dossierItemExemption.findMany({ where: { dossierId: dossier.id, returnedAt: null }, orderBy: { id: 'asc' } });
   const documents = stored.filter((d) => order.includes(d.itemCode)).sort((a, b) => order.indexOf(a.itemCode) - order.indexOf(b.itemCode));
   if (documents.length === 0) throw new DossierEmptyError(`dossier ${dossier.id} has no stored document`);
 
@@ -80,6 +81,11 @@ export async function assemblePacket(deps: { db: Database; storage: DocumentStor
         { label: t('packet.cover.productSet'), value: t(`ocop.set.${idea.setCode}`) },
         { label: t('packet.cover.kind'), value: t(`idea.kind.${{ new_product: 'newProduct', star_upgrade: 'starUpgrade', re_ranking: 'reRanking' }[idea.kind]}`) },
         { label: t('packet.cover.ruleSet'), value: ruleSet.title },
+        // Papers the producer declared not required, with the reason, for the council to see.
+        ...exemptions.map((e) => ({
+          label: t('packet.cover.exempted'),
+          value: deps.translate('vi', e.acceptedAt ? 'packet.cover.exemptionAccepted' : 'packet.cover.exemptionDeclared', { item: t(`dossier.item.${e.itemCode}`), reason: e.reason }),
+        })),
         { label: t('packet.cover.version'), value: String(dossier.version) },
         { label: t('packet.cover.date'), value: displayDate(vietnamDateOf(builtAt)) },
       ],

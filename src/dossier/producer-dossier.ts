@@ -3,7 +3,7 @@ import type { Transaction } from '../db/database.js';
 import { checklistFor, type Checklist } from '../ocop/dossier-checklist.js';
 import { replyWith, textOf, type ActionInput, type ActionOutcome } from '../registration/action-outcome.js';
 import { communeLabel, noticesToOfficials } from '../registration/officials-notices.js';
-import { touchDossier } from './review-dossier.js';
+import { satisfiedItems, touchDossier } from './review-dossier.js';
 
 // The producer's side of the dossier, as conversation actions: open it, add documents
 // to an item (fetched afterwards by the intake worker), submit it, and say what is missing.
@@ -24,10 +24,6 @@ function producerItems(checklists: readonly Checklist[], idea: NonNullable<Await
   return checklistFor(checklists, { ruleSet: idea.ruleSet, kind: idea.kind, sector: idea.sectorCode, set: idea.setCode, producerKind: idea.producer.kind }).filter((i) => i.by === 'producer');
 }
 
-async function storedItems(tx: Transaction, dossierId: bigint): Promise<Set<string>> {
-  const rows = await tx.dossierDocument.findMany({ where: { dossierId, status: 'stored' }, select: { itemCode: true }, distinct: ['itemCode'] });
-  return new Set(rows.map((r) => r.itemCode));
-}
 
 /** Opens (or creates) the dossier of the chosen idea and says how far it is. */
 export async function openDossier(input: ActionInput, checklists: readonly Checklist[]): Promise<ActionOutcome> {
@@ -38,7 +34,7 @@ export async function openDossier(input: ActionInput, checklists: readonly Check
   if (!checklist) throw new Error(`no checklist for rule set ${idea.ruleSet}`);
   const dossier = idea.dossier ?? (await input.tx.dossier.upsert({ where: { productIdeaId: idea.id }, create: { productIdeaId: idea.id, checklistId: checklist.id, createdAt: input.now }, update: {} }));
   const required = producerItems(checklists, idea).filter((i) => i.need === 'required');
-  const have = await storedItems(input.tx, dossier.id);
+  const have = await satisfiedItems(input.tx, dossier.id);
   return replyWith(textOf(input, 'dossier.opened', { product: idea.productName, have: String(required.filter((i) => have.has(i.item)).length), required: String(required.length) }));
 }
 
@@ -86,12 +82,36 @@ export async function addDocuments(input: ActionInput): Promise<ActionOutcome> {
   return { reply: [], notify: [], intake: created.map((d) => d.id) };
 }
 
+const exemptionAnswer = ideaAnswer.extend({ $exemptItem: z.string().min(1), exemptReason: z.string().min(1) });
+
+/**
+ * Records that the law does not ask the producer for an item (an `exemptible` one, such as
+ * a food-safety certificate their establishment is exempt from), with their reason. It
+ * stands in for the item until the commune sends the item back; the commune sees it with
+ * the dossier and accepts it by checking the dossier.
+ */
+export async function declareExemption(input: ActionInput, checklists: readonly Checklist[]): Promise<ActionOutcome> {
+  const a = exemptionAnswer.parse(input.answers);
+  const idea = await ownIdea(input.tx, input.userId, a.ideaId);
+  if (!idea?.dossier) return replyWith(textOf(input, 'dossier.ideaGone'));
+  const item = producerItems(checklists, idea).find((i) => i.item === a.$exemptItem);
+  if (!item?.exemptible) throw new Error(`item ${a.$exemptItem} of idea ${idea.id} cannot be declared exempt`);
+  const { tx, now } = input;
+  const dossierId = idea.dossier.id;
+  await tx.dossierItemExemption.updateMany({ where: { dossierId, itemCode: item.item, returnedAt: null }, data: { returnedAt: now } });
+  await tx.dossierItemExemption.create({ data: { dossierId, itemCode: item.item, reason: a.exemptReason, declaredBy: input.userId, declaredAt: now } });
+  // A declaration answers a return of the item, as a new document would.
+  await tx.dossierItemReturn.updateMany({ where: { dossierId, itemCode: item.item, resolvedAt: null }, data: { resolvedAt: now } });
+  await touchDossier(tx, dossierId, { actor: input.userId, action: 'exemption_declared', itemCode: item.item, detail: { reason: a.exemptReason }, now });
+  return replyWith(textOf(input, 'dossier.exempt.recorded', { item: input.translate(input.locale, `dossier.item.${item.item}`) }));
+}
+
 /** Sends a complete dossier to the commune; an incomplete one is answered with what is missing. */
 export async function submitDossier(input: ActionInput, checklists: readonly Checklist[]): Promise<ActionOutcome> {
   const { ideaId } = ideaAnswer.parse(input.answers);
   const idea = await ownIdea(input.tx, input.userId, ideaId);
   if (!idea?.dossier) return replyWith(textOf(input, 'dossier.ideaGone'));
-  const have = await storedItems(input.tx, idea.dossier.id);
+  const have = await satisfiedItems(input.tx, idea.dossier.id);
   const missing = producerItems(checklists, idea).filter((i) => i.need === 'required' && !have.has(i.item));
   if (missing.length > 0) {
     return replyWith(textOf(input, 'dossier.incomplete', { items: missing.map((i) => `• ${input.translate(input.locale, `dossier.item.${i.item}`)}`).join('\n') }));
@@ -113,7 +133,7 @@ export async function showDossierProgress(input: ActionInput, checklists: readon
   const lines: string[] = [];
   for (const idea of ideas) {
     if (!idea.dossier) continue;
-    const have = await storedItems(input.tx, idea.dossier.id);
+    const have = await satisfiedItems(input.tx, idea.dossier.id);
     const required = producerItems(checklists, idea).filter((i) => i.need === 'required');
     const missing = required.filter((i) => !have.has(i.item)).map((i) => input.translate(input.locale, `dossier.item.${i.item}`));
     lines.push(

@@ -1,5 +1,5 @@
 import type { Transaction } from '../db/database.js';
-import type { Dossier, DossierDocument, DossierEvent, DossierItemReturn, DossierPacket, Prisma, Producer, ProductIdea } from '../db/generated/client.js';
+import type { Dossier, DossierDocument, DossierEvent, DossierItemExemption, DossierItemReturn, DossierPacket, Prisma, Producer, ProductIdea } from '../db/generated/client.js';
 import { defaultLocale, isLocale, type Locale, type Translate } from '../i18n/translator.js';
 import { checklistFor, type Checklist, type ChecklistItem } from '../ocop/dossier-checklist.js';
 import { composeReplies } from '../outbound/compose-replies.js';
@@ -63,12 +63,14 @@ export interface DossierItemState extends ChecklistItem {
   documents: DossierDocument[];
   /** returns not yet answered by a new document */
   returns: DossierItemReturn[];
+  /** the producer's declaration that the item is not asked of them, unless sent back */
+  exemption: DossierItemExemption | null;
 }
 
 export interface DossierOverview {
   dossier: Dossier;
   items: DossierItemState[];
-  /** every required producer item has at least one stored document */
+  /** every required producer item has at least one stored document, or a declaration standing for it */
   complete: boolean;
   packets: DossierPacket[];
   /** the latest first */
@@ -142,6 +144,15 @@ export async function touchDossier(tx: Transaction, dossierId: bigint, change: D
   });
 }
 
+/** Items that have a stored document, or a declaration that they are not asked (not sent back). */
+export async function satisfiedItems(tx: Transaction, dossierId: bigint): Promise<Set<string>> {
+  const [rows, exempt] = await Promise.all([
+    tx.dossierDocument.findMany({ where: { dossierId, status: 'stored' }, select: { itemCode: true }, distinct: ['itemCode'] }),
+    tx.dossierItemExemption.findMany({ where: { dossierId, returnedAt: null }, select: { itemCode: true } }),
+  ]);
+  return new Set([...rows.map((r) => r.itemCode), ...exempt.map((e) => e.itemCode)]);
+}
+
 /** The dossier of an idea against its checklist, or null when the producer has not started one. */
 export async function readDossier(tx: Transaction, input: { ideaId: bigint; checklists: readonly Checklist[] }): Promise<DossierOverview | null> {
   const dossier = await tx.dossier.findUnique({
@@ -150,18 +161,20 @@ export async function readDossier(tx: Transaction, input: { ideaId: bigint; chec
       productIdea: { include: { producer: true } },
       documents: { where: { status: { not: 'replaced' } }, orderBy: [{ position: 'asc' }, { id: 'asc' }] },
       itemReturns: { where: { resolvedAt: null }, orderBy: { id: 'asc' } },
+      exemptions: { where: { returnedAt: null }, orderBy: { id: 'asc' } },
       packets: { orderBy: { version: 'asc' } },
       events: { orderBy: { id: 'desc' }, take: eventsShown },
     },
   });
   if (!dossier) return null;
-  const { productIdea, documents, itemReturns, packets, events, ...row } = dossier;
+  const { productIdea, documents, itemReturns, exemptions, packets, events, ...row } = dossier;
   const items = itemsOf(input.checklists, productIdea).map((item) => ({
     ...item,
     documents: documents.filter((d) => d.itemCode === item.item),
     returns: itemReturns.filter((r) => r.itemCode === item.item),
+    exemption: exemptions.filter((e) => e.itemCode === item.item).at(-1) ?? null,
   }));
-  const complete = items.every((i) => i.by !== 'producer' || i.need !== 'required' || i.documents.some((d) => d.status === 'stored'));
+  const complete = items.every((i) => i.by !== 'producer' || i.need !== 'required' || i.documents.some((d) => d.status === 'stored') || i.exemption !== null);
   return { dossier: row, items, complete, packets, events };
 }
 
@@ -173,7 +186,8 @@ export async function checkDossier(tx: Transaction, input: OfficialAction): Prom
   const dossier = await lockIdeaDossier(tx, input.ideaId);
   if (dossier.status === 'checked') throw new DossierAlreadyCheckedError(input.ideaId);
   const idea = dossier.productIdea;
-  const stored = new Set((await tx.dossierDocument.findMany({ where: { dossierId: dossier.id, status: 'stored' }, select: { itemCode: true } })).map((d) => d.itemCode));
+  // A declaration that an item is not asked of the producer stands for it; checking accepts it.
+  const stored = await satisfiedItems(tx, dossier.id);
   const missing = itemsOf(input.checklists, idea)
     .filter((i) => i.need === 'required' && !stored.has(i.item))
     .map((i) => i.item);
@@ -182,6 +196,7 @@ export async function checkDossier(tx: Transaction, input: OfficialAction): Prom
   if (missing.length > 0 || returned.length > 0) throw new DossierIncompleteError(missing, returned);
 
   await tx.dossier.update({ where: { id: dossier.id }, data: { status: 'checked', checkedBy: input.official, checkedAt: input.now } });
+  await tx.dossierItemExemption.updateMany({ where: { dossierId: dossier.id, returnedAt: null, acceptedAt: null }, data: { acceptedAt: input.now } });
   await tx.dossierEvent.create({ data: { dossierId: dossier.id, version: dossier.version, actor: officialActor(input.official), action: 'checked', at: input.now } });
   const locale = await producerLocale(tx, idea.producer.zaloUserId);
   const message: OutgoingMessage = { kind: 'text', text: input.translate(locale, 'dossier.checked', { product: idea.productName, receipt: idea.receiptNumber }) };
@@ -208,6 +223,8 @@ export async function returnDossierItems(tx: Transaction, input: OfficialAction 
   // No longer checked: the check is in the events, with who did it.
   await tx.dossier.update({ where: { id: dossier.id }, data: { status: 'returned', checkedBy: null, checkedAt: null } });
   await tx.dossierItemReturn.createMany({ data: input.items.map(({ item, reason }) => ({ dossierId: dossier.id, itemCode: item, reason, returnedBy: actor, returnedAt: input.now })) });
+  // Sending back an item the producer declared not required refuses the declaration.
+  await tx.dossierItemExemption.updateMany({ where: { dossierId: dossier.id, itemCode: { in: input.items.map((i) => i.item) }, returnedAt: null }, data: { returnedAt: input.now } });
   await tx.dossierEvent.createMany({
     data: input.items.map(({ item, reason }) => ({ dossierId: dossier.id, version: dossier.version, actor, action: 'item_returned', itemCode: item, detail: { reason }, at: input.now })),
   });

@@ -156,6 +156,7 @@ function toDossierJson(overview: DossierOverview) {
       by: item.by,
       documents: item.documents.map(toDocumentJson),
       returns: item.returns.map((r) => ({ reason: r.reason, returnedBy: r.returnedBy, returnedAt: r.returnedAt.toISOString() })),
+      exemption: item.exemption ? { reason: item.exemption.reason, declaredAt: item.exemption.declaredAt.toISOString(), acceptedAt: item.exemption.acceptedAt?.toISOString() ?? null } : null,
     })),
     packets: overview.packets.map((p) => ({ version: p.version, sha256: p.sha256, pageCount: p.pageCount, builtAt: p.builtAt.toISOString() })),
     events: overview.events.map((e) => ({

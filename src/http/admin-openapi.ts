@@ -217,7 +217,7 @@ const schemas: Record<string, JsonSchema> = {
     version: { type: 'integer', minimum: 1 },
     checkedBy: maybeText,
     checkedAt: maybeInstant,
-    complete: { type: 'boolean', description: 'every required producer item has a stored document' },
+    complete: { type: 'boolean', description: 'every required producer item has a stored document, or a declaration that it is not required' },
     items: {
       type: 'array',
       description: 'checklist items in packet order',
@@ -227,6 +227,10 @@ const schemas: Record<string, JsonSchema> = {
         by: { type: 'string', enum: ['producer', 'commune'] },
         documents: { type: 'array', description: 'current documents; replaced ones are left out', items: ref('Document') },
         returns: { type: 'array', description: 'open returns', items: object({ reason: text, returnedBy: text, returnedAt: instant }) },
+        exemption: {
+          description: "the producer's declaration that the law does not ask this paper of them, with the reason; accepted by checking the dossier, refused by returning the item",
+          oneOf: [object({ reason: text, declaredAt: instant, acceptedAt: { type: ['string', 'null'], format: 'date-time' } }), { type: 'null' }],
+        },
       }),
     },
     packets: { type: 'array', items: object({ version: { type: 'integer' }, sha256, pageCount: count, builtAt: instant }) },

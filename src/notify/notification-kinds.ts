@@ -6,6 +6,7 @@ import { workingDaysBetween } from '../calendar/working-days.js';
 import type { Locale, Translate } from '../i18n/translator.js';
 import { displayAverage } from '../ocop/scoring.js';
 import { checklistFor, type Checklist } from '../ocop/dossier-checklist.js';
+import { satisfiedItems } from '../dossier/review-dossier.js';
 import { resolveRecipient } from './recipients.js';
 
 // What each kind of notification says, read from the database when it is sent: a
@@ -57,8 +58,7 @@ export async function missingItems(ctx: Pick<ReadContext, 'tx' | 'checklists'>, 
   const idea = await ctx.tx.productIdea.findUnique({ where: { id: ideaId }, include: { producer: true, dossier: true } });
   if (!idea) return null;
   const required = checklistFor(ctx.checklists, { ruleSet: idea.ruleSet, kind: idea.kind, sector: idea.sectorCode, set: idea.setCode, producerKind: idea.producer.kind }).filter((i) => i.by === 'producer' && i.need === 'required');
-  const stored = idea.dossier ? await ctx.tx.dossierDocument.findMany({ where: { dossierId: idea.dossier.id, status: 'stored' }, select: { itemCode: true }, distinct: ['itemCode'] }) : [];
-  const have = new Set(stored.map((s) => s.itemCode));
+  const have = idea.dossier ? await satisfiedItems(ctx.tx, idea.dossier.id) : new Set<string>();
   return { idea, dossierStatus: idea.dossier?.status ?? null, missing: required.filter((i) => !have.has(i.item)).length };
 }
 

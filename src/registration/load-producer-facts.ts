@@ -8,6 +8,8 @@ export interface DossierFacts {
   documents: Record<string, number>;
   /** items the commune asked to be redone, not yet sent again */
   returned: string[];
+  /** items the producer declared are not asked of them, not sent back by the commune */
+  exempted: string[];
 }
 
 export interface IdeaFacts {
@@ -39,6 +41,7 @@ export async function loadProducerFacts(tx: Transaction, userId: string): Promis
             include: {
               documents: { where: { status: { in: ['stored', 'downloading'] } }, select: { itemCode: true } },
               itemReturns: { where: { resolvedAt: null }, select: { itemCode: true } },
+              exemptions: { where: { returnedAt: null }, select: { itemCode: true } },
             },
           },
         },
@@ -77,6 +80,7 @@ export async function loadProducerFacts(tx: Transaction, userId: string): Promis
             status: idea.dossier.status,
             documents: idea.dossier.documents.reduce<Record<string, number>>((counts, d) => ({ ...counts, [d.itemCode]: (counts[d.itemCode] ?? 0) + 1 }), {}),
             returned: idea.dossier.itemReturns.map((r) => r.itemCode),
+            exempted: idea.dossier.exemptions.map((e) => e.itemCode),
           }
         : undefined,
     })),

@@ -110,7 +110,7 @@ const dossierShape = z.looseObject({
   status: z.string(),
   version: z.number(),
   complete: z.boolean(),
-  items: z.array(z.object({ item: z.string(), need: z.string(), by: z.string(), documents: z.array(documentShape), returns: z.array(z.looseObject({ reason: z.string() })) })),
+  items: z.array(z.object({ item: z.string(), need: z.string(), by: z.string(), documents: z.array(documentShape), returns: z.array(z.looseObject({ reason: z.string() })), exemption: z.looseObject({ reason: z.string() }).nullable() })),
   packets: z.array(z.looseObject({ version: z.number() })),
   events: z.array(z.looseObject({ action: z.string(), version: z.number(), actor: z.string() })),
 });
@@ -274,7 +274,9 @@ describe('GET /admin/v1/ideas/:id/dossier', () => {
 
 describe('POST /admin/v1/ideas/:id/dossier/check', () => {
   it('is refused while items are missing or being redone, then marks the dossier checked and tells the producer', async () => {
-    for (const item of ['form01', 'form02', 'businessPlan', 'foodSafety', 'qualityDeclaration', 'testReport']) await addDocument(dossiers.honey, item);
+    for (const item of ['form01', 'form02', 'businessPlan', 'qualityDeclaration', 'testReport']) await addDocument(dossiers.honey, item);
+    // The producer declared the food-safety certificate not required (Form 02: only "đối với sản phẩm cần phải có").
+    await db.dossierItemExemption.create({ data: { dossierId: dossiers.honey, itemCode: 'foodSafety', reason: 'Cơ sở nhỏ lẻ, đã ký cam kết', declaredBy: 'zu-tan-phu', declaredAt: clock } });
     await addDocument(dossiers.honey, 'labelPackaging', 'downloading');
     const refused = await api('POST', `/ideas/${ideas.honey}/dossier/check`, { token: tokens.tanPhu });
     expect(refused.status).toBe(409);
@@ -300,6 +302,8 @@ describe('POST /admin/v1/ideas/:id/dossier/check', () => {
     const checked = await api('POST', `/ideas/${ideas.honey}/dossier/check`, { token: tokens.tanPhu });
     expect(checked.status).toBe(200);
     expect(checked.body).toMatchObject({ status: 'checked', checkedBy: 'UBND xã Tân Phú', checkedAt: clock.toISOString(), complete: true });
+    // Checking accepts the declaration, and the officials see it with its reason.
+    expect(dossierShape.parse(checked.body).items.find((i) => i.item === 'foodSafety')).toMatchObject({ documents: [], exemption: { reason: 'Cơ sở nhỏ lẻ, đã ký cam kết', acceptedAt: clock.toISOString() } });
     expect(dossierShape.parse(checked.body).events[0]).toMatchObject({ action: 'checked', actor: 'admin:UBND xã Tân Phú', version: 1, at: clock.toISOString() });
     const rows = await outboxFor('zu-tan-phu');
     expect(rows.map((row) => row.message)).toEqual([{ kind: 'text', text: translate('vi', 'dossier.checked', { product: 'Mật ong rừng Tân Phú', receipt: '1/PĐK-75-26116-2026' }) }]);

@@ -167,6 +167,48 @@ describe('dossier documents through Zalo', () => {
     expect(await db.dossierItemReturn.count({ where: { dossierId: idea.dossier!.id, resolvedAt: null } })).toBe(0);
   });
 
+  it('Decision 26/2026 (Form 02: a certificate only "đối với sản phẩm cần phải có"): a producer may declare the food-safety certificate not required, with a reason; the commune accepts it by checking or sends the item back', async () => {
+    const userId = uniqueId('exempt');
+    await driver.play(userId, ['menu', '2', ...profileAnswersVi, ...ideaAnswersVi, 'Đồng ý']);
+    await driver.play(userId, ['menu', '4']);
+    const idea = await db.productIdea.findFirstOrThrow({ where: { producer: { zaloUserId: userId } }, include: { dossier: true } });
+    const dossierId = idea.dossier!.id;
+    // Everything before the food-safety certificate is in; the walk reaches it.
+    const before = ['form01', 'form02', 'businessPlan', 'businessRegistration'];
+    await db.dossierDocument.createMany({
+      data: before.map((itemCode, i) => ({ dossierId, itemCode, position: 1, status: 'stored' as const, uploadedBy: userId, mediaType: 'application/pdf', printable: true, sizeBytes: 100, sha256: String(i + 1).repeat(64), storageKey: `documents/2026/11/10000000-0000-4000-8000-00000000000${i}.pdf`, createdAt: clock.now })),
+    });
+    const asked = await driver.say(userId, 'xong');
+    expect(asked.at(-1)).toContain('Bạn gửi ảnh chụp hoặc tệp PDF của: Giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm');
+    expect(asked.at(-1)).toContain(translate('vi', 'flow.upload.exemptible'));
+
+    const reasonAsked = await driver.say(userId, 'Không phải cấp');
+    expect(reasonAsked.at(-1)).toBe(translate('vi', 'dossier.exempt.reasonPrompt'));
+    const recorded = await driver.say(userId, 'Cơ sở nhỏ lẻ, đã ký bản cam kết an toàn thực phẩm với xã');
+    expect(recorded[0]).toContain(translate('vi', 'dossier.exempt.recorded', { item: translate('vi', 'dossier.item.foodSafety') }));
+    // On to the next item; the quality declaration cannot be declared away.
+    expect(recorded.at(-1)).toContain('Bản công bố, tự công bố chất lượng sản phẩm');
+    expect((await driver.say(userId, 'không phải cấp')).at(-1)).toContain(translate('vi', 'flow.upload.notExemptible'));
+    expect(await db.dossierItemExemption.findMany({ where: { dossierId }, select: { itemCode: true, reason: true, returnedAt: true } })).toEqual([
+      { itemCode: 'foodSafety', reason: 'Cơ sở nhỏ lẻ, đã ký bản cam kết an toàn thực phẩm với xã', returnedAt: null },
+    ]);
+
+    // The rest arrives; the declaration stands for the certificate, so the dossier can be filed.
+    await db.dossierDocument.createMany({
+      data: ['qualityDeclaration', 'testReport', 'labelPackaging'].map((itemCode, i) => ({ dossierId, itemCode, position: 1, status: 'stored' as const, uploadedBy: userId, mediaType: 'application/pdf', printable: true, sizeBytes: 100, sha256: String(i + 5).repeat(64), storageKey: `documents/2026/11/20000000-0000-4000-8000-00000000000${i}.pdf`, createdAt: clock.now })),
+    });
+    const review = await driver.say(userId, 'xong');
+    expect(review.at(-1)).toContain(`Giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm — ${translate('vi', 'dossier.state.exempted')}`);
+    await driver.play(userId, ['xong', 'nop ho so']);
+    expect(await db.dossier.findUniqueOrThrow({ where: { id: dossierId } })).toMatchObject({ status: 'submitted' });
+
+    // The commune sends the item back: the declaration is refused and the certificate asked for.
+    await db.$transaction((tx) => returnDossierItems(tx, { ideaId: idea.id, official: 'UBND xã Tân Phú', checklists: conversation.setup.checklists, now: clock.now, translate, items: [{ item: 'foodSafety', reason: 'Cơ sở chế biến mật ong phải có giấy chứng nhận.' }] }));
+    expect((await db.dossierItemExemption.findFirstOrThrow({ where: { dossierId } })).returnedAt).toEqual(clock.now);
+    await driver.collect(userId);
+    expect((await driver.say(userId, 'Gửi bổ sung')).at(-1)).toContain('Bạn gửi ảnh chụp hoặc tệp PDF của: Giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm');
+  });
+
   it('a producer cannot add documents to another producer\'s dossier', async () => {
     const owner = await db.productIdea.findFirstOrThrow({ include: { dossier: true } });
     const before = await db.dossierDocument.count();

@@ -104,6 +104,8 @@ describe('dossier packets', () => {
   let link: string;
 
   it('an official builds the packet: cover, contents with every document\'s SHA-256, documents in checklist order', async () => {
+    // The producer declared the food-safety certificate not required: the cover says so, with the reason.
+    await db.dossierItemExemption.create({ data: { dossierId, itemCode: 'foodSafety', reason: 'Cơ sở nhỏ lẻ, đã ký cam kết', declaredBy: 'producer-1', declaredAt: clock } });
     const response = await buildPacketAs(tokens.commune);
     expect(response.status).toBe(201);
     const body = (await response.json()) as { version: number; sha256: string; pageCount: number; link: string; beside: { item: string; sha256: string; link: string }[] };
@@ -129,6 +131,8 @@ describe('dossier packets', () => {
     // The cover names the decision, not its internal code.
     expect(text).toContain('Quyếtđịnhsố26/2026/QĐ-TTg'.normalize('NFC'));
     expect(text).not.toContain('qd-26-2026');
+    expect(text).toContain('Khaikhôngphảicấp'.normalize('NFC'));
+    expect(text).toContain('Lýdochủthểnêu:Cơsởnhỏlẻ,đãkýcamkết'.normalize('NFC'));
     expect(text).toContain('Phiếuđăngkýđánhgiá,phânhạngsảnphẩm(Mẫu01)'.normalize('NFC'));
     for (const hash of documentHashes) expect(text).toContain(hash);
     // Checklist order: Form 01 (the photo, page 3) before Form 02 (pages 4–5).
