@@ -66,7 +66,7 @@ export function createConversationActions(ruleSets: readonly RuleSet[], checklis
     submitProductIdea: (input) => submitProductIdea(input, ruleSets),
     saveBusinessPlan,
     requestOfficial,
-    showStatus: describeStatus,
+    showStatus: (input) => describeStatus(input, ruleSets),
     linkAccount,
     acknowledgeDelivery,
     remindLater: (input) => remindLater(input, reminders),

@@ -72,6 +72,17 @@ async function unacknowledged(ctx: ReadContext, meetingId: bigint, personId?: bi
   return ctx.tx.delivery.findMany({ where: { meetingId, productIdeaId: { not: null }, status: 'planned', ...(personId !== undefined ? { personId } : {}) }, orderBy: [{ personId: 'asc' }, { id: 'asc' }] });
 }
 
+/** The certificate a re-ranking notice is about; 'done' once its holder registered the re-ranking. */
+async function unregisteredCertificate(ctx: ReadContext, n: Notification) {
+  const certified = n.certifiedProductId === null ? null : await ctx.tx.certifiedProduct.findUnique({ where: { id: n.certifiedProductId } });
+  if (!certified) return 'cancelled' as const;
+  // Registered for re-ranking since: the reminder has done its work.
+  const registered = certified.producerId
+    ? await ctx.tx.productIdea.count({ where: { producerId: certified.producerId, kind: 're_ranking', productName: { equals: certified.productName, mode: 'insensitive' }, submittedAt: { gte: certified.createdAt } } })
+    : 0;
+  return registered > 0 ? ('done' as const) : certified;
+}
+
 export const notificationKinds: Record<string, NotificationKind> = {
   /** A producer whose dossier still misses required items before the commune's cut-off. */
   'dossier.missingBeforeCutoff': {
@@ -175,17 +186,41 @@ export const notificationKinds: Record<string, NotificationKind> = {
   'certificate.reRanking': {
     routine: true,
     async read(ctx, n) {
-      const certified = n.certifiedProductId === null ? null : await ctx.tx.certifiedProduct.findUnique({ where: { id: n.certifiedProductId } });
-      if (!certified) return cancelled;
-      if (certified.expiresOn < today(ctx)) return done;
-      // Registered for re-ranking since: the reminder has done its work.
-      const registered = certified.producerId
-        ? await ctx.tx.productIdea.count({ where: { producerId: certified.producerId, kind: 're_ranking', productName: { equals: certified.productName, mode: 'insensitive' }, submittedAt: { gte: certified.createdAt } } })
-        : 0;
-      if (registered > 0) return done;
+      const certified = await unregisteredCertificate(ctx, n);
+      if (certified === 'cancelled') return cancelled;
+      if (certified === 'done' || certified.expiresOn < today(ctx)) return done;
       const vars = varsOf(n);
-      const key = vars.closes ? 'notify.reRankingWindow' : 'notify.reRankingNotice';
-      return open(ctx.translate(ctx.locale, key, { product: certified.productName, stars: String(certified.stars), expires: formatDate(certified.expiresOn), closes: formatDate(vars.closes ?? '') }));
+      const key = !vars.closes ? 'notify.reRankingNotice' : vars.decideDays ? 'notify.reRankingWindowInWriting' : 'notify.reRankingWindow';
+      return open(
+        ctx.translate(ctx.locale, key, {
+          product: certified.productName,
+          stars: String(certified.stars),
+          expires: formatDate(certified.expiresOn),
+          opens: formatDate(vars.opens ?? ''),
+          closes: formatDate(vars.closes ?? ''),
+          ruleSet: vars.ruleSetTitle ?? '',
+          decideDays: vars.decideDays ?? '',
+        }),
+      );
+    },
+  },
+  /** A certificate whose re-ranking window closed before the rule set: it stays valid once filed (Decision 26/2026, Art. 12.3). */
+  'certificate.reRankingLate': {
+    routine: true,
+    async read(ctx, n) {
+      const certified = await unregisteredCertificate(ctx, n);
+      if (certified === 'cancelled') return cancelled;
+      const vars = varsOf(n);
+      if (certified === 'done' || (vars.validUntil ?? '') < today(ctx)) return done;
+      return open(
+        ctx.translate(ctx.locale, 'notify.reRankingLate', {
+          product: certified.productName,
+          stars: String(certified.stars),
+          expires: formatDate(certified.expiresOn),
+          validUntil: formatDate(vars.validUntil ?? ''),
+          ruleSet: vars.ruleSetTitle ?? '',
+        }),
+      );
     },
   },
   /** A commune official with a submitted dossier to check within their 15 working days. */

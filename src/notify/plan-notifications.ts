@@ -248,9 +248,32 @@ export async function planNotifications(deps: PlanDeps): Promise<{ planned: numb
         certifiedProductId: c.id,
         deadline: endOf(closes ?? expires),
         dueAt,
-        vars: closes ? { closes } : {},
+        vars: closes ? { opens, closes, ruleSetTitle: ruleSet.title, ...(ruleSet.reRanking ? { decideDays: String(ruleSet.reRanking.decideWithinDays) } : {}) } : {},
       };
       planned.push(reminder, ...(await escalations(reminder, closes ?? expires, { provinceCode: c.provinceCode, communeCode: c.communeCode }, 0)));
+    }
+    // Certificates whose window had closed when the rule set came into force: still valid
+    // once the holder files, until the result, for at most so many days past expiry.
+    const grace = ruleSet.transition?.lateReRankingValidDaysAfterExpiry;
+    const closesBefore = ruleSet.certificate.reRankingClosesDaysBeforeExpiry;
+    if (grace !== undefined && closesBefore !== undefined) {
+      const lastCovered = addDays(ruleSet.inForceFrom as CalendarDate, closesBefore - 1);
+      const late = await deps.db.certifiedProduct.findMany({ where: { expiresOn: { gte: addDays(today, -grace), lte: lastCovered } }, orderBy: { id: 'asc' } });
+      for (const c of late) {
+        const validUntil = addDays(c.expiresOn as CalendarDate, grace);
+        if (validUntil < today) continue;
+        planned.push({
+          key: `certificate.reRankingLate:${c.id}:${c.expiresOn}`,
+          kind: 'certificate.reRankingLate',
+          recipient: c.producerId ? { kind: 'producer', id: c.producerId } : { kind: 'certified_producer', id: c.id },
+          provinceCode: c.provinceCode,
+          communeCode: c.communeCode,
+          certifiedProductId: c.id,
+          deadline: endOf(validUntil),
+          dueAt: routineAt(today),
+          vars: { validUntil, ruleSetTitle: ruleSet.title },
+        });
+      }
     }
   }
 

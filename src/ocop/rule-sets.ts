@@ -38,12 +38,23 @@ const fileSchema = z.strictObject({
           reRankingNoticeDaysBeforeExpiry: z.number().int().min(1),
           reRankingClosesDaysBeforeExpiry: z.number().int().min(1).optional(),
         }),
+        /** how a re-ranking is decided: by written opinions, meeting only when they differ, within these days */
+        reRanking: z.strictObject({ inWriting: z.boolean(), decideWithinDays: days }).optional(),
         rounds: z.strictObject({ province: z.array(roundRuleSchema).min(1), central: z.array(roundRuleSchema) }).optional(),
         /**
          * Dossiers filed before this rule set came into force stay under the earlier one only
          * if their evaluation is finished within these many days of that date (by kind).
          */
-        transition: z.strictObject({ finishWithinDays: z.strictObject({ new_product: days, star_upgrade: days, re_ranking: days }) }).optional(),
+        transition: z
+          .strictObject({
+            finishWithinDays: z.strictObject({ new_product: days, star_upgrade: days, re_ranking: days }),
+            /**
+             * a certificate whose re-ranking window had closed when this rule set came into force
+             * stays valid, once its holder files, until the result, at most these days past expiry
+             */
+            lateReRankingValidDaysAfterExpiry: days.optional(),
+          })
+          .optional(),
         /** the average from which a product has 2★, 3★, 4★ and 5★ */
         starBands: z
           .array(z.number().gt(0).max(100))
@@ -75,7 +86,9 @@ export interface RuleSet {
   /** how long a certificate lasts, and when the producer hears that re-ranking is due */
   certificate: { validMonths: number; reRankingNoticeDaysBeforeExpiry: number; reRankingClosesDaysBeforeExpiry?: number | undefined };
   /** how long dossiers filed under the previous rule set may still finish under it, by kind */
-  transition?: { finishWithinDays: Record<ProductKind, number> } | undefined;
+  transition?: { finishWithinDays: Record<ProductKind, number>; lateReRankingValidDaysAfterExpiry?: number | undefined } | undefined;
+  /** how a re-ranking is decided under this rule set, where it says */
+  reRanking?: { inWriting: boolean; decideWithinDays: number } | undefined;
   /** fixed evaluation rounds a year, per council level, where the rule set has them */
   rounds?: { province: RoundRule[]; central: RoundRule[] } | undefined;
   /** the members' average from which a product has 2★, 3★, 4★ and 5★; below the first it has 1★ */
@@ -111,7 +124,7 @@ export function loadRuleSets(file: string, dictionaries: Dictionaries): RuleSet[
     if (!productSets) problems.push(`rule set ${r.id}: classification ${r.classification} does not exist`);
     const stars = Object.values(r.certifies).flat();
     if (new Set(stars).size !== stars.length) problems.push(`rule set ${r.id}: a star rating is certified at two levels`);
-    return { id: r.id, title: r.title, inForceFrom: r.inForceFrom, productSets: productSets ?? [], certifies: r.certifies, certificate: r.certificate, rounds: r.rounds, transition: r.transition, starBands: r.starBands };
+    return { id: r.id, title: r.title, inForceFrom: r.inForceFrom, productSets: productSets ?? [], certifies: r.certifies, certificate: r.certificate, rounds: r.rounds, transition: r.transition, reRanking: r.reRanking, starBands: r.starBands };
   });
   ruleSets.forEach((r, i) => {
     const previous = ruleSets[i - 1];

@@ -1,10 +1,11 @@
 import { displayDate, vietnamDateOf } from '../calendar/calendar-date.js';
+import { ruleSetInForce, type RuleSet } from '../ocop/rule-sets.js';
 import { displayAverage } from '../ocop/scoring.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
 import { replyWith, textOf, type ActionInput, type ActionOutcome } from './action-outcome.js';
 
 /** Each of the producer's ideas with its stage and what it waits for. */
-export async function describeStatus(input: ActionInput): Promise<ActionOutcome> {
+export async function describeStatus(input: ActionInput, ruleSets: readonly RuleSet[]): Promise<ActionOutcome> {
   const ideas = await input.tx.productIdea.findMany({
     where: { producer: { zaloUserId: input.userId } },
     include: { results: { where: { supersededAt: null }, orderBy: { recordedAt: 'desc' }, take: 1, include: { meeting: true } } },
@@ -23,7 +24,10 @@ export async function describeStatus(input: ActionInput): Promise<ActionOutcome>
         : idea.status === 'accepted'
           ? t(hasPlan ? 'status.stage.acceptedWithPlan' : 'status.stage.acceptedNoPlan')
           : t(hasPlan ? 'status.stage.submittedWithPlan' : 'status.stage.submitted', { date });
-    return t('status.item', { n: String(i + 1), product: idea.productName, receipt: idea.receiptNumber, stage });
+    // A re-ranking not yet decided: how the rule set in force decides it (Decision 26/2026, Art. 7.6).
+    const reRanking = idea.kind === 're_ranking' && !result ? ruleSetInForce(ruleSets, input.now)?.reRanking : undefined;
+    const how = reRanking?.inWriting ? `\n${t('status.reRankingInWriting', { days: String(reRanking.decideWithinDays) })}` : '';
+    return t('status.item', { n: String(i + 1), product: idea.productName, receipt: idea.receiptNumber, stage }) + how;
   });
   const revise = t('review.reviseButton');
   const message: OutgoingMessage = {

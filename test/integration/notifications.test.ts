@@ -157,6 +157,47 @@ describe('evaluation rounds (Decision 26/2026, Art. 5.1 and 7.2)', () => {
   });
 });
 
+describe('re-ranking (Decision 26/2026, Art. 7.6 and 12.3)', () => {
+  async function certified(producerId: bigint, productName: string, certifiedOn: string, expiresOn: string) {
+    return db.certifiedProduct.create({
+      data: { provinceCode: '75', communeCode: '26116', productName, producerName: 'HTX Tân Phú', producerId, stars: 4, certifiedOn, expiresOn, ruleSet: 'qd-1489-2025', importedBy: 'test', createdAt: vn('2026-06-01T09:00') },
+    });
+  }
+
+  it('tells the holder the window (180 to 120 days before expiry) and that the council decides in writing within 45 days', async () => {
+    // Expires 30/06/2027: the window runs from 01/01/2027 (180 days before) to 02/03/2027 (120 days before).
+    clock.now = vn('2027-01-04T09:00');
+    const producer = await makeProducer(db, 'producer-rr');
+    await linkedUser(db, 'producer-rr', clock.now);
+    await certified(producer.id, 'Mật ong Tân Phú', '2024-06-30', '2027-06-30');
+    await planNotifications(planDeps());
+    const planned = await db.notification.findFirstOrThrow({ where: { kind: 'certificate.reRanking' } });
+    expect(planned.deadline).toEqual(vn('2027-03-02T23:59'));
+    clock.now = vn('2027-01-05T08:00');
+    await linkedUser(db, 'producer-rr', vn('2027-01-04T19:00'));
+    await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id });
+    const told = textOf((await messagesTo('producer-rr')).at(-1));
+    expect(told).toContain('hồ sơ đánh giá lại nộp cho xã từ ngày 01/01/2027 đến hết ngày 02/03/2027');
+    expect(told).toContain('lấy ý kiến bằng văn bản, chỉ họp khi ý kiến khác nhau, và xong trong tối đa 45 ngày');
+  });
+
+  it('a certificate whose window had closed before 22/05/2026 stays valid once filed, at most 180 days past expiry (Art. 12.3)', async () => {
+    clock.now = vn('2026-12-07T09:00');
+    const producer = await makeProducer(db, 'producer-late-rr');
+    await linkedUser(db, 'producer-late-rr', clock.now);
+    // Expired 01/08/2026: its window closed on 03/04/2026, before the decision.
+    await certified(producer.id, 'Trà Tân Phú', '2023-08-01', '2026-08-01');
+    // Expires 30/09/2026: its window closed on 02/06/2026, after the decision: not covered.
+    await certified(producer.id, 'Nước mắm Tân Phú', '2023-09-30', '2026-09-30');
+    await planNotifications(planDeps());
+    const late = await db.notification.findMany({ where: { kind: 'certificate.reRankingLate' } });
+    expect(late.map((n) => (n.vars as Record<string, string>).validUntil)).toEqual(['2027-01-28']);
+    clock.now = vn('2026-12-07T09:05');
+    await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id });
+    expect(textOf((await messagesTo('producer-late-rr')).at(-1))).toContain('giấy chứng nhận vẫn còn hiệu lực đến khi có kết quả, nhưng không quá ngày 28/01/2027');
+  });
+});
+
 describe('merging and stopping', () => {
   it('two reminders due for one person go in one message, with one "Nhắc lại sau" for both', async () => {
     clock.now = vn('2026-12-03T10:00');

@@ -272,6 +272,16 @@ describe('an idea sent back for changes', () => {
   });
 });
 
+describe('a re-ranking in the status (Decision 26/2026, Art. 7.6.d and g)', () => {
+  it('says the council decides in writing, meets only if opinions differ, within 45 days', async () => {
+    const userId = uniqueId('rerank');
+    await driver.play(userId, ['menu', '2', ...profileVi, ...ideaVi, 'Đồng ý']);
+    await db.productIdea.updateMany({ where: { producer: { zaloUserId: userId } }, data: { kind: 're_ranking' } });
+    const [status] = (await driver.say(userId, 'Tình trạng sản phẩm của tôi')).filter((m) => m.startsWith('Tình trạng sản phẩm của bạn:'));
+    expect(status).toContain(translate('vi', 'status.reRankingInWriting', { days: '45' }));
+  });
+});
+
 describe('talking to an official', () => {
   it('a person without a profile leaves a message for the officials of the commune they pick', async () => {
     const userId = uniqueId('help');
