@@ -10,7 +10,7 @@ import { loadWorkingCalendar } from './calendar/working-calendar.js';
 import { distributeMeeting } from './council/distribute-meeting.js';
 import { runMeetingSchedule } from './council/meeting-schedule.js';
 import { loadConversation } from './conversation/conversation-setup.js';
-import { createDocumentStorage } from './dossier/create-document-storage.js';
+import { createDocumentStorage } from './storage/create-document-storage.js';
 import { assemblePacket } from './dossier/assemble-packet.js';
 import { signLink } from './dossier/signed-links.js';
 import { createOfficialUploadIntake } from './dossier/store-official-upload.js';

@@ -1,6 +1,6 @@
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
-import type { DocumentStorageConfig } from '../dossier/create-document-storage.js';
+import type { DocumentStorageConfig } from '../storage/create-document-storage.js';
 import { projectRoot } from './project-root.js';
 
 // Only this module reads process.env. Everything else receives a Config.

@@ -15,7 +15,7 @@ import { ruleSetOfDossier } from './dossier-filing.js';
 import { buildPacket, type PacketInput, type PacketMediaType, type PacketResult } from './build-packet.js';
 import { packetTexts } from './packet-texts.js';
 import { touchDossier } from './review-dossier.js';
-import { newStorageKey, type DocumentStorage } from './storage.js';
+import { newStorageKey, type DocumentStorage } from '../storage/storage.js';
 
 const packetMediaTypes: readonly string[] = ['application/pdf', 'image/jpeg', 'image/png', 'application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'];
 function isPacketMediaType(value: string | null): value is PacketMediaType {

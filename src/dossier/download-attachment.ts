@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import axios, { AxiosError } from 'axios';
 import { z } from 'zod';
 import { FILE_HEAD_BYTES, detectFileType, type AcceptedFileType } from './detect-file-type.js';
-import { newStorageKey, type DocumentStorage } from './storage.js';
+import { newStorageKey, type DocumentStorage } from '../storage/storage.js';
 
 export const DEFAULT_DOWNLOAD_MAX_BYTES = 25 * 1024 * 1024;
 const DEFAULT_DOWNLOAD_TIMEOUT_MS = 15_000;

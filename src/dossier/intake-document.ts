@@ -4,7 +4,7 @@ import type { Logger } from '../observability/logger.js';
 import { addToOutbox } from '../outbound/outbox.js';
 import { downloadAttachment, type DownloadResult } from './download-attachment.js';
 import { touchDossier } from './review-dossier.js';
-import type { DocumentStorage } from './storage.js';
+import type { DocumentStorage } from '../storage/storage.js';
 
 export interface IntakeDeps {
   db: Database;

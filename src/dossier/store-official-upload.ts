@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { detectFileType, FILE_HEAD_BYTES } from './detect-file-type.js';
 import type { Form03Intake } from './review-dossier.js';
-import { newStorageKey, type DocumentStorage } from './storage.js';
+import { newStorageKey, type DocumentStorage } from '../storage/storage.js';
 
 /**
  * Stores a document an official uploads through the admin API (the commune's Form 03):

@@ -3,7 +3,7 @@ import express, { type Request, type Response } from 'express';
 import { authenticateApiToken } from '../admin/api-tokens.js';
 import type { Database } from '../db/database.js';
 import { adminTokenRecipient, verifyLink } from '../dossier/signed-links.js';
-import type { DocumentStorage } from '../dossier/storage.js';
+import type { DocumentStorage } from '../storage/storage.js';
 import type { Logger } from '../observability/logger.js';
 import { HttpError } from './http-error.js';
 

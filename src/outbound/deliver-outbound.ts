@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import type { Redis } from 'ioredis';
-import type { DocumentStorage } from '../dossier/storage.js';
+import type { DocumentStorage } from '../storage/storage.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';

@@ -9,7 +9,7 @@ import type { NotifyTiming } from '../../src/notify/timing.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { assemblePacket } from '../../src/dossier/assemble-packet.js';
 import { signLink } from '../../src/dossier/signed-links.js';
-import type { DocumentStorage } from '../../src/dossier/storage.js';
+import type { DocumentStorage } from '../../src/storage/storage.js';
 import type { Checklist } from '../../src/ocop/dossier-checklist.js';
 import type { RuleSet } from '../../src/ocop/rule-sets.js';
 import { translate } from './conversation-harness.js';

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDocumentStorage } from '../../src/dossier/create-document-storage.js';
-import { createLocalStorage } from '../../src/dossier/local-storage.js';
-import { createS3Storage, type S3StorageConfig } from '../../src/dossier/s3-storage.js';
+import { createDocumentStorage } from '../../src/storage/create-document-storage.js';
+import { createLocalStorage } from '../../src/storage/local-storage.js';
+import { createS3Storage, type S3StorageConfig } from '../../src/storage/s3-storage.js';
 import {
   InvalidStorageKeyError,
   StorageAccessDeniedError,
@@ -18,7 +18,7 @@ import {
   StorageUnavailableError,
   newStorageKey,
   type DocumentStorage,
-} from '../../src/dossier/storage.js';
+} from '../../src/storage/storage.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 // The month a stored copy is filed under; any instant will do.

@@ -8,7 +8,7 @@ import type { LoadedConversation } from '../../src/conversation/conversation-set
 import { createDatabase } from '../../src/db/database.js';
 import { addDocuments } from '../../src/dossier/producer-dossier.js';
 import { intakeDocument, type IntakeDeps } from '../../src/dossier/intake-document.js';
-import { createLocalStorage } from '../../src/dossier/local-storage.js';
+import { createLocalStorage } from '../../src/storage/local-storage.js';
 import { returnDossierItems } from '../../src/dossier/review-dossier.js';
 import { ideaAnswersVi, profileAnswersVi } from '../fixtures/producer-answers.js';
 import { inboundDeps, loadProjectConversation, translate } from '../helpers/conversation-harness.js';

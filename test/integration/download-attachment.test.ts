@@ -8,8 +8,8 @@ import { createGzip } from 'node:zlib';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DOWNLOAD_MAX_BYTES, downloadAttachment } from '../../src/dossier/download-attachment.js';
-import { createLocalStorage } from '../../src/dossier/local-storage.js';
-import type { DocumentStorage } from '../../src/dossier/storage.js';
+import { createLocalStorage } from '../../src/storage/local-storage.js';
+import type { DocumentStorage } from '../../src/storage/storage.js';
 
 const cdn = 'https://f20-zpc.dlfl.vn';
 const pdfBytes = Buffer.from('%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { createApiToken } from '../../src/admin/api-tokens.js';
 import { createDatabase } from '../../src/db/database.js';
 import { createSqlPool } from '../../src/db/sql-pool.js';
-import { createDocumentStorage } from '../../src/dossier/create-document-storage.js';
+import { createDocumentStorage } from '../../src/storage/create-document-storage.js';
 import { createApp } from '../../src/http/app.js';
 import { createRedisConnection } from '../../src/jobs/queues.js';
 import { createMetrics } from '../../src/observability/metrics.js';

@@ -5,7 +5,7 @@ import type { Router } from 'express';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createDatabase } from '../../src/db/database.js';
-import { createLocalStorage } from '../../src/dossier/local-storage.js';
+import { createLocalStorage } from '../../src/storage/local-storage.js';
 import { createAdminApiRouter } from '../../src/http/admin-api.js';
 import { buildAdminOpenApi } from '../../src/http/admin-openapi.js';
 import { form03Types } from '../../src/http/admin-schemas.js';
