@@ -49,7 +49,7 @@ export async function benchConversationTurns(options: { producers: number; pureR
   const now = new Date();
   try {
     // Pure: the router and engine only, state kept in memory, nothing stored.
-    const noFacts = { profile: undefined, ideas: [], revision: undefined };
+    const noFacts = { profile: undefined, producerKind: undefined, ideas: [], revision: undefined };
     const engineFor = (locale: Locale) => buildEngineContext(loaded.setup, noFacts, locale, now);
     const options_ = { resumeAfterMs: 12 * 3600_000, revision: undefined, isInvitationCode: isInvitationCodeLike };
     const rounds: number[] = [];

@@ -112,6 +112,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         ruleSets: conversation.setup.ruleSets,
         enqueueOutbound: queues.enqueueOutboundMessages,
         checklists: conversation.setup.checklists,
+        ethnicGroups: conversation.setup.ethnicGroups,
         dossierIntake: createOfficialUploadIntake(storage, now),
         meetings: {
           calendar: conversation.calendar,

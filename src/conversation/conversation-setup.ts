@@ -9,6 +9,7 @@ import { loadProvinceSettings, type ProvinceSettings } from '../ocop/province-se
 import { loadRuleSets } from '../ocop/rule-sets.js';
 import { loadCommuneDirectory, type CommuneDirectory } from '../regions/commune-directory.js';
 import { createConversationActions, type ConversationAction } from './conversation-actions.js';
+import { loadEthnicGroups } from './ethnic-groups.js';
 import { routerActions } from './converse.js';
 import { flowRegistries, type ConversationSetup } from './engine-context.js';
 import { loadFlows } from './load-flows.js';
@@ -46,6 +47,7 @@ export async function loadConversation(options: {
   const calendar = loadWorkingCalendar(join(options.root, 'rules', 'calendar.yaml'));
   const notifyRules = loadNotifyRules(join(options.root, 'rules', 'notifications.yaml'));
   const provinceSettings = loadProvinceSettings(join(options.root, 'rules', 'provinces.yaml'));
+  const ethnicGroups = loadEthnicGroups(join(options.root, 'rules', 'ethnic-groups.yaml'));
   const actions = createConversationActions(ruleSets, checklists, { calendar, routineTime: notifyRules.routineTime });
   const flows = loadFlows(options.flowsDir ?? join(options.root, 'flows'), options.dictionaries, flowRegistries([...Object.keys(actions), ...routerActions]));
   let communes: CommuneDirectory = await loadCommuneDirectory(options.db);
@@ -59,7 +61,7 @@ export async function loadConversation(options: {
   }, options.communeRefreshMs ?? 10 * 60_000);
   timer.unref();
   return {
-    setup: { flows, translate: options.translate, ruleSets, checklists, communes: () => communes, shareInfoImageUrl: `${options.publicBaseUrl}/assets/share-phone.png` },
+    setup: { flows, translate: options.translate, ruleSets, checklists, communes: () => communes, ethnicGroups, shareInfoImageUrl: `${options.publicBaseUrl}/assets/share-phone.png` },
     actions,
     calendar,
     notifyRules,

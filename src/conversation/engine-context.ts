@@ -1,8 +1,9 @@
 import type { Locale, Translate } from '../i18n/translator.js';
 import { checklistFor, type Checklist } from '../ocop/dossier-checklist.js';
-import { groupsOf, ruleSetInForce, sectorsOf, setsOf, type RuleSet } from '../ocop/rule-sets.js';
+import { groupsOf, ruleSetInForce, sectorsOf, sectorsOpenTo, setsOf, type RuleSet } from '../ocop/rule-sets.js';
 import type { CommuneDirectory } from '../regions/commune-directory.js';
 import type { ProducerFacts } from '../registration/load-producer-facts.js';
+import type { EthnicGroups } from './ethnic-groups.js';
 import type { ChoiceSource, EngineContext, Prefill } from './flow-engine.js';
 import type { Flow } from './flow-schema.js';
 import { answerValidators, checkAnswerValidatorOptions, isAnswerValidatorName, validateAnswer } from './validators.js';
@@ -15,10 +16,12 @@ export interface ConversationSetup {
   checklists: readonly Checklist[];
   /** The communes as last loaded from Postgres (reference data, refreshed in the background). */
   communes: () => CommuneDirectory;
+  /** rules/ethnic-groups.yaml: a representative's ethnic group, typed by name */
+  ethnicGroups: EthnicGroups;
   shareInfoImageUrl: string;
 }
 
-export const choiceSourceNames = ['ocopSectors', 'ocopGroups', 'ocopSets', 'communes', 'myIdeas', 'dossierMissing', 'dossierItems'] as const;
+export const choiceSourceNames = ['ocopSectors', 'ocopGroups', 'ocopSets', 'communes', 'ethnicGroups', 'myIdeas', 'dossierMissing', 'dossierItems'] as const;
 export const factNames = ['hasProfile', 'hasIdeas'] as const;
 export const prefillNames = ['producerProfile'] as const;
 
@@ -58,8 +61,11 @@ export function buildEngineContext(setup: ConversationSetup, facts: ProducerFact
     },
     choiceSource: (name, answers) => {
       switch (name) {
-        case 'ocopSectors':
-          return list(sectorsOf(rules()).map((code) => ({ value: code, label: t(`ocop.sector.${code}`) })));
+        case 'ocopSectors': {
+          // Some kinds may register some sectors only (an association: tourism), as the rule set says.
+          const sectors = facts.producerKind ? sectorsOpenTo(rules(), facts.producerKind) : sectorsOf(rules());
+          return list(sectors.map((code) => ({ value: code, label: t(`ocop.sector.${code}`) })));
+        }
         case 'ocopGroups':
           return list(groupsOf(rules(), String(answers.sector)).map((code) => ({ value: code, label: t(`ocop.group.${code}`) })));
         case 'ocopSets':
@@ -104,6 +110,19 @@ export function buildEngineContext(setup: ConversationSetup, facts: ProducerFact
               return { items: found.communes.map((c) => ({ value: c.code, label: c.label })), total: found.total };
             },
             labelOf: (code) => directory.communeByCode(code)?.label,
+          };
+        }
+        case 'ethnicGroups': {
+          // A name means one group or none: a list of near names would not help someone
+          // who knows their own ethnic group; the re-ask gives examples instead.
+          const { ethnicGroups } = setup;
+          return {
+            kind: 'search',
+            search: (query) => {
+              const found = ethnicGroups.match(query);
+              return { items: found ? [{ value: found.code, label: found.name }] : [], total: found ? 1 : 0 };
+            },
+            labelOf: (code) => ethnicGroups.byCode(code)?.name,
           };
         }
         default:

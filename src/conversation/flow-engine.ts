@@ -1,5 +1,6 @@
 import type { Locale, Translate } from '../i18n/translator.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
+import { maskPersonalId } from '../registration/personal-id.js';
 import type { Flow, FlowStep } from './flow-schema.js';
 import { toMatchKey, toNfc } from './normalize-input.js';
 import type { ValidationResult } from './validators.js';
@@ -185,7 +186,7 @@ function prompt(ctx: EngineContext, step: FlowStep, session: FlowSession): Outgo
     case 'choose': {
       const source = sourceOf(ctx, step, session.answers);
       const question = ctx.translate(ctx.locale, step.prompt);
-      if (source.kind === 'search') return [{ kind: 'text', text: `${question}\n${ctx.translate(ctx.locale, 'flow.search.typeName')}` }];
+      if (source.kind === 'search') return [{ kind: 'text', text: `${question}\n${ctx.translate(ctx.locale, step.searchHint ?? 'flow.search.typeName')}` }];
       const choices = source.items;
       // Zalo may cut or refuse long button titles: long labels go in a numbered list instead.
       if (choices.length <= maxButtons && choices.every((c) => c.label.length <= maxButtonTitle)) {
@@ -196,7 +197,11 @@ function prompt(ctx: EngineContext, step: FlowStep, session: FlowSession): Outgo
     }
     case 'confirm': {
       const flow = flowOf(ctx, session.flowId);
-      const lines = step.fields.map((f, i) => `${i + 1}. ${ctx.translate(ctx.locale, f.label)}: ${displayAnswer(ctx, flow, f.field, session) ?? ctx.translate(ctx.locale, 'flow.confirm.empty')}`);
+      const shown = (f: (typeof step.fields)[number]) => {
+        const value = displayAnswer(ctx, flow, f.field, session);
+        return value !== undefined && f.masked ? maskPersonalId(value) : value;
+      };
+      const lines = step.fields.map((f, i) => `${i + 1}. ${ctx.translate(ctx.locale, f.label)}: ${shown(f) ?? ctx.translate(ctx.locale, 'flow.confirm.empty')}`);
       return [
         {
           kind: 'text',
@@ -336,7 +341,7 @@ function openStepBefore(ctx: EngineContext, flow: Flow, from: string, until: str
     const step = stepOf(flow, id);
     if (step.kind === 'say') id = step.next;
     else if (step.kind === 'branch') id = step.cases.find((c) => c.equals === (step.fact !== undefined ? ctx.fact(step.fact) : formatAnswer(answers[step.field ?? ''])))?.next ?? step.otherwise;
-    else if ((step.kind === 'ask' || step.kind === 'choose') && (answers[step.field] !== undefined || (step.kind === 'ask' && step.optional))) id = step.next;
+    else if ((step.kind === 'ask' || step.kind === 'choose') && (answers[step.field] !== undefined || step.optional)) id = step.next;
     else return inputKinds.has(step.kind) ? id : until;
   }
   return until;
@@ -384,6 +389,12 @@ function accept(ctx: EngineContext, session: FlowSession, step: FlowStep & { fie
   return { items, session: afterAnswer(ctx, { ...session, answers: { ...session.answers, [step.field]: value } }, step, items) };
 }
 
+/** "bỏ qua" on an optional question: its field stays empty (an earlier answer goes). */
+function skip(ctx: EngineContext, session: FlowSession, step: FlowStep & { field: string; next: string }, items: TurnItem[]): FlowTurn {
+  const { [step.field]: _skipped, ...answers } = session.answers;
+  return { items, session: afterAnswer(ctx, { ...session, answers }, step, items) };
+}
+
 /** A choice from a directory: search by the typed name, then pick from numbered matches. */
 function searchTurn(ctx: EngineContext, session: FlowSession, step: Extract<FlowStep, { kind: 'choose' }>, source: Extract<ChoiceSource, { kind: 'search' }>, raw: string): FlowTurn {
   const items: TurnItem[] = [];
@@ -394,7 +405,7 @@ function searchTurn(ctx: EngineContext, session: FlowSession, step: Extract<Flow
   }
   if (raw === '') return { items, session: reprompt(ctx, session, step, text(ctx, 'flow.ask.textNeeded'), items) };
   const found = source.search(raw, maxMatches);
-  if (found.total === 0) return { items, session: reprompt(ctx, session, step, text(ctx, 'flow.search.none', { query: raw }), items) };
+  if (found.total === 0) return { items, session: reprompt(ctx, session, step, text(ctx, step.notFound ?? 'flow.search.none', { query: raw }), items) };
   if (found.total === 1 && found.items[0]) return accept(ctx, session, step, found.items[0].value, items);
   if (found.total > maxMatches) {
     items.push({ type: 'message', message: text(ctx, 'flow.search.tooMany', { count: String(found.total) }) });
@@ -494,15 +505,13 @@ export function runFlowTurn(ctx: EngineContext, session: FlowSession, input: Flo
       const shared = input.kind === 'shared' && step.shareFromZalo ? input.info[step.shareFromZalo] : undefined;
       const answer = shared !== undefined ? toNfc(shared).trim() : raw;
       if (answer === '') return { items, session: reprompt(ctx, session, step, text(ctx, 'flow.ask.textNeeded'), items) };
-      if (step.optional && matches(words.skip, key)) {
-        const { [step.field]: _skipped, ...answers } = session.answers;
-        return { items, session: afterAnswer(ctx, { ...session, answers }, step, items) };
-      }
+      if (step.optional && matches(words.skip, key)) return skip(ctx, session, step, items);
       const result = ctx.validate(step.validator.name, answer, step.validator.options, ctx.now);
       if (!result.ok) return { items, session: reprompt(ctx, session, step, text(ctx, result.hintKey, result.vars), items) };
       return accept(ctx, session, step, result.value, items);
     }
     case 'choose': {
+      if (step.optional && matches(words.skip, key)) return skip(ctx, session, step, items);
       const source = sourceOf(ctx, step, session.answers);
       if (source.kind === 'search') return searchTurn(ctx, session, step, source, raw);
       const chosen = input.kind === 'text' ? chooseFrom(source.items, raw) : undefined;

@@ -34,6 +34,14 @@ const choose = z.object({
    */
   choices: z.array(choice).min(2).optional(),
   source: z.string().min(1).optional(),
+  /**
+   * The user may answer "bỏ qua" (skip) and the field stays empty. The prompt says so in its
+   * own words ("if you have none" fits a question, not a choice such as a gender).
+   */
+  optional: z.boolean().default(false),
+  /** For a searched source: how to type a name (default flow.search.typeName), what to say when nothing matches (default flow.search.none). */
+  searchHint: localeKey.optional(),
+  notFound: localeKey.optional(),
   next: stepId,
 });
 
@@ -45,7 +53,18 @@ const confirm = z.object({
    * Numbered in the summary: "sửa 3" asks the third again from `step` and comes back here
    * once `until` (default: the same step) is answered — a sector edit also asks its group.
    */
-  fields: z.array(z.object({ field: fieldName, label: localeKey, step: stepId, until: stepId.optional() })).min(1),
+  fields: z
+    .array(
+      z.object({
+        field: fieldName,
+        label: localeKey,
+        step: stepId,
+        until: stepId.optional(),
+        /** Personal data (a personal ID): shown as its first three and last four characters. */
+        masked: z.boolean().default(false),
+      }),
+    )
+    .min(1),
   next: stepId,
 });
 
@@ -137,7 +156,7 @@ export function stepLocaleKeys(step: FlowStep): string[] {
     case 'upload':
       return [step.prompt];
     case 'choose':
-      return [step.prompt, ...(step.choices ?? []).map((c) => c.label)];
+      return [step.prompt, ...(step.choices ?? []).map((c) => c.label), ...(step.searchHint ? [step.searchHint] : []), ...(step.notFound ? [step.notFound] : [])];
     case 'confirm':
       return [step.prompt, ...step.fields.map((f) => f.label)];
     case 'end':

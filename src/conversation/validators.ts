@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { displayDate, vietnamDateOf } from '../calendar/calendar-date.js';
+import { decodePersonalId } from '../registration/personal-id.js';
 import { toNfc } from './normalize-input.js';
 
 /** A failure names the locale key of the retry hint that says what was wrong. */
@@ -255,8 +256,42 @@ const businessRegistration = defineValidator(businessRegistrationHints, {
   },
 });
 
+const personalIdHints = {
+  format: 'profile.personalId.format',
+  length: 'profile.personalId.length',
+  province: 'profile.personalId.province',
+  bornInFuture: 'profile.personalId.bornInFuture',
+  tooYoung: 'profile.personalId.tooYoung',
+} as const;
+
+/**
+ * The 12-digit personal ID (số định danh cá nhân) that stands in for a household's tax
+ * code (src/registration/personal-id.ts has its structure). Only the year of birth is in
+ * the number, so an age is refused only when it is surely below `minimumAge`: a person born
+ * 15 years before this year may already be 15. Hints never repeat the number: it is
+ * personal data.
+ */
+const personalId = defineValidator(personalIdHints, {
+  options: z.strictObject({ minimumAge: z.int().min(0).max(100) }),
+  validate(input, options, context) {
+    const prepared = prepare(input);
+    if (prepared === '') return fail(requiredHint);
+    const digits = toHyphens(prepared).replace(/[\s.-]/g, '');
+    if (!/^\d+$/.test(digits)) return fail(personalIdHints.format);
+    const decoded = decodePersonalId(digits);
+    if (!decoded.ok) {
+      return decoded.problem === 'length' ? fail(personalIdHints.length, { length: String(digits.length) }) : fail(personalIdHints.province, { code: digits.slice(0, 3) });
+    }
+    const { birthYear } = decoded.parts;
+    const thisYear = Number(vietnamDateOf(context.now).slice(0, 4));
+    if (birthYear > thisYear) return fail(personalIdHints.bornInFuture, { year: String(birthYear) });
+    if (thisYear - birthYear < options.minimumAge) return fail(personalIdHints.tooYoung, { year: String(birthYear), age: String(options.minimumAge) });
+    return { ok: true, value: digits };
+  },
+});
+
 /** The validators a flow step may name, by the name it uses. */
-export const answerValidators = { text, number, date, phone, email, taxCode, businessRegistration };
+export const answerValidators = { text, number, date, phone, email, taxCode, businessRegistration, personalId };
 
 export type AnswerValidatorName = keyof typeof answerValidators;
 

@@ -55,6 +55,8 @@ import type { Logger } from '../observability/logger.js';
 import { inviteOfficial } from '../officials/official-invitations.js';
 import { RegionScopeError } from '../officials/region-scope.js';
 import { acceptProductIdea, ProductIdeaNotFoundError, ProductIdeaNotSubmittedError, returnProductIdea, type ReviewedIdea } from '../registration/review-product-idea.js';
+import type { EthnicGroups } from '../conversation/ethnic-groups.js';
+import { maskPersonalId } from '../registration/personal-id.js';
 import { HttpError } from './http-error.js';
 
 export interface AdminApiDeps {
@@ -65,6 +67,8 @@ export interface AdminApiDeps {
   invitationTtlHours: number;
   /** Enqueues outbox rows; called after commit, and the sweep covers a failure. */
   enqueueOutbound: (ids: bigint[]) => Promise<void>;
+  /** rules/ethnic-groups.yaml: a representative's ethnic group by name beside its code (code only without it). */
+  ethnicGroups?: EthnicGroups;
   /** The dossier checklists (rules/dossier-checklists.yaml); the dossier routes answer 503 without them. */
   checklists?: readonly Checklist[];
   /** Stores the commune's Form 03; its upload answers 503 without it. */
@@ -86,7 +90,16 @@ export interface AdminApiDeps {
 
 const packetContents = z.array(z.object({ itemTitle: z.string(), fileName: z.string(), sha256: z.string(), printable: z.boolean(), documentId: z.string().regex(/^\d+$/) }));
 
-const producerFields = { name: true, kind: true, phone: true, communeCode: true } as const;
+const producerFields = {
+  name: true,
+  kind: true,
+  phone: true,
+  communeCode: true,
+  personalId: true,
+  representativeGender: true,
+  representativeEthnicGroup: true,
+  representativePermanentAddress: true,
+} as const;
 type ListedIdea = ProductIdea & { producer: Pick<Producer, keyof typeof producerFields> };
 
 
@@ -99,7 +112,25 @@ function officialRegion(scope: ApiTokenScope): Prisma.OfficialWhereInput {
   return scope.role === 'commune' ? { communeCode: scope.communeCode } : { provinceCode: scope.provinceCode };
 }
 
-function toIdeaSummary(idea: ListedIdea) {
+/**
+ * The producer as officials see it, with what Forms 02 and 03 ask of the representative.
+ * The personal ID is masked: officials recognise it, the API does not hand it out.
+ */
+function toProducerJson(producer: ListedIdea['producer'], ethnicGroups: EthnicGroups | undefined) {
+  const ethnicCode = producer.representativeEthnicGroup;
+  return {
+    name: producer.name,
+    kind: producer.kind,
+    phone: producer.phone,
+    communeCode: producer.communeCode,
+    personalId: producer.personalId === null ? null : maskPersonalId(producer.personalId),
+    representativeGender: producer.representativeGender,
+    representativeEthnicGroup: ethnicCode === null ? null : { code: ethnicCode, name: ethnicGroups?.byCode(ethnicCode)?.name ?? null },
+    representativePermanentAddress: producer.representativePermanentAddress,
+  };
+}
+
+function toIdeaSummary(idea: ListedIdea, ethnicGroups: EthnicGroups | undefined) {
   return {
     id: String(idea.id),
     receiptNumber: idea.receiptNumber,
@@ -115,12 +146,12 @@ function toIdeaSummary(idea: ListedIdea) {
     reviewedBy: idea.reviewedBy,
     submittedAt: idea.submittedAt.toISOString(),
     reviewedAt: idea.reviewedAt?.toISOString() ?? null,
-    producer: { name: idea.producer.name, kind: idea.producer.kind, phone: idea.producer.phone, communeCode: idea.producer.communeCode },
+    producer: toProducerJson(idea.producer, ethnicGroups),
   };
 }
 
-function toIdeaDetail(idea: ListedIdea) {
-  return { ...toIdeaSummary(idea), details: idea.details, businessPlan: idea.businessPlan };
+function toIdeaDetail(idea: ListedIdea, ethnicGroups: EthnicGroups | undefined) {
+  return { ...toIdeaSummary(idea, ethnicGroups), details: idea.details, businessPlan: idea.businessPlan };
 }
 
 function toDocumentJson(document: DossierDocument) {
@@ -401,7 +432,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
       })
       .catch(toHttpFromDomain);
     await enqueueAfterCommit(req, outboxIds, id);
-    res.json(toIdeaDetail(idea));
+    res.json(toIdeaDetail(idea, deps.ethnicGroups));
   }
 
   function requireChecklists(): readonly Checklist[] {
@@ -440,7 +471,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
     });
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    res.json({ ideas: page.map(toIdeaSummary), nextCursor: rows.length > query.limit && last ? String(last.id) : null });
+    res.json({ ideas: page.map((idea) => toIdeaSummary(idea, deps.ethnicGroups)), nextCursor: rows.length > query.limit && last ? String(last.id) : null });
   });
 
   router.get('/ideas/:id', async (req: Request, res: Response) => {
@@ -448,7 +479,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
     const { id } = parseInput(ideaParams, req.params, 'params');
     const idea = await deps.db.productIdea.findFirst({ where: { AND: [ideaRegion(scope), { id }] }, include: { producer: { select: producerFields } } });
     if (!idea) throw new HttpError('not_found', 'no such idea');
-    res.json(toIdeaDetail(idea));
+    res.json(toIdeaDetail(idea, deps.ethnicGroups));
   });
 
   router.post('/ideas/:id/accept', (req: Request, res: Response) =>

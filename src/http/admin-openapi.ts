@@ -13,6 +13,7 @@ import {
   returnItemsBody,
   snoozeBody,
 } from './admin-schemas.js';
+import { producerKinds } from '../ocop/producer-kinds.js';
 import { createCouncilBody, idParam, meetingBody, moveBody, resultsBody } from './council-api.js';
 
 // The OpenAPI 3.1 description of /admin/v1 and of the signed links. What a client sends is
@@ -191,7 +192,19 @@ const schemas: Record<string, JsonSchema> = {
     reviewedBy: maybeText,
     submittedAt: instant,
     reviewedAt: maybeInstant,
-    producer: object({ name: text, kind: { type: 'string', enum: ['cooperative', 'cooperative_group', 'enterprise', 'household'] }, phone: text, communeCode: text }),
+    producer: object({
+      name: text,
+      kind: { type: 'string', enum: [...producerKinds], description: 'who may register, Decision 26/2026/QĐ-TTg Art. 2.3; `association` registers tourism products only' },
+      phone: text,
+      communeCode: text,
+      personalId: { type: ['string', 'null'], description: "a household's (or farm's) representative's 12-digit personal ID, masked: `001*****2345`" },
+      representativeGender: { type: ['string', 'null'], enum: ['male', 'female', null], description: 'Forms 02 and 03: Giới tính (Nam/nữ)' },
+      representativeEthnicGroup: {
+        oneOf: [object({ code: { type: 'string', description: 'code of Quyết định 121-TCTK/PPCĐ (1979), not 1019/QĐ-TCTK' }, name: maybeText }), { type: 'null' }],
+        description: 'Forms 02 and 03: Dân tộc',
+      },
+      representativePermanentAddress: { ...maybeText, description: 'Forms 02 and 03: Địa chỉ thường trú' },
+    }),
   }),
   IdeaDetail: {
     allOf: [ref('IdeaSummary'), object({ details: { ...anyJson, description: "the producer's answers, as recorded" }, businessPlan: { ...anyJson, description: 'null until one is given' } })],

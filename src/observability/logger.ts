@@ -24,6 +24,9 @@ const redactPaths = [
   '*.text',
   'phone',
   '*.phone',
+  // a household head's personal ID (số định danh cá nhân) is personal data
+  'personalId',
+  '*.personalId',
 ];
 
 export function createLogger(options: { level: string; destination?: DestinationStream }): Logger {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Dictionaries } from '../i18n/translator.js';
+import { producerKindSchema as producerKind } from './producer-kinds.js';
 import type { RuleSet } from './rule-sets.js';
 
 // What a dossier needs depends on the registration kind, the product's sector and set,
@@ -9,7 +10,6 @@ import type { RuleSet } from './rule-sets.js';
 
 const code = z.string().regex(/^[a-z][a-zA-Z0-9]*$/);
 const productKind = z.enum(['new_product', 'star_upgrade', 're_ranking']);
-const producerKind = z.enum(['cooperative', 'cooperative_group', 'enterprise', 'household']);
 
 const conditionSchema = z.strictObject({
   kinds: z.array(productKind).min(1).optional(),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { addDays, vietnamDateOf, type CalendarDate } from '../calendar/calendar-date.js';
 import type { Dictionaries } from '../i18n/translator.js';
 import { roundRuleSchema, type RoundRule } from './evaluation-rounds.js';
+import { producerKindSchema, type ProducerKind } from './producer-kinds.js';
 
 // Rule sets (Decisions 148, 1489, 26/2026 …) and their product classification are data in
 // rules/rule-sets.yaml, so a new decision is a file change, not a code change.
@@ -55,6 +56,8 @@ const fileSchema = z.strictObject({
             lateReRankingValidDaysAfterExpiry: days.optional(),
           })
           .optional(),
+        /** producer kinds that may register products of the listed sectors only; unlisted kinds, any */
+        sectorsByProducerKind: z.partialRecord(producerKindSchema, z.array(code).min(1)).optional(),
         /** the average from which a product has 2★, 3★, 4★ and 5★ */
         starBands: z
           .array(z.number().gt(0).max(100))
@@ -93,6 +96,8 @@ export interface RuleSet {
   rounds?: { province: RoundRule[]; central: RoundRule[] } | undefined;
   /** the members' average from which a product has 2★, 3★, 4★ and 5★; below the first it has 1★ */
   starBands: number[];
+  /** producer kinds limited to some sectors (an association: tourism only, Decision 26/2026 Art. 2.3) */
+  sectorsByProducerKind: Partial<Record<ProducerKind, string[]>>;
 }
 
 export class RuleSetError extends Error {
@@ -124,7 +129,23 @@ export function loadRuleSets(file: string, dictionaries: Dictionaries): RuleSet[
     if (!productSets) problems.push(`rule set ${r.id}: classification ${r.classification} does not exist`);
     const stars = Object.values(r.certifies).flat();
     if (new Set(stars).size !== stars.length) problems.push(`rule set ${r.id}: a star rating is certified at two levels`);
-    return { id: r.id, title: r.title, inForceFrom: r.inForceFrom, productSets: productSets ?? [], certifies: r.certifies, certificate: r.certificate, rounds: r.rounds, transition: r.transition, reRanking: r.reRanking, starBands: r.starBands };
+    const sectors = new Set((productSets ?? []).map((p) => p.sector));
+    for (const [kind, limited] of Object.entries(r.sectorsByProducerKind ?? {})) {
+      for (const sector of limited) if (!sectors.has(sector)) problems.push(`rule set ${r.id}: ${kind} is limited to sector ${sector}, which its classification does not have`);
+    }
+    return {
+      id: r.id,
+      title: r.title,
+      inForceFrom: r.inForceFrom,
+      productSets: productSets ?? [],
+      certifies: r.certifies,
+      certificate: r.certificate,
+      rounds: r.rounds,
+      transition: r.transition,
+      reRanking: r.reRanking,
+      starBands: r.starBands,
+      sectorsByProducerKind: r.sectorsByProducerKind ?? {},
+    };
   });
   ruleSets.forEach((r, i) => {
     const previous = ruleSets[i - 1];
@@ -165,6 +186,12 @@ export function ruleSetForDossier(ruleSets: readonly RuleSet[], dossier: { filed
 
 export function sectorsOf(ruleSet: RuleSet): string[] {
   return [...new Set(ruleSet.productSets.map((p) => p.sector))];
+}
+
+/** The sectors a producer of this kind may register products in, in the regulation's order. */
+export function sectorsOpenTo(ruleSet: RuleSet, producerKind: ProducerKind): string[] {
+  const limited = ruleSet.sectorsByProducerKind[producerKind];
+  return sectorsOf(ruleSet).filter((sector) => !limited || limited.includes(sector));
 }
 
 export function groupsOf(ruleSet: RuleSet, sector: string): string[] {

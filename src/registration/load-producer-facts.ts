@@ -1,4 +1,5 @@
 import type { Transaction } from '../db/database.js';
+import type { ProducerKind } from '../ocop/producer-kinds.js';
 import { productIdeaDetails } from './registration-answers.js';
 
 /** Where an idea's dossier stands: its documents counted by item (replaced ones left out). */
@@ -17,7 +18,7 @@ export interface IdeaFacts {
   productName: string;
   receiptNumber: string;
   /** what decides its checklist */
-  subject: { ruleSet: string; kind: 'new_product' | 'star_upgrade' | 're_ranking'; sector: string; set: string; producerKind: 'cooperative' | 'cooperative_group' | 'enterprise' | 'household' };
+  subject: { ruleSet: string; kind: 'new_product' | 'star_upgrade' | 're_ranking'; sector: string; set: string; producerKind: ProducerKind };
   dossier: DossierFacts | undefined;
 }
 
@@ -25,6 +26,8 @@ export interface IdeaFacts {
 export interface ProducerFacts {
   /** The stored profile as the profile flow's answers, or undefined without one. */
   profile: Record<string, unknown> | undefined;
+  /** what the producer is (decides the sectors it may register), undefined without a profile */
+  producerKind: ProducerKind | undefined;
   ideas: IdeaFacts[];
   /** The latest idea sent back for changes, as the idea flow's answers. */
   revision: Record<string, unknown> | undefined;
@@ -48,14 +51,20 @@ export async function loadProducerFacts(tx: Transaction, userId: string): Promis
       },
     },
   });
-  if (!producer) return { profile: undefined, ideas: [], revision: undefined };
+  if (!producer) return { profile: undefined, producerKind: undefined, ideas: [], revision: undefined };
   const profile = Object.fromEntries(
     Object.entries({
       producerKind: producer.kind,
       producerName: producer.name,
+      // A farm gives a tax code or, without one, its representative's personal ID.
+      ...(producer.kind === 'farm' ? { farmIdentifier: producer.personalId !== null ? 'personalId' : 'taxCode' } : {}),
       registrationNumber: producer.registrationNumber,
+      personalId: producer.personalId,
       representative: producer.representative,
       position: producer.position,
+      gender: producer.representativeGender,
+      ethnicGroup: producer.representativeEthnicGroup,
+      permanentAddress: producer.representativePermanentAddress,
       phone: producer.phone,
       email: producer.email,
       address: producer.address,
@@ -70,6 +79,7 @@ export async function loadProducerFacts(tx: Transaction, userId: string): Promis
       : undefined;
   return {
     profile,
+    producerKind: producer.kind,
     ideas: producer.ideas.map((idea) => ({
       id: String(idea.id),
       productName: idea.productName,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { producerKindSchema } from '../ocop/producer-kinds.js';
 
 // The answers the producer flows collect, parsed before anything is stored: a flow file
 // and the code that stores its answers must agree, and this is where they meet.
@@ -6,11 +7,18 @@ import { z } from 'zod';
 const text = z.string().min(1);
 
 export const producerProfileAnswers = z.object({
-  producerKind: z.enum(['cooperative', 'cooperative_group', 'enterprise', 'household']),
+  producerKind: producerKindSchema,
   producerName: text,
+  /** which identifier a farm gives; only routes the questions */
+  farmIdentifier: z.enum(['taxCode', 'personalId']).optional(),
   registrationNumber: text.optional(),
+  personalId: z.string().regex(/^\d{12}$/).optional(),
   representative: text,
   position: text,
+  gender: z.enum(['male', 'female']).optional(),
+  /** a code of Quyết định 121-TCTK/PPCĐ (rules/ethnic-groups.yaml) */
+  ethnicGroup: z.string().regex(/^\d{2}$/).optional(),
+  permanentAddress: text.optional(),
   phone: z.string().regex(/^84\d{9,10}$/),
   email: text.optional(),
   address: text,

@@ -9,8 +9,13 @@ export async function saveProducerProfile(input: ActionInput): Promise<ActionOut
     name: a.producerName,
     // A cooperative group has no registration number; one left from another kind goes.
     registrationNumber: a.producerKind === 'cooperative_group' ? null : (a.registrationNumber ?? null),
+    // Only a household's or a farm's representative is identified by the personal ID.
+    personalId: a.producerKind === 'household' || a.producerKind === 'farm' ? (a.personalId ?? null) : null,
     representative: a.representative,
     position: a.position,
+    representativeGender: a.gender ?? null,
+    representativeEthnicGroup: a.ethnicGroup ?? null,
+    representativePermanentAddress: a.permanentAddress ?? null,
     phone: a.phone,
     email: a.email ?? null,
     address: a.address,

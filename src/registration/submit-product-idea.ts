@@ -1,6 +1,6 @@
 import type { Transaction } from '../db/database.js';
 import { vietnamDateOf } from '../calendar/calendar-date.js';
-import { findProductSet, ruleSetInForce, type RuleSet } from '../ocop/rule-sets.js';
+import { findProductSet, ruleSetInForce, sectorsOpenTo, type RuleSet } from '../ocop/rule-sets.js';
 import { replyWith, textOf, type ActionInput, type ActionOutcome } from './action-outcome.js';
 import { communeLabel, noticesToOfficials } from './officials-notices.js';
 import { productIdeaAnswers } from './registration-answers.js';
@@ -39,6 +39,9 @@ export async function submitProductIdea(input: ActionInput, ruleSets: readonly R
   if (!ruleSet || !productSet || productSet.group !== a.group || productSet.sector !== a.sector) {
     throw new Error(`product set ${a.sector}/${a.group}/${a.set} is not in the rule set in force`);
   }
+  // The flow offers only the sectors open to the producer's kind; a kind changed since the
+  // idea was drafted (or sent back) is caught here. Decision 26/2026 Art. 2.3.
+  if (!sectorsOpenTo(ruleSet, producer.kind).includes(a.sector)) return replyWith(textOf(input, 'profile.kind.tourismOnly'));
   const { productName, sector, group, set, ideaKind, $ideaId, ...details } = a;
   const fields = { productName, sectorCode: sector, groupCode: group, setCode: set, kind: ideaKind, details, ruleSet: ruleSet.id };
 

@@ -57,18 +57,24 @@ describe('the bot through the local Zalo stand-in', () => {
     await harness.sim.userSendText(userId, 'xin chào');
     await waitFor('menu', () => sentTo(userId).length >= 1 || undefined);
     await harness.sim.userSendText(userId, '1');
-    await waitFor('kind question', () => sentTo(userId).some((m) => m.buttons?.some((b) => b.title === 'Hộ kinh doanh')) || undefined);
-    await harness.sim.userTapButton(userId, { title: 'Hộ kinh doanh' });
+    // Six kinds are more than Zalo's five buttons: a numbered list, answered by number.
+    await waitFor('kind question', () => sentTo(userId).some((m) => m.text?.includes('5. Hộ sản xuất, hộ gia đình có đăng ký kinh doanh')) || undefined);
+    await harness.sim.userSendText(userId, '5');
     await waitFor('name question', () => sentTo(userId).at(-1)?.text?.startsWith('Tên đầy đủ') || undefined);
-    for (const [answer, next] of [
-      ['Hộ kinh doanh Nguyễn Văn An', 'Số giấy chứng nhận'],
-      ['41A8012345', 'Họ tên người đại diện'],
-      ['Nguyễn Văn An', 'Chức vụ'],
-      ['Chủ hộ', 'Số điện thoại'],
-    ] as const) {
-      await harness.sim.userSendText(userId, answer);
+    const answer = async (text: string, next: string) => {
+      await harness.sim.userSendText(userId, text);
       await waitFor(next, () => sentTo(userId).some((m) => m.text?.startsWith(next)) || undefined);
-    }
+    };
+    await answer('Hộ kinh doanh Nguyễn Văn An', 'Số định danh cá nhân');
+    await answer('001090012345', 'Số giấy chứng nhận');
+    await answer('41A8012345', 'Họ tên người đại diện');
+    await answer('Nguyễn Văn An', 'Chức vụ');
+    await answer('Chủ hộ', 'Giới tính');
+    await waitFor('gender buttons', () => sentTo(userId).some((m) => m.buttons?.some((b) => b.title === 'Nam')) || undefined);
+    await harness.sim.userTapButton(userId, { title: 'Nam' });
+    await waitFor('ethnic group question', () => sentTo(userId).some((m) => m.text?.startsWith('Người đại diện là người dân tộc nào?')) || undefined);
+    await answer('Kinh', 'Địa chỉ thường trú');
+    await answer('bỏ qua', 'Số điện thoại');
     await harness.sim.whenIdle();
     // The phone question comes with Zalo's share-your-details form; submitting it answers.
     await waitFor('the form', () => harness.sim.getSent({ userId }).some((m) => m.kind === 'request_user_info') || undefined);

@@ -8,6 +8,7 @@ import { authenticateApiToken, createApiToken, revokeApiToken } from '../../src/
 import { projectRoot } from '../../src/config/project-root.js';
 import { createDatabase } from '../../src/db/database.js';
 import { createSqlPool } from '../../src/db/sql-pool.js';
+import { loadEthnicGroups } from '../../src/conversation/ethnic-groups.js';
 import type { Producer } from '../../src/db/generated/client.js';
 import { createApp } from '../../src/http/app.js';
 import { createTranslator, loadDictionaries } from '../../src/i18n/translator.js';
@@ -105,6 +106,7 @@ beforeAll(async () => {
       notifyTiming: testNotifyTiming(),
       now: () => clock,
       invitationTtlHours: ttlHours,
+      ethnicGroups: loadEthnicGroups(join(projectRoot(), 'rules', 'ethnic-groups.yaml')),
       enqueueOutbound: async (ids) => {
         if (enqueueFails) throw new Error('redis is away');
         enqueued.push(ids);
@@ -221,6 +223,28 @@ describe('admin API token command', () => {
 });
 
 describe('GET /admin/v1/ideas', () => {
+  it("gives what Forms 02 and 03 ask of the representative, the household's personal ID masked", async () => {
+    const identity = { kind: 'household', personalId: '001190012345', representativeGender: 'female', representativeEthnicGroup: '08', representativePermanentAddress: 'Thôn Sả Séng' } as const;
+    await db.producer.update({ where: { id: producers.tanPhu.id }, data: identity });
+    try {
+      const own = await api('GET', `/ideas/${ideas.tanPhu}`, { token: tokens.commune });
+      expect(own.status).toBe(200);
+      expect(JSON.stringify(own.body)).not.toContain('001190012345');
+      expect(z.object({ producer: z.unknown() }).parse(own.body).producer).toEqual({
+        name: 'HTX Tân Phú',
+        kind: 'household',
+        phone: '84912345678',
+        communeCode: '26170',
+        personalId: '001*****2345',
+        representativeGender: 'female',
+        representativeEthnicGroup: { code: '08', name: 'HMông' },
+        representativePermanentAddress: 'Thôn Sả Séng',
+      });
+    } finally {
+      await db.producer.update({ where: { id: producers.tanPhu.id }, data: { kind: 'cooperative', personalId: null, representativeGender: null, representativeEthnicGroup: null, representativePermanentAddress: null } });
+    }
+  });
+
   it('shows a commune token only its own commune, and 404 for any other idea', async () => {
     const list = await api('GET', '/ideas', { token: tokens.commune });
     expect(list.status).toBe(200);
@@ -241,7 +265,16 @@ describe('GET /admin/v1/ideas', () => {
       reviewedBy: null,
       submittedAt: '2026-03-01T03:00:00.000Z',
       reviewedAt: null,
-      producer: { name: 'HTX Tân Phú', kind: 'cooperative', phone: '84912345678', communeCode: '26170' },
+      producer: {
+        name: 'HTX Tân Phú',
+        kind: 'cooperative',
+        phone: '84912345678',
+        communeCode: '26170',
+        personalId: null,
+        representativeGender: null,
+        representativeEthnicGroup: null,
+        representativePermanentAddress: null,
+      },
     });
     expect(page.nextCursor).toBeNull();
     // Asking for another commune is not a way around the scope.

@@ -6,6 +6,7 @@ import type { LoadedConversation } from '../../src/conversation/conversation-set
 import { handleInboundEvent } from '../../src/conversation/handle-inbound-event.js';
 import { createDatabase } from '../../src/db/database.js';
 import { returnProductIdea } from '../../src/registration/review-product-idea.js';
+import { submitProductIdea } from '../../src/registration/submit-product-idea.js';
 import { ideaAnswersVi, profileAnswersVi } from '../fixtures/producer-answers.js';
 import { inboundDeps, loadProjectConversation, projectDir, translate } from '../helpers/conversation-harness.js';
 import { loadSampleAdministrativeUnits, resetDatabase, testDatabaseUrl, uniqueId } from '../helpers/test-env.js';
@@ -54,7 +55,8 @@ describe('producer flows (vi)', () => {
 
     const start = await driver.say(userId, '2');
     expect(start.join('\n')).toContain(translate('vi', 'idea.needProfile'));
-    expect(last(start)).toContain('Cơ sở của bạn thuộc loại nào?\n[Hợp tác xã (HTX)]\n[Tổ hợp tác (THT)]');
+    // Six kinds (Decision 26/2026 Art. 2.3): more than Zalo's five buttons, so a numbered list.
+    expect(last(start)).toContain('Cơ sở của bạn thuộc loại nào?\n1. Hợp tác xã (HTX)\n2. Tổ hợp tác (THT)\n3. Doanh nghiệp nhỏ và vừa\n4. Trang trại\n5. Hộ sản xuất, hộ gia đình có đăng ký kinh doanh\n6. Hội, hiệp hội');
 
     const profile = await driver.play(userId, profileVi);
     expect(profile).toContain(translate('vi', 'profile.taxCode.prompt'));
@@ -63,11 +65,15 @@ describe('producer flows (vi)', () => {
     const summary = profile.find((l) => l.startsWith('Bạn kiểm tra lại hồ sơ chủ thể:'))!;
     expect(summary).toContain('1. Loại hình: Hợp tác xã (HTX)');
     expect(summary).toContain('3. Mã số thuế / số đăng ký: 0101234565');
-    expect(summary).toContain('6. Điện thoại: 84912345678');
-    expect(summary).toContain('7. Email: (chưa có)');
-    expect(summary).toContain('9. Xã, phường: Xã Tân Phú, Đồng Nai');
+    expect(summary).toContain('4. Số định danh cá nhân: (chưa có)');
+    expect(summary).toContain('7. Giới tính: Nam');
+    expect(summary).toContain('8. Dân tộc: Kinh');
+    expect(summary).toContain('9. Địa chỉ thường trú: (chưa có)');
+    expect(summary).toContain('10. Điện thoại: 84912345678');
+    expect(summary).toContain('11. Email: (chưa có)');
+    expect(summary).toContain('13. Xã, phường: Xã Tân Phú, Đồng Nai');
     expect(last(profile)).toContain('Tên sản phẩm (ví dụ: Mật ong rừng Tân Phú)?');
-    expect(await db.producer.findUniqueOrThrow({ where: { zaloUserId: userId } })).toMatchObject({ kind: 'cooperative', phone: '84912345678', communeCode: '26116', email: null });
+    expect(await db.producer.findUniqueOrThrow({ where: { zaloUserId: userId } })).toMatchObject({ kind: 'cooperative', phone: '84912345678', communeCode: '26116', email: null, representativeGender: 'male', representativeEthnicGroup: '01', representativePermanentAddress: null, personalId: null });
 
     const idea = await driver.play(userId, ideaVi);
     const ideaSummary = idea.find((l) => l.startsWith('Bạn kiểm tra lại thông tin sản phẩm:'))!;
@@ -95,10 +101,10 @@ describe('producer flows (vi)', () => {
     // The way out works from here: an official, with the registration kept for later.
     const official = await driver.say(userId, 'Gặp cán bộ');
     expect(last(official)).toBe(translate('vi', 'official.message.prompt'));
-    const phone = await driver.play(userId, ['tiếp tục', '0101234565', 'Nguyễn Hà', 'Giám đốc', '12 345']);
+    const phone = await driver.play(userId, ['tiếp tục', '0101234565', 'Nguyễn Hà', 'Giám đốc', 'bỏ qua', 'bỏ qua', 'bỏ qua', '12 345']);
     expect(phone.join('\n')).toContain('Mình tiếp tục «Hồ sơ chủ thể» nhé.');
     expect(phone.join('\n')).toContain(translate('vi', 'validation.phone.format'));
-    const number = await driver.play(userId, ['0912345678', 'bo qua', 'Số 5', 'ba dinh', 'sửa 7', 'khongphaiemail']);
+    const number = await driver.play(userId, ['0912345678', 'bo qua', 'Số 5', 'ba dinh', 'sửa 11', 'khongphaiemail']);
     expect(number.join('\n')).toContain(translate('vi', 'validation.email.missingAt'));
   });
 
@@ -126,9 +132,10 @@ describe('producer flows (vi)', () => {
   it('input in NFD form and without diacritics is understood, and stored in NFC', async () => {
     const userId = uniqueId('nfd');
     const nfd = (s: string) => s.normalize('NFD');
-    await driver.play(userId, ['menu', nfd('Hồ sơ chủ thể'), nfd('Hộ kinh doanh'), nfd('Hộ kinh doanh Lò Văn Sáu'), '41A8012345', nfd('Lò Văn Sáu'), nfd('Chủ hộ'), '0987654321', 'bo qua', nfd('Bản Nà Pục'), nfd('Hồng Sơn')]);
+    await driver.play(userId, ['menu', nfd('Hồ sơ chủ thể'), nfd('Hộ sản xuất'), nfd('Hộ kinh doanh Lò Văn Sáu'), '001090012345', '41A8012345', nfd('Lò Văn Sáu'), nfd('Chủ hộ'), nfd('Nữ'), nfd('Thái'), 'bo qua', '0987654321', 'bo qua', nfd('Bản Nà Pục'), nfd('Hồng Sơn')]);
     const pick = await driver.say(userId, nfd('hồng sơn lâm đồng'));
-    expect(last(pick)).toContain('9. Xã, phường: Xã Hồng Sơn, Lâm Đồng');
+    expect(last(pick)).toContain('13. Xã, phường: Xã Hồng Sơn, Lâm Đồng');
+    expect(last(pick)).toContain('8. Dân tộc: Thái');
     await driver.say(userId, nfd('Đồng ý'));
     const producer = await db.producer.findUniqueOrThrow({ where: { zaloUserId: userId } });
     expect(producer).toMatchObject({ kind: 'household', name: 'Hộ kinh doanh Lò Văn Sáu', representative: 'Lò Văn Sáu', communeCode: '23086' });
@@ -142,11 +149,11 @@ describe('producer flows (en)', () => {
     const userId = uniqueId('en');
     const switched = await driver.say(userId, 'English');
     expect(switched[0]).toMatch(/^Switched to English\.\n\nWhat would you like to do\?\n1\. Producer profile/);
-    await driver.play(userId, ['Register a product idea', 'Household business', 'Pham Thi Lan tea household', '41A8012345', 'Pham Thi Lan', 'Household head']);
+    await driver.play(userId, ['Register a product idea', 'Production household', 'Pham Thi Lan tea household', '079301012345', '41A8012345', 'Pham Thi Lan', 'Household head', 'Female', 'Kinh', 'skip']);
     const shared = await driver.share(userId, { name: 'Phạm Thị Lan', phone: '84987654321' });
     expect(last(shared)).toBe('Email address?\n(If you do not have one, type “skip”.)'.replace('(If you do not have one, type “skip”.)', translate('en', 'flow.ask.optional')));
     const profile = await driver.play(userId, ['lan@example.vn', 'Hamlet 2', 'ba dinh', 'yes']);
-    expect(profile.find((l) => l.startsWith('Please check your producer profile:'))).toContain('6. Phone: 84987654321');
+    expect(profile.find((l) => l.startsWith('Please check your producer profile:'))).toContain('10. Phone: 84987654321');
     const idea = await driver.play(userId, [
       'Shan tuyet tea',
       'food',
@@ -173,7 +180,7 @@ describe('producer flows (en)', () => {
 
   it('the business plan outline is stored with the idea; status says what each idea waits for', async () => {
     const userId = uniqueId('plan');
-    await driver.play(userId, ['English', 'Producer profile', ...['cooperative', 'Hoa Sen Cooperative', '0101234565', 'Vo Van Hai', 'Chair', '0912345678', 'skip', 'Hamlet 1', 'tan phu tay ninh', 'yes']]);
+    await driver.play(userId, ['English', 'Producer profile', ...['cooperative', 'Hoa Sen Cooperative', '0101234565', 'Vo Van Hai', 'Chair', 'skip', 'skip', 'skip', '0912345678', 'skip', 'Hamlet 1', 'tan phu tay ninh', 'yes']]);
     await driver.play(userId, ['Register a product idea', 'Lotus tea', 'food', 'tea', 'herbal', 'Lotus flowers scented green tea.', 'Scented by hand in the lotus.', 'Lotus and green tea', 'Yes, all', '5', '100 kg a year', 'Tin boxes', 'Gift shops', 'skip', 'New product', 'yes']);
     const plan = await driver.play(userId, [
       'Business plan',
@@ -199,18 +206,22 @@ describe('producer flows (en): wrong answers, back, edit, cancel, an official', 
   it('each kind of wrong answer gets its own hint; "back", "edit 1" and "cancel" work in English too', async () => {
     const userId = uniqueId('en-wrong');
     await driver.play(userId, ['English', 'Producer profile', 'cooperative group', 'Muong Lat weaving group']);
-    const wrong = await driver.play(userId, ['A', 'back', 'Muong Lat weaving group', 'Lo Thi Ban', 'Leader', '0912 345 67', '0912 345 678', 'skip', 'Ban Nang', 'nowhere at all', 'hong son tuyen quang']);
+    const wrong = await driver.play(userId, ['A', 'back', 'Muong Lat weaving group', 'Lo Thi Ban', 'Leader', 'skip', 'skip', 'skip', '0912 345 67', '0912 345 678', 'skip', 'Ban Nang', 'nowhere at all', 'hong son tuyen quang']);
     // A cooperative group has no registration number: the representative comes next.
     expect(wrong).toContain(`${translate('en', 'validation.text.tooShort', { min: '2' })}\n\n${translate('en', 'profile.representative.prompt')}`);
     expect(wrong.join('\n')).toContain(translate('en', 'validation.phone.mobileLength'));
     expect(wrong.join('\n')).toContain('I could not find “nowhere at all”.');
     const summary = last(wrong);
     expect(summary).toContain('3. Tax or registration number: (none yet)'.replace('(none yet)', translate('en', 'flow.confirm.empty')));
-    expect(summary).toContain('9. Commune: Xã Hồng Sơn, Tuyên Quang');
-    // A new kind needs a registration number the group did not have: it is asked, then the summary.
-    const edited = await driver.play(userId, ['edit 1', 'Household business']);
-    expect(last(edited)).toBe(translate('en', 'profile.householdRegistration.prompt'));
-    expect(last(await driver.say(userId, '41A8012345'))).toContain('3. Tax or registration number: 41A8012345');
+    expect(summary).toContain('13. Commune: Xã Hồng Sơn, Tuyên Quang');
+    // A household needs the personal ID the group did not have: it is asked, then the summary
+    // (the household's certificate number is optional, so it is not asked again).
+    const edited = await driver.play(userId, ['edit 1', 'Production household']);
+    expect(last(edited)).toBe(translate('en', 'profile.personalId.prompt'));
+    expect(last(await driver.say(userId, '001090012345'))).toContain('4. Personal ID number: 001*****2345');
+    const certificate = await driver.play(userId, ['edit 3', '41A8012345']);
+    expect(certificate[1]).toContain(translate('en', 'profile.householdRegistration.prompt'));
+    expect(last(certificate)).toContain('3. Tax or registration number: 41A8012345');
     const idea = await driver.play(userId, ['yes', 'Register a product idea', 'Brocade scarves', 'handicrafts', 'textiles']);
     // A group with one set takes it without asking.
     expect(last(idea)).toBe(translate('en', 'idea.description.prompt'));
@@ -226,7 +237,7 @@ describe('producer flows (en): wrong answers, back, edit, cancel, an official', 
 
   it('an English speaker with a profile asks for an official and is not asked for the commune again', async () => {
     const userId = uniqueId('en-help');
-    await driver.play(userId, ['English', 'Producer profile', ...['cooperative', 'Tan Phu Honey Cooperative', '0101234565', 'Tran Van Binh', 'Chair', '0912345678', 'skip', 'Hamlet 3', 'tan phu dong nai', 'yes']]);
+    await driver.play(userId, ['English', 'Producer profile', ...['cooperative', 'Tan Phu Honey Cooperative', '0101234565', 'Tran Van Binh', 'Chair', 'skip', 'skip', 'skip', '0912345678', 'skip', 'Hamlet 3', 'tan phu dong nai', 'yes']]);
     const lines = await driver.play(userId, ['Talk to an official', 'When is the next evaluation round?']);
     expect(last(lines)).toContain('Your message has been passed to the officials for Xã Tân Phú, Đồng Nai.');
     // The official reads it in their own language.
@@ -312,6 +323,87 @@ describe('talking to an official', () => {
   });
 });
 
+describe('who the producer is (Decision 26/2026/QĐ-TTg Art. 2.3; Forms 02 and 03)', () => {
+  it('a household gives its head\'s personal ID (TT 86/2024 Art. 5, TT 90/2026), gender, ethnic group and permanent address; saved, shown masked', async () => {
+    const userId = uniqueId('household-id');
+    await driver.play(userId, ['menu', '1', 'ho san xuat', 'Hộ Giàng Thị Mai']);
+    const id = await driver.play(userId, ['00109001234', '097090012345', '001212012345', '001190012345']);
+    expect(id.join('\n')).toContain(translate('vi', 'profile.personalId.length', { length: '11' }));
+    expect(id.join('\n')).toContain('3 chữ số đầu là mã tỉnh nơi đăng ký khai sinh (001–096); «097» không phải mã tỉnh.');
+    expect(id.join('\n')).toContain(translate('vi', 'profile.personalId.tooYoung', { year: '2012', age: '15' }));
+    // The certificate number is optional now; the personal ID stands in for the tax code.
+    expect(last(id)).toBe(`${translate('vi', 'profile.householdRegistration.prompt')}\n${translate('vi', 'flow.ask.optional')}`);
+    const representative = await driver.play(userId, ['bỏ qua', 'Giàng Thị Mai', 'Chủ hộ']);
+    expect(last(representative)).toBe(`${translate('vi', 'profile.gender.prompt')}\n[Nam]\n[Nữ]`);
+    const ethnic = await driver.play(userId, ['Nữ', 'Người Tiên']);
+    expect(last(ethnic)).toContain('Mình chưa tìm thấy dân tộc «Người Tiên» trong danh mục 54 dân tộc. Bạn gõ lại tên dân tộc nhé, ví dụ: Kinh, Tày, Thái');
+    const profile = await driver.play(userId, ['hmong', 'Thôn Sả Séng, xã Sa Pa, Lào Cai', '0912 345 678', 'bỏ qua', 'Thôn Sả Séng', 'tan phu dong nai']);
+    expect(last(profile).split('\n')).toEqual(
+      expect.arrayContaining([
+        '1. Loại hình: Hộ sản xuất, hộ gia đình có đăng ký kinh doanh',
+        '3. Mã số thuế / số đăng ký: (chưa có)',
+        '4. Số định danh cá nhân: 001*****2345',
+        '7. Giới tính: Nữ',
+        '8. Dân tộc: HMông',
+        '9. Địa chỉ thường trú: Thôn Sả Séng, xã Sa Pa, Lào Cai',
+      ]),
+    );
+    // "sửa 8" asks the ethnic group again and comes back.
+    expect(last(await driver.play(userId, ['sửa 8', 'Dao']))).toContain('8. Dân tộc: Dao');
+    await driver.say(userId, 'Đồng ý');
+    expect(await db.producer.findUniqueOrThrow({ where: { zaloUserId: userId } })).toMatchObject({
+      kind: 'household',
+      personalId: '001190012345',
+      registrationNumber: null,
+      representativeGender: 'female',
+      representativeEthnicGroup: '09',
+      representativePermanentAddress: 'Thôn Sả Séng, xã Sa Pa, Lào Cai',
+    });
+    // Personal data: the full number is in no message the bot sent.
+    const sent = await db.outboundMessage.findMany({ where: { recipient: userId } });
+    expect(sent.length).toBeGreaterThan(0);
+    expect(JSON.stringify(sent.map((m) => m.payload))).not.toContain('001190012345');
+  });
+
+  it('a farm without a tax code gives its owner\'s personal ID instead', async () => {
+    const userId = uniqueId('farm');
+    const asked = await driver.play(userId, ['menu', '1', 'trang trai', 'Trang trại Bò sữa Hoà Bình', 'Số định danh cá nhân']);
+    expect(last(asked)).toBe(translate('vi', 'profile.personalId.prompt'));
+    await driver.play(userId, ['036085012345', 'Nguyễn Văn Hoà', 'Chủ trang trại', 'bỏ qua', 'bỏ qua', 'bỏ qua', '0912345678', 'bỏ qua', 'Xóm 2', 'tan phu dong nai', 'Đồng ý']);
+    expect(await db.producer.findUniqueOrThrow({ where: { zaloUserId: userId } })).toMatchObject({ kind: 'farm', personalId: '036085012345', registrationNumber: null, representativeGender: null });
+  });
+
+  it('an association registers a tourism product only: no other sector is offered, and none is accepted', async () => {
+    const userId = uniqueId('association');
+    const kind = await driver.play(userId, ['menu', '1', 'hiep hoi', 'Hội Du lịch cộng đồng Tân Phú']);
+    expect(last(kind)).toBe(`${translate('vi', 'profile.associationTaxCode.prompt')}\n${translate('vi', 'flow.ask.optional')}`);
+    await driver.play(userId, ['bỏ qua', 'Lê Văn Tâm', 'Chủ tịch hội', 'bỏ qua', 'bỏ qua', 'bỏ qua', '0912345678', 'bỏ qua', 'Ấp 3', 'tan phu dong nai', 'Đồng ý']);
+    // Tourism is the one sector open to it, with one group and one set: taken without asking.
+    const idea = await driver.play(userId, ['2', 'Homestay Rừng Tràm Tân Phú']);
+    expect(idea.join('\n')).not.toContain('Sản phẩm thuộc ngành nào?');
+    expect(last(idea)).toBe(translate('vi', 'idea.description.prompt'));
+    await driver.play(userId, ['Nhà sàn nghỉ đêm giữa rừng tràm, có bữa ăn địa phương.', 'Đi xuồng trong rừng tràm.', 'Nông sản của ấp', 'Có, toàn bộ', '6', '2.000 khách/năm', 'Không có bao bì', 'Khách trong tỉnh', 'bỏ qua', 'Sản phẩm mới', 'Đồng ý']);
+    expect(await db.productIdea.findFirstOrThrow({ where: { producer: { zaloUserId: userId } } })).toMatchObject({ sectorCode: 'tourism', setCode: 'tourism' });
+    // An idea for another sector (drafted before the kind changed) is refused when submitted.
+    const refused = await db.$transaction((tx) =>
+      submitProductIdea(
+        {
+          tx,
+          userId,
+          locale: 'vi',
+          translate,
+          now: clock.now,
+          messageId: undefined,
+          answers: { productName: 'Mật ong', sector: 'food', group: 'rawFood', set: 'honeyRawOther', ideaKind: 'new_product', description: 'Mật ong rừng tràm.', specialty: 'Rừng tràm', rawMaterials: 'Mật ong', rawMaterialsLocal: 'all', localWorkers: 3, output: '1 tấn', packaging: 'Chai', market: 'Tỉnh' },
+        },
+        conversation.setup.ruleSets,
+      ),
+    );
+    expect(refused.reply).toEqual([{ kind: 'text', text: translate('vi', 'profile.kind.tourismOnly') }]);
+    expect(await db.productIdea.count({ where: { producer: { zaloUserId: userId } } })).toBe(1);
+  });
+});
+
 describe('conversations over time', () => {
   it('resumes at the same question after a process restart, and asks first after five days away', async () => {
     const userId = uniqueId('resume');
@@ -327,7 +419,7 @@ describe('conversations over time', () => {
     expect(later).toEqual(['Bạn đang làm dở «Hồ sơ chủ thể» (đã trả lời 4 câu). Bạn muốn tiếp tục hay làm lại từ đầu?\n[Tiếp tục]\n[Làm lại]']);
     const resumed = await driver.say(userId, 'Tiếp tục');
     expect(resumed).toEqual([`Mình tiếp tục «Hồ sơ chủ thể» nhé.\n\n${translate('vi', 'profile.position.prompt')}`]);
-    expect((await driver.say(userId, 'Chủ nhiệm')).join('\n')).toContain(translate('vi', 'profile.phone.prompt'));
+    expect((await driver.say(userId, 'Chủ nhiệm')).join('\n')).toContain(translate('vi', 'profile.gender.prompt'));
 
     clock.now = new Date(clock.now.getTime() + 5 * 24 * 3600_000);
     await driver.say(userId, 'xin chào');

@@ -8,7 +8,8 @@ import { routerActions } from '../../src/conversation/converse.js';
 import { flowRegistries } from '../../src/conversation/engine-context.js';
 import { loadFlows } from '../../src/conversation/load-flows.js';
 import { loadChecklists } from '../../src/ocop/dossier-checklist.js';
-import { findProductSet, groupsOf, loadRuleSets, RuleSetError, ruleSetForDossier, ruleSetInForce, sectorsOf } from '../../src/ocop/rule-sets.js';
+import { findProductSet, groupsOf, loadRuleSets, RuleSetError, ruleSetForDossier, ruleSetInForce, sectorsOf, sectorsOpenTo } from '../../src/ocop/rule-sets.js';
+import { producerKinds } from '../../src/ocop/producer-kinds.js';
 import { dictionaries, projectDir } from '../helpers/conversation-harness.js';
 
 const file = join(projectDir, 'rules', 'rule-sets.yaml');
@@ -24,6 +25,19 @@ describe('rule sets as data', () => {
     const current = ruleSets.at(-1)!;
     expect(findProductSet(current, 'tourism')).toMatchObject({ sector: 'tourism', samples: false });
     expect(findProductSet(current, 'whiteSpirit')).toMatchObject({ group: 'alcoholicDrinks', samples: true });
+  });
+
+  it('lets associations register tourism products only, every other kind any sector (Decision 26/2026 Art. 2.3)', () => {
+    const qd26 = ruleSets.find((r) => r.id === 'qd-26-2026')!;
+    expect(sectorsOpenTo(qd26, 'association')).toEqual(['tourism']);
+    for (const kind of producerKinds.filter((k) => k !== 'association')) expect(sectorsOpenTo(qd26, kind)).toEqual(sectorsOf(qd26));
+  });
+
+  it('refuses a producer kind limited to a sector its classification does not have', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rule-sets-'));
+    const broken = join(dir, 'rule-sets.yaml');
+    await writeFile(broken, (await readFile(file, 'utf8')).replace('sectorsByProducerKind: { association: [tourism] }', 'sectorsByProducerKind: { association: [travel] }'));
+    expect(() => loadRuleSets(broken, dictionaries)).toThrow(/association is limited to sector travel/);
   });
 
   it('says which council level certifies which stars, per period: no district level after 1 July 2025', () => {

@@ -91,6 +91,13 @@ const accepted: Record<AnswerValidatorName, Accepted[]> = {
     ['12/GCN-đkkd', '12/GCN-ĐKKD'],
     ['41 H 8 000123', '41H8000123'],
   ],
+  // Personal IDs (Nghị định 137/2015 Art. 13; century and sex codes of TT 59/2021 Art. 7):
+  // "now" is 25/11/2026 in Vietnam.
+  personalId: [
+    ['001090012345', '001090012345', { minimumAge: 15 }], // Hà Nội, born 1990, male
+    ['079 301 012 345', '079301012345', { minimumAge: 15 }], // 2001, female; spaces as on the card
+    ['096.211.012.345', '096211012345', { minimumAge: 15 }], // 2011: may already be 15
+  ],
 };
 
 const refused: Record<AnswerValidatorName, Refused[]> = {
@@ -179,6 +186,16 @@ const refused: Record<AnswerValidatorName, Refused[]> = {
     ['HTX/ABC', 'validation.businessRegistration.format'],
     ['01A8', 'validation.businessRegistration.length', { min: '5', max: '30' }],
     ['0'.repeat(31), 'validation.businessRegistration.length', { min: '5', max: '30' }],
+  ],
+  personalId: [
+    ['', 'validation.required', undefined, { minimumAge: 15 }],
+    ['CCCD 001090012345', 'profile.personalId.format', undefined, { minimumAge: 15 }],
+    ['00109001234', 'profile.personalId.length', { length: '11' }, { minimumAge: 15 }],
+    ['0010900123456', 'profile.personalId.length', { length: '13' }, { minimumAge: 15 }],
+    ['097090012345', 'profile.personalId.province', { code: '097' }, { minimumAge: 15 }],
+    ['000090012345', 'profile.personalId.province', { code: '000' }, { minimumAge: 15 }],
+    ['001230012345', 'profile.personalId.bornInFuture', { year: '2030' }, { minimumAge: 15 }],
+    ['001212012345', 'profile.personalId.tooYoung', { year: '2012', age: '15' }, { minimumAge: 15 }],
   ],
 };
 
