@@ -10,6 +10,7 @@ import { loadWorkingCalendar } from './calendar/working-calendar.js';
 import { distributeMeeting } from './council/distribute-meeting.js';
 import { runMeetingSchedule } from './council/meeting-schedule.js';
 import { loadConversation } from './conversation/conversation-setup.js';
+import { defaultConsoleAuth } from './console/console-auth.js';
 import { createDocumentStorage } from './storage/create-document-storage.js';
 import { assemblePacket } from './dossier/assemble-packet.js';
 import { signLink } from './dossier/signed-links.js';
@@ -122,6 +123,18 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         distribute: (meetingId) => distributeMeeting({ db, translate, now, ...packets, fallbackTemplates: config.fallbackTemplates }, meetingId),
       },
       packetLinks: { storage, secret: config.links.secret, now },
+      console: {
+        translate,
+        now,
+        auth: defaultConsoleAuth,
+        // Browsers keep Secure cookies over HTTPS only; a local run is served over plain HTTP.
+        secureCookies: config.publicBaseUrl.startsWith('https://'),
+        checklists: conversation.setup.checklists,
+        calendar: conversation.calendar,
+        checkWorkingDays: conversation.notifyRules.dossierCheckWorkingDays,
+        enqueueOutbound: queues.enqueueOutboundMessages,
+        storage,
+      },
     });
     server = app.listen(config.port, '0.0.0.0');
     await once(server, 'listening');

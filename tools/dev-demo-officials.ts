@@ -1,4 +1,5 @@
 import { createApiToken } from '../src/admin/api-tokens.js';
+import { defaultConsoleAuth, issueSignInLink } from '../src/console/console-auth.js';
 import type { Database } from '../src/db/database.js';
 
 // `npm run dev` only: the officials' side can be tried at once. Two chat-page users of the
@@ -16,7 +17,8 @@ const demoOfficials = [
 const demoTokenName = 'Demo: Văn phòng OCOP tỉnh Đồng Nai (npm run dev)';
 
 export interface DemoOfficials {
-  officials: { zaloUserId: string; name: string; role: 'commune' | 'province' }[];
+  /** each with a one-time sign-in token for the console (as "đăng nhập" in the chat gives) */
+  officials: { zaloUserId: string; name: string; role: 'commune' | 'province'; signInToken: string | undefined }[];
   token: string;
 }
 
@@ -29,5 +31,10 @@ export async function seedDemoOfficials(db: Database, now: Date): Promise<DemoOf
   }
   await db.apiToken.updateMany({ where: { name: demoTokenName, revokedAt: null }, data: { revokedAt: now } });
   const { token } = await createApiToken(db, { name: demoTokenName, role: 'province', provinceCode: DEMO_PROVINCE.code, communeCode: null });
-  return { officials: demoOfficials.map(({ zaloUserId, name, role }) => ({ zaloUserId, name, role })), token };
+  const officials = [];
+  for (const { zaloUserId, name, role } of demoOfficials) {
+    const link = await db.$transaction((tx) => issueSignInLink(tx, { zaloUserId, now, settings: defaultConsoleAuth }));
+    officials.push({ zaloUserId, name, role, signInToken: link.kind === 'link' ? link.token : undefined });
+  }
+  return { officials, token };
 }

@@ -1,3 +1,5 @@
+import { displayVietnamDateTime } from '../calendar/calendar-date.js';
+import { issueSignInLink, type ConsoleAuthSettings } from '../console/console-auth.js';
 import type { Transaction } from '../db/database.js';
 import { addDocuments, declareExemption, openDossier, showDossierProgress, submitDossier } from '../dossier/producer-dossier.js';
 import type { Checklist } from '../ocop/dossier-checklist.js';
@@ -54,9 +56,43 @@ async function acknowledgeDelivery(input: ActionInput): Promise<ActionOutcome> {
   return replyWith(textOf(input, 'meeting.acknowledged', { product: idea?.productName ?? '', version: String(delivery.packetVersion ?? '') }));
 }
 
+/** "đăng nhập": a linked official gets a one-time link to the console, in their language. */
+async function consoleSignIn(input: ActionInput, console: ConsoleSignInOptions): Promise<ActionOutcome> {
+  const outcome = await issueSignInLink(input.tx, { zaloUserId: input.userId, now: input.now, settings: console.settings });
+  switch (outcome.kind) {
+    case 'link': {
+      const url = `${console.publicBaseUrl}/console/sign-in/${outcome.token}?lang=${input.locale}`;
+      const minutes = String(Math.round(console.settings.linkTtlMs / 60_000));
+      return replyWith({
+        kind: 'text',
+        text: input.translate(input.locale, 'console.signIn.link', { name: outcome.official.name, minutes }),
+        buttons: [{ title: input.translate(input.locale, 'console.signIn.open'), action: { kind: 'url', url } }],
+      });
+    }
+    case 'too_many':
+      return replyWith(textOf(input, 'console.signIn.tooMany', { time: displayVietnamDateTime(outcome.retryAt) }));
+    case 'deactivated':
+      return replyWith(textOf(input, 'console.signIn.deactivated'));
+    case 'not_official':
+      return replyWith(textOf(input, 'console.signIn.notOfficial'));
+  }
+}
+
+export interface ConsoleSignInOptions {
+  /** where the console is reached from a phone: the links start with it */
+  publicBaseUrl: string;
+  settings: ConsoleAuthSettings;
+}
+
 /** The domain handlers flows name in their action steps (and the router's effects). */
-export function createConversationActions(ruleSets: readonly RuleSet[], checklists: readonly Checklist[], reminders: Pick<NotifyTiming, 'calendar' | 'routineTime'>): Record<string, ConversationAction> {
+export function createConversationActions(
+  ruleSets: readonly RuleSet[],
+  checklists: readonly Checklist[],
+  reminders: Pick<NotifyTiming, 'calendar' | 'routineTime'>,
+  console: ConsoleSignInOptions,
+): Record<string, ConversationAction> {
   return {
+    consoleSignIn: (input) => consoleSignIn(input, console),
     openDossier: (input) => openDossier(input, checklists),
     addDocuments,
     declareExemption: (input) => declareExemption(input, checklists),

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { defaultConsoleAuth, type ConsoleAuthSettings } from '../console/console-auth.js';
 import type { Database } from '../db/database.js';
 import type { Dictionaries, Translate } from '../i18n/translator.js';
 import type { Logger } from '../observability/logger.js';
@@ -41,6 +42,8 @@ export async function loadConversation(options: {
   communeRefreshMs?: number;
   /** Another flows directory (tests of a deploy that changes a flow). */
   flowsDir?: string;
+  /** How long console sign-in links last and how many an official may ask for. */
+  consoleAuth?: ConsoleAuthSettings;
 }): Promise<LoadedConversation> {
   const ruleSets = loadRuleSets(join(options.root, 'rules', 'rule-sets.yaml'), options.dictionaries);
   const checklists = loadChecklists(join(options.root, 'rules', 'dossier-checklists.yaml'), ruleSets, options.dictionaries);
@@ -48,7 +51,7 @@ export async function loadConversation(options: {
   const notifyRules = loadNotifyRules(join(options.root, 'rules', 'notifications.yaml'));
   const provinceSettings = loadProvinceSettings(join(options.root, 'rules', 'provinces.yaml'));
   const ethnicGroups = loadEthnicGroups(join(options.root, 'rules', 'ethnic-groups.yaml'));
-  const actions = createConversationActions(ruleSets, checklists, { calendar, routineTime: notifyRules.routineTime });
+  const actions = createConversationActions(ruleSets, checklists, { calendar, routineTime: notifyRules.routineTime }, { publicBaseUrl: options.publicBaseUrl, settings: options.consoleAuth ?? defaultConsoleAuth });
   const flows = loadFlows(options.flowsDir ?? join(options.root, 'flows'), options.dictionaries, flowRegistries([...Object.keys(actions), ...routerActions]));
   let communes: CommuneDirectory = await loadCommuneDirectory(options.db);
   const timer = setInterval(() => {

@@ -46,6 +46,7 @@ const words = {
   official: ['gap can bo', 'talk to an official'],
   missing: ['con thieu', 'thieu gi', 'missing', 'what is missing'],
   sendItems: ['gui bo sung', 'send the items'],
+  signIn: ['dang nhap', 'sign in', 'log in', 'login'],
 };
 
 function languageRequested(key: string): Locale | undefined {
@@ -185,6 +186,10 @@ export function converse(engineFor: (locale: Locale) => EngineContext, input: Co
     return { items: [...notices, { type: 'effect', effect: { action: 'remindLater', flowId: state?.flow.flowId ?? menuFlowId, answers: { notificationIds: deferred.join(',') } } }], state: state ?? showMenu(ctx, {}).state, locale };
   }
   const key = input.kind === 'text' ? toMatchKey(input.text) : '';
+  if (words.signIn.includes(key)) {
+    // An official asks for a link to the console: answered, and the conversation stays where it was.
+    return { items: [...notices, { type: 'effect', effect: { action: 'consoleSignIn', flowId: state?.flow.flowId ?? menuFlowId, answers: {} } }], state: state ?? showMenu(ctx, {}).state, locale };
+  }
   const language = languageRequested(key);
   if (input.kind === 'follow' || (!state && !language)) {
     const keep = state ? setAside(state) : {};

@@ -1,6 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { authenticateApiToken, type ApiTokenScope } from '../admin/api-tokens.js';
+import { deactivateOfficial } from '../console/console-auth.js';
 import type { Database, Transaction } from '../db/database.js';
 import type { CampaignDeadline, CertifiedProduct, DossierDocument, Notification, Prisma, Producer, ProductIdea } from '../db/generated/client.js';
 import {
@@ -53,7 +54,8 @@ import type { Checklist } from '../ocop/dossier-checklist.js';
 import type { RuleSet } from '../ocop/rule-sets.js';
 import type { Logger } from '../observability/logger.js';
 import { inviteOfficial } from '../officials/official-invitations.js';
-import { RegionScopeError } from '../officials/region-scope.js';
+import { ideaRegion, RegionScopeError } from '../officials/region-scope.js';
+import { enqueueCommitted } from '../outbound/outbox.js';
 import { acceptProductIdea, ProductIdeaNotFoundError, ProductIdeaNotSubmittedError, returnProductIdea, type ReviewedIdea } from '../registration/review-product-idea.js';
 import type { EthnicGroups } from '../conversation/ethnic-groups.js';
 import { maskPersonalId } from '../registration/personal-id.js';
@@ -103,10 +105,6 @@ const producerFields = {
 type ListedIdea = ProductIdea & { producer: Pick<Producer, keyof typeof producerFields> };
 
 
-// A token never learns whether something outside its region exists.
-function ideaRegion(scope: ApiTokenScope): Prisma.ProductIdeaWhereInput {
-  return scope.role === 'commune' ? { communeCode: scope.communeCode } : { provinceCode: scope.provinceCode };
-}
 
 function officialRegion(scope: ApiTokenScope): Prisma.OfficialWhereInput {
   return scope.role === 'commune' ? { communeCode: scope.communeCode } : { provinceCode: scope.provinceCode };
@@ -416,10 +414,8 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
 
   // Committed: if Redis is away, the sweep sends the pending rows later.
   async function enqueueAfterCommit(req: Request, outboxIds: bigint[], ideaId: bigint): Promise<void> {
-    await deps.enqueueOutbound(outboxIds).catch((error: unknown) => {
-      const log = (req as Request & { log?: Logger }).log ?? deps.logger;
-      log.warn({ err: error, ideaId: String(ideaId) }, 'outbound enqueue deferred to the sweep');
-    });
+    const log = (req as Request & { log?: Logger }).log ?? deps.logger;
+    await enqueueCommitted(deps.enqueueOutbound, outboxIds, log.child({ ideaId: String(ideaId) }));
   }
 
   async function review(req: Request, res: Response, decide: (tx: Transaction, ideaId: bigint, reviewer: string) => Promise<{ idea: ReviewedIdea; outboxIds: bigint[] }>) {
@@ -617,8 +613,23 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
         linkedAt: official.linkedAt?.toISOString() ?? null,
         invitationExpiresAt: official.invitationExpiresAt?.toISOString() ?? null,
         createdAt: official.createdAt.toISOString(),
+        deactivatedAt: official.deactivatedAt?.toISOString() ?? null,
       })),
     });
+  });
+
+  // The province ends an official's access: no more sign-in, and open console sessions end now.
+  router.post('/officials/:id/deactivate', async (req: Request, res: Response) => {
+    const scope = scopeOf(req);
+    if (scope.role !== 'province') throw new HttpError('forbidden', 'officials are deactivated by the province OCOP unit');
+    const { id } = parseInput(idParams, req.params, 'params');
+    const official = await deps.db.$transaction(async (tx) => {
+      const found = await tx.official.findFirst({ where: { id, provinceCode: scope.provinceCode } });
+      if (!found) throw new HttpError('not_found', 'no such official');
+      if (!found.deactivatedAt) await deactivateOfficial(tx, { officialId: id, now: deps.now() });
+      return tx.official.findUniqueOrThrow({ where: { id } });
+    });
+    res.json({ id: String(official.id), name: official.name, deactivatedAt: official.deactivatedAt?.toISOString() ?? null });
   });
 
   async function requireVisibleNotification(tx: Transaction, scope: ApiTokenScope, id: bigint): Promise<Notification> {

@@ -274,6 +274,7 @@ const schemas: Record<string, JsonSchema> = {
     linkedAt: maybeInstant,
     invitationExpiresAt: maybeInstant,
     createdAt: instant,
+    deactivatedAt: { ...maybeInstant, description: 'set by the province: the official can no longer sign in to the console' },
   }),
   InvitedOfficial: object({ id, name: text, role: { type: 'string', enum: ['province', 'commune'] }, provinceCode: text, communeCode: maybeText, invitationCode, expiresAt: instant }),
   CouncilPerson: object(
@@ -600,6 +601,21 @@ function describePaths(): OpenApiDocument['paths'] {
         tags: ['officials'],
         summary: "The region's officials, and whether each has linked a Zalo account",
         responses: { '200': answer('the officials', object({ officials: { type: 'array', items: ref('Official') } })), '401': unauthorized },
+      },
+    },
+    '/admin/v1/officials/{id}/deactivate': {
+      post: {
+        operationId: 'deactivateOfficial',
+        tags: ['officials'],
+        summary: "End an official's access: no more console sign-in, open sessions end at once",
+        parameters: describeParameters(idParams, 'path', { id: 'the official' }),
+        responses: {
+          '200': answer('the official, with `deactivatedAt`', object({ id, name: text, deactivatedAt: instant })),
+          '400': badId,
+          '401': unauthorized,
+          '403': provinceOnly,
+          '404': failure("no such official in the token's province"),
+        },
       },
     },
     '/admin/v1/councils': {

@@ -7,6 +7,7 @@ import type { Database } from '../db/database.js';
 import type { SqlPool } from '../db/sql-pool.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { createConsoleRouter, type ConsoleDeps } from '../console/console-router.js';
 import { withTimeout } from './with-timeout.js';
 import { createAdminApiRouter, type AdminApiDeps } from './admin-api.js';
 import { HttpError, toHttpError } from './http-error.js';
@@ -26,6 +27,8 @@ export interface AppDeps {
   admin?: Omit<AdminApiDeps, 'db' | 'logger'>;
   /** Serves packets behind signed links (`GET /packets/:token`). */
   packetLinks?: Omit<PacketLinkDeps, 'db' | 'logger'>;
+  /** The officials' console at /console, signed in through the OA; not served when absent. */
+  console?: Omit<ConsoleDeps, 'db' | 'logger'>;
 }
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
@@ -77,6 +80,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/assets', express.static(join(projectRoot(), 'assets'), { fallthrough: false, index: false, maxAge: '1d' }));
   if (deps.packetLinks) app.use(createPacketLinkRouter({ ...deps.packetLinks, db: deps.db, logger: deps.logger }));
   if (deps.admin) app.use('/admin/v1', createAdminApiRouter({ ...deps.admin, db: deps.db, logger: deps.logger }));
+  if (deps.console) app.use('/console', createConsoleRouter({ ...deps.console, db: deps.db, logger: deps.logger }));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });

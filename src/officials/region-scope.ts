@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Transaction } from '../db/database.js';
+import type { Prisma } from '../db/generated/client.js';
 
 // The region an official or an API token answers for: a whole province, or one commune.
 // A council secretary's token answers for the meetings of a province.
@@ -48,4 +49,14 @@ export async function checkRegionScope(tx: Transaction, input: { role: string; p
     if (!unit) throw new RegionScopeError(`province ${scope.provinceCode} has no commune in the list of administrative units`);
   }
   return scope;
+}
+
+/** The product ideas a scope answers for: its commune's, or its province's. */
+export function ideaRegion(scope: { role: string; provinceCode: string; communeCode: string | null }): Prisma.ProductIdeaWhereInput {
+  return scope.role === 'commune' ? { communeCode: scope.communeCode ?? '' } : { provinceCode: scope.provinceCode };
+}
+
+/** Who accepts or returns ideas and checks dossiers: the commune and the province, not a council secretary. */
+export function mayDecide(role: string): boolean {
+  return role === 'commune' || role === 'province';
 }

@@ -1,3 +1,4 @@
+import type { Logger } from '../observability/logger.js';
 import type { Transaction } from '../db/database.js';
 import { outgoingChannel, type OutgoingMessage } from './outgoing-message.js';
 
@@ -29,4 +30,13 @@ export async function addToOutbox(tx: Transaction, entries: OutboxEntry[], now: 
     select: { id: true },
   });
   return rows.map((row) => row.id);
+}
+
+/**
+ * Enqueues outbox rows after their transaction committed. If Redis is away the rows stay
+ * pending and the sweep enqueues them later, so a failure here is only logged.
+ */
+export async function enqueueCommitted(enqueue: (ids: bigint[]) => Promise<void>, ids: bigint[], log: Pick<Logger, 'warn'>): Promise<void> {
+  if (ids.length === 0) return;
+  await enqueue(ids).catch((error: unknown) => log.warn({ err: error }, 'outbound enqueue deferred to the sweep'));
 }

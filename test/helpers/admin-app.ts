@@ -25,7 +25,7 @@ export function testNotifyTiming(): NotifyTiming {
 type AdminOptions = Omit<NonNullable<AppDeps['admin']>, 'notifyTiming'> & { notifyTiming?: NotifyTiming };
 
 /** The bot's web app on a free port, with the admin API (and packet links) it is given. */
-export async function startAdminApp(options: { db: Database; redis: Redis; now: () => Date; admin: AdminOptions; packetLinks?: AppDeps['packetLinks'] }) {
+export async function startAdminApp(options: { db: Database; redis: Redis; now: () => Date; admin: AdminOptions; packetLinks?: AppDeps['packetLinks']; console?: AppDeps['console'] }) {
   const sql = createSqlPool({ databaseUrl: testDatabaseUrl, poolSize: 2 });
   const app = createApp({
     db: options.db,
@@ -36,6 +36,7 @@ export async function startAdminApp(options: { db: Database; redis: Redis; now: 
     webhook: { appId: 'test-app', secret: 'unused', maxAgeSeconds: 10_800, maxFutureSkewSeconds: 300, enqueueInboundEvents: async () => undefined, now: options.now },
     admin: { ...options.admin, notifyTiming: options.admin.notifyTiming ?? testNotifyTiming() },
     ...(options.packetLinks ? { packetLinks: options.packetLinks } : {}),
+    ...(options.console ? { console: options.console } : {}),
   });
   const served = await listenOnFreePort(app);
   return { base: served.base, close: () => served.close().then(() => sql.end()) };

@@ -7,6 +7,7 @@ import { createConversationActions } from '../../src/conversation/conversation-a
 import { routerActions } from '../../src/conversation/converse.js';
 import { flowRegistries } from '../../src/conversation/engine-context.js';
 import { loadFlows } from '../../src/conversation/load-flows.js';
+import { defaultConsoleAuth } from '../../src/console/console-auth.js';
 import { loadChecklists } from '../../src/ocop/dossier-checklist.js';
 import { findProductSet, groupsOf, loadRuleSets, RuleSetError, ruleSetForDossier, ruleSetInForce, sectorsOf, sectorsOpenTo } from '../../src/ocop/rule-sets.js';
 import { producerKinds } from '../../src/ocop/producer-kinds.js';
@@ -91,7 +92,7 @@ describe('rule sets as data', () => {
 describe("the project's flows", () => {
   it('all load and pass the checker with the registered validators, actions, sources and facts', () => {
     const checklists = loadChecklists(join(projectDir, 'rules', 'dossier-checklists.yaml'), ruleSets, dictionaries);
-    const names = [...Object.keys(createConversationActions(ruleSets, checklists, { calendar: loadWorkingCalendar(join(projectDir, 'rules', 'calendar.yaml')), routineTime: '08:00' })), ...routerActions];
+    const names = [...Object.keys(createConversationActions(ruleSets, checklists, { calendar: loadWorkingCalendar(join(projectDir, 'rules', 'calendar.yaml')), routineTime: '08:00' }, { publicBaseUrl: 'https://ocop.example.vn', settings: defaultConsoleAuth })), ...routerActions];
     const flows = loadFlows(join(projectDir, 'flows'), dictionaries, flowRegistries(names));
     expect([...flows.keys()].sort()).toEqual(['business-plan', 'dossier', 'main-menu', 'producer-profile', 'product-idea', 'talk-to-official']);
   });

@@ -1,0 +1,106 @@
+import ExcelJS from 'exceljs';
+import { z } from 'zod';
+import { displayDate, vietnamDateOf, type CalendarDate } from '../calendar/calendar-date.js';
+import type { WorkingCalendar } from '../calendar/working-calendar.js';
+import { addWorkingDays, workingDaysBetween } from '../calendar/working-days.js';
+import type { Database } from '../db/database.js';
+import type { Dossier, Official, Producer, ProductIdea } from '../db/generated/client.js';
+import { ideaRegion } from '../officials/region-scope.js';
+
+// What the console lists: an official's tasks by deadline, and the ideas of their region
+// with filters, on the page or as an Excel workbook.
+
+export interface ConsoleTask {
+  kind: 'reviewIdea' | 'checkDossier' | 'awaitProducer';
+  href: string;
+  productName: string;
+  receiptNumber: string;
+  producerName: string;
+  /** yyyy-mm-dd (Vietnam): since when it waits */
+  since: CalendarDate;
+  /** the legal deadline, where there is one (the commune's working days to check a dossier) */
+  deadline?: CalendarDate;
+  workingDaysLeft?: number;
+}
+
+/**
+ * The official's tasks: ideas to review, dossiers to check with the working days left of
+ * the commune's check, and dossiers returned and awaited from the producer; the nearest
+ * deadline first, then the oldest.
+ */
+export async function consoleTasks(db: Database, input: { official: Official; now: Date; calendar: WorkingCalendar; checkWorkingDays: number }): Promise<ConsoleTask[]> {
+  const today = vietnamDateOf(input.now);
+  const region = ideaRegion(input.official);
+  const ideas = await db.productIdea.findMany({
+    where: { AND: [region, { OR: [{ status: 'submitted' }, { dossier: { status: { in: ['submitted', 'returned'] } } }] }] },
+    include: { producer: { select: { name: true } }, dossier: { include: { events: { where: { action: { in: ['submitted', 'item_returned'] } }, orderBy: { id: 'desc' }, take: 1 } } } },
+    orderBy: { id: 'asc' },
+  });
+  const tasks: ConsoleTask[] = [];
+  for (const idea of ideas) {
+    const base = { productName: idea.productName, receiptNumber: idea.receiptNumber, producerName: idea.producer.name };
+    if (idea.status === 'submitted') tasks.push({ ...base, kind: 'reviewIdea', href: `/console/ideas/${String(idea.id)}`, since: vietnamDateOf(idea.submittedAt) });
+    const dossier = idea.dossier;
+    const last = dossier?.events[0];
+    if (!dossier || !last) continue;
+    const since = vietnamDateOf(last.at);
+    const href = `/console/ideas/${String(idea.id)}/dossier`;
+    if (dossier.status === 'submitted') {
+      // Art. 7.2 of Decision 26/2026: the commune checks within 15 working days of receiving it.
+      const deadline = addWorkingDays(input.calendar, since, input.checkWorkingDays);
+      tasks.push({ ...base, kind: 'checkDossier', href, since, deadline, workingDaysLeft: workingDaysBetween(input.calendar, today, deadline) });
+    } else if (dossier.status === 'returned') {
+      tasks.push({ ...base, kind: 'awaitProducer', href, since });
+    }
+  }
+  return tasks.sort((a, b) => (a.deadline ?? '9999') .localeCompare(b.deadline ?? '9999') || a.since.localeCompare(b.since));
+}
+
+export const ideaFilterSchema = z.object({
+  status: z.enum(['submitted', 'accepted', 'returned']).optional().catch(undefined),
+  sector: z.string().regex(/^[a-z][a-zA-Z]*$/).optional().catch(undefined),
+  commune: z.string().regex(/^\d{5}$/).optional().catch(undefined),
+});
+export type IdeaFilter = z.infer<typeof ideaFilterSchema>;
+
+export type ListedIdea = ProductIdea & { producer: Producer; dossier: Dossier | null };
+
+/** The ideas of the official's region that match the filter, the latest first (at most 500). */
+export function filteredIdeas(db: Database, official: Official, filter: IdeaFilter): Promise<ListedIdea[]> {
+  return db.productIdea.findMany({
+    where: { AND: [ideaRegion(official), { status: filter.status, sectorCode: filter.sector, communeCode: filter.commune }] },
+    include: { producer: true, dossier: true },
+    orderBy: { id: 'desc' },
+    take: 500,
+  });
+}
+
+/** The listed ideas as an .xlsx workbook, in the official's language, dates as dd/mm/yyyy. */
+export async function ideasWorkbook(ideas: readonly ListedIdea[], t: (key: string, vars?: Record<string, string>) => string): Promise<ArrayBuffer> {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet(t('console.ideas.sheet'));
+  sheet.columns = [
+    { header: t('console.idea.receipt'), key: 'receipt', width: 26 },
+    { header: t('idea.summary.productName'), key: 'product', width: 32 },
+    { header: t('console.idea.producer'), key: 'producer', width: 30 },
+    { header: t('console.ideas.commune'), key: 'commune', width: 10 },
+    { header: t('console.ideas.sector'), key: 'sector', width: 22 },
+    { header: t('console.idea.status'), key: 'status', width: 16 },
+    { header: t('console.ideas.dossier'), key: 'dossier', width: 18 },
+    { header: t('console.idea.submitted'), key: 'submitted', width: 14 },
+  ];
+  sheet.getRow(1).font = { bold: true };
+  for (const idea of ideas) {
+    sheet.addRow({
+      receipt: idea.receiptNumber,
+      product: idea.productName,
+      producer: idea.producer.name,
+      commune: idea.communeCode,
+      sector: t(`ocop.sector.${idea.sectorCode}`),
+      status: t(`console.status.${idea.status}`),
+      dossier: idea.dossier ? t(`console.dossierStatus.${idea.dossier.status}`) : '',
+      submitted: displayDate(vietnamDateOf(idea.submittedAt)),
+    });
+  }
+  return workbook.xlsx.writeBuffer() as Promise<ArrayBuffer>;
+}

@@ -1,0 +1,383 @@
+import { timingSafeEqual } from 'node:crypto';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { z } from 'zod';
+import { displayDate, displayVietnamDateTime, vietnamDateOf } from '../calendar/calendar-date.js';
+import type { WorkingCalendar } from '../calendar/working-calendar.js';
+import type { Database, Transaction } from '../db/database.js';
+import type { Official } from '../db/generated/client.js';
+import { checkDossier, readDossier, returnDossierItems } from '../dossier/review-dossier.js';
+import { defaultLocale, isLocale, type Locale, type Translate } from '../i18n/translator.js';
+import type { Logger } from '../observability/logger.js';
+import type { Checklist } from '../ocop/dossier-checklist.js';
+import { ideaRegion, mayDecide } from '../officials/region-scope.js';
+import { enqueueCommitted } from '../outbound/outbox.js';
+import { acceptProductIdea, returnProductIdea } from '../registration/review-product-idea.js';
+import type { DocumentStorage } from '../storage/storage.js';
+import { endSession, findSession, redeemSignInLink, type ConsoleAuthSettings, type ConsoleSessionState } from './console-auth.js';
+import { html, layout, pageContext, postForm, raw, type Html, type PageContext } from './console-html.js';
+import { consoleTasks, filteredIdeas, ideaFilterSchema, ideasWorkbook, type IdeaFilter } from './console-queries.js';
+
+// The officials' console: signed in through the OA, one server-side session per sign-in,
+// every change a POST with the session's CSRF token. It calls the same domain functions
+// as the JSON API, with the same region and role rules.
+
+export interface ConsoleDeps {
+  db: Database;
+  translate: Translate;
+  logger: Logger;
+  now: () => Date;
+  auth: ConsoleAuthSettings;
+  /** Secure cookies: true wherever the console is served over HTTPS (PUBLIC_BASE_URL https://) */
+  secureCookies: boolean;
+  checklists: readonly Checklist[];
+  calendar: WorkingCalendar;
+  /** the commune's working days to check a dossier (rules/notifications.yaml) */
+  checkWorkingDays: number;
+  enqueueOutbound: (ids: bigint[]) => Promise<void>;
+  storage: DocumentStorage;
+}
+
+const sessionCookie = 'ocop_console';
+const languageCookie = 'ocop_lang';
+
+type ConsoleRequest = Request & { session?: ConsoleSessionState; locale?: Locale; log?: Logger };
+
+function cookiesOf(req: Request): Record<string, string> {
+  const header = req.get('cookie') ?? '';
+  return Object.fromEntries(
+    header
+      .split(';')
+      .map((part) => part.trim().split('='))
+      .filter((pair): pair is [string, string] => pair.length === 2 && pair[0] !== '')
+      .map(([name, value]) => [name, decodeURIComponent(value)]),
+  );
+}
+
+const idParam = z.object({ id: z.string().regex(/^\d{1,18}$/).transform(BigInt) });
+const returnForm = z.object({ reason: z.string().trim().min(3).max(1000) });
+const returnItemForm = z.object({ item: z.string().min(1).max(60), reason: z.string().trim().min(3).max(1000) });
+
+function sameToken(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+export function createConsoleRouter(deps: ConsoleDeps): Router {
+  const router = Router();
+  router.use(
+    helmet({
+      contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], imgSrc: ["'self'"], styleSrc: ["'self'"], scriptSrc: ["'none'"], formAction: ["'self'"], frameAncestors: ["'none'"] } },
+      // Zalo's in-app browser opens links from the chat: a strict referrer policy keeps the path private.
+      referrerPolicy: { policy: 'no-referrer' },
+      strictTransportSecurity: deps.secureCookies,
+    }),
+  );
+  router.use(express.urlencoded({ extended: false, limit: '64kb' }));
+
+  const cookie = (name: string, value: string, maxAgeSeconds: number) =>
+    `${name}=${encodeURIComponent(value)}; Path=/console; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${deps.secureCookies ? '; Secure' : ''}`;
+
+  // The language: ?lang= switches it (and remembers it); otherwise the cookie, else Vietnamese.
+  router.use((req: ConsoleRequest, res: Response, next: NextFunction) => {
+    const asked = typeof req.query.lang === 'string' && isLocale(req.query.lang) ? req.query.lang : undefined;
+    const remembered = cookiesOf(req)[languageCookie];
+    req.locale = asked ?? (remembered && isLocale(remembered) ? remembered : defaultLocale);
+    if (asked) res.append('Set-Cookie', cookie(languageCookie, asked, 365 * 24 * 3600));
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
+  const ctxOf = async (req: ConsoleRequest, flash?: Flash): Promise<PageContext> => {
+    const locale = req.locale ?? defaultLocale;
+    const official = req.session?.official;
+    const path = req.originalUrl.replace(/([?&])lang=[^&]*&?/, '$1').replace(/[?&]$/, '');
+    return pageContext(deps.translate, locale, {
+      path,
+      ...(official ? { official: { name: official.name, role: deps.translate(locale, `official.role.${official.role}`), region: await regionLabel(official) } } : {}),
+      ...(req.session ? { csrfToken: req.session.csrfToken } : {}),
+      ...(flash ? { flash: { kind: flash.kind, text: deps.translate(locale, `console.flash.${flash.key}`) } } : {}),
+    });
+  };
+
+  async function regionLabel(official: Official): Promise<string> {
+    if (official.communeCode) {
+      const unit = await deps.db.administrativeUnit.findUnique({ where: { communeCode: official.communeCode } });
+      if (unit) return `${unit.communeName}, ${unit.provinceName}`;
+    }
+    const unit = await deps.db.administrativeUnit.findFirst({ where: { provinceCode: official.provinceCode } });
+    return unit?.provinceName ?? official.provinceCode;
+  }
+
+  function page(res: Response, status: number, ctx: PageContext, title: string, body: Html): void {
+    res.status(status).type('html').send(layout(ctx, title, body));
+  }
+
+  // A link from the chat: one use, then a session and the task list.
+  router.get('/sign-in/:token', async (req: ConsoleRequest, res: Response) => {
+    const token = String(req.params.token ?? '');
+    const started = /^[A-Za-z0-9_-]{20,100}$/.test(token) ? await redeemSignInLink(deps.db, { token, now: deps.now(), settings: deps.auth }) : null;
+    if (!started) {
+      const ctx = await ctxOf(req);
+      page(res, 401, ctx, ctx.t('console.signIn.failedTitle'), html`<p>${ctx.t('console.signIn.failed')}</p>`);
+      return;
+    }
+    res.append('Set-Cookie', cookie(sessionCookie, started.sessionId, Math.floor(deps.auth.maxAgeMs / 1000)));
+    req.log?.info({ officialId: String(started.official.id) }, 'console session started');
+    res.redirect(303, '/console');
+  });
+
+  // Everything else needs a live session.
+  router.use(async (req: ConsoleRequest, res: Response, next: NextFunction) => {
+    const id = cookiesOf(req)[sessionCookie];
+    const session = id ? await findSession(deps.db, { sessionId: id, now: deps.now(), settings: deps.auth }) : null;
+    if (!session) {
+      const ctx = await ctxOf(req);
+      page(res, 401, ctx, ctx.t('console.signedOutTitle'), html`<p>${ctx.t('console.signedOut')}</p>`);
+      return;
+    }
+    req.session = session;
+    if (req.method === 'POST') {
+      const given = typeof req.body?._csrf === 'string' ? req.body._csrf : '';
+      if (!sameToken(given, session.csrfToken)) {
+        const ctx = await ctxOf(req);
+        page(res, 403, ctx, ctx.t('console.forbiddenTitle'), html`<p>${ctx.t('console.csrf')}</p>`);
+        return;
+      }
+    }
+    next();
+  });
+
+  /** Runs `act` in one transaction if the idea is in the official's region; null when it is not. */
+  const withVisibleIdea = <T>(who: Official, id: bigint, act: (tx: Transaction) => Promise<T>): Promise<T | null> =>
+    deps.db.$transaction(async (tx) => {
+      const visible = await tx.productIdea.findFirst({ where: { AND: [ideaRegion(who), { id }] }, select: { id: true } });
+      return visible ? act(tx) : null;
+    });
+
+  const official = (req: ConsoleRequest): Official => {
+    if (!req.session) throw new Error('the console route ran without a session');
+    return req.session.official;
+  };
+
+  router.post('/sign-out', async (req: ConsoleRequest, res: Response) => {
+    if (req.session) await endSession(deps.db, { id: req.session.id, now: deps.now() });
+    res.append('Set-Cookie', cookie(sessionCookie, '', 0));
+    const ctx = pageContext(deps.translate, req.locale ?? defaultLocale, { path: '/console' });
+    page(res, 200, ctx, ctx.t('console.signedOutTitle'), html`<p>${ctx.t('console.signedOutDone')}</p>`);
+  });
+
+  // Việc cần làm: one list, the nearest deadline first.
+  router.get('/', async (req: ConsoleRequest, res: Response) => {
+    const ctx = await ctxOf(req, flashOf(req));
+    const tasks = await consoleTasks(deps.db, { official: official(req), now: deps.now(), calendar: deps.calendar, checkWorkingDays: deps.checkWorkingDays });
+    const rows = tasks.map((task) => {
+      const due =
+        task.workingDaysLeft === undefined
+          ? ''
+          : task.workingDaysLeft < 0
+            ? html`<span class="late">${ctx.t('console.tasks.overdue', { days: String(-task.workingDaysLeft), date: displayDate(task.deadline ?? '') })}</span>`
+            : html`<span class="${task.workingDaysLeft <= 3 ? 'soon' : ''}">${ctx.t('console.tasks.left', { days: String(task.workingDaysLeft), date: displayDate(task.deadline ?? '') })}</span>`;
+      return html`<li class="card"><a href="${task.href}"><strong>${ctx.t(`console.tasks.kind.${task.kind}`)}</strong> · ${task.productName}</a>
+        <div class="meta">${task.receiptNumber} · ${task.producerName} · ${ctx.t('console.tasks.since', { date: displayDate(task.since) })}</div><div>${due}</div></li>`;
+    });
+    page(res, 200, ctx, ctx.t('console.tasks.title'), rows.length > 0 ? html`<ul class="cards">${rows}</ul>` : html`<p>${ctx.t('console.tasks.none')}</p>`);
+  });
+
+  // Ideas: filtered list, and the same list as Excel.
+  const filterOf = (req: Request): IdeaFilter => {
+    const parsed = ideaFilterSchema.safeParse(req.query);
+    return parsed.success ? parsed.data : {};
+  };
+
+  router.get('/ideas', async (req: ConsoleRequest, res: Response) => {
+    const ctx = await ctxOf(req);
+    const filter = filterOf(req);
+    const ideas = await filteredIdeas(deps.db, official(req), filter);
+    const option = (value: string, label: string, current: string | undefined) => html`<option value="${value}" ${current === value ? raw('selected') : ''}>${label}</option>`;
+    const statuses = ['submitted', 'accepted', 'returned'];
+    const sectors = ['food', 'drinks', 'herbal', 'handicrafts', 'ornamental', 'tourism'];
+    const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === 'string')).toString();
+    const form = html`<form method="get" action="/console/ideas" class="filters">
+      <label>${ctx.t('console.ideas.status')} <select name="status"><option value="">${ctx.t('console.ideas.any')}</option>${statuses.map((s) => option(s, ctx.t(`console.status.${s}`), filter.status))}</select></label>
+      <label>${ctx.t('console.ideas.sector')} <select name="sector"><option value="">${ctx.t('console.ideas.any')}</option>${sectors.map((s) => option(s, ctx.t(`ocop.sector.${s}`), filter.sector))}</select></label>
+      <button type="submit">${ctx.t('console.ideas.filter')}</button>
+      <a class="button secondary" href="/console/ideas.xlsx${query ? `?${query}` : ''}">${ctx.t('console.ideas.export')}</a>
+    </form>`;
+    const rows = ideas.map(
+      (idea) => html`<li class="card"><a href="/console/ideas/${String(idea.id)}"><strong>${idea.productName}</strong></a>
+        <div class="meta">${idea.receiptNumber} · ${idea.producer.name} · ${ctx.t(`ocop.sector.${idea.sectorCode}`)}</div>
+        <div><span class="status ${idea.status}">${ctx.t(`console.status.${idea.status}`)}</span> · ${ctx.t('console.ideas.submittedOn', { date: displayDate(vietnamDateOf(idea.submittedAt)) })}${idea.dossier ? html` · ${ctx.t(`console.dossierStatus.${idea.dossier.status}`)}` : ''}</div></li>`,
+    );
+    page(res, 200, ctx, ctx.t('console.ideas.title'), html`${form}${rows.length > 0 ? html`<ul class="cards">${rows}</ul>` : html`<p>${ctx.t('console.ideas.none')}</p>`}`);
+  });
+
+  router.get('/ideas.xlsx', async (req: ConsoleRequest, res: Response) => {
+    const locale = req.locale ?? defaultLocale;
+    const ideas = await filteredIdeas(deps.db, official(req), filterOf(req));
+    const workbook = await ideasWorkbook(ideas, (key, vars) => deps.translate(locale, key, vars));
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    res.setHeader('Content-Disposition', `attachment; filename="y-tuong-ocop-${vietnamDateOf(deps.now())}.xlsx"`);
+    res.send(Buffer.from(workbook));
+  });
+
+  router.get('/ideas/:id', async (req: ConsoleRequest, res: Response) => {
+    const ctx = await ctxOf(req, flashOf(req));
+    const parsed = idParam.safeParse(req.params);
+    const idea = parsed.success ? await deps.db.productIdea.findFirst({ where: { AND: [ideaRegion(official(req)), { id: parsed.data.id }] }, include: { producer: true, dossier: true } }) : null;
+    if (!idea) return notFound(req, res);
+    const details = idea.details && typeof idea.details === 'object' && !Array.isArray(idea.details) ? Object.entries(idea.details as Record<string, unknown>) : [];
+    const value = (key: string, v: unknown) => (key === 'rawMaterialsLocal' && typeof v === 'string' ? ctx.t(`idea.rawMaterialsLocal.${v}`) : String(v ?? ''));
+    const kindKey = { new_product: 'newProduct', star_upgrade: 'starUpgrade', re_ranking: 'reRanking' }[idea.kind];
+    const decide =
+      idea.status === 'submitted' && mayDecide(official(req).role)
+        ? html`<section class="actions"><h2>${ctx.t('console.idea.decide')}</h2>
+            ${postForm(ctx, `/console/ideas/${String(idea.id)}/accept`, html`<button type="submit">${ctx.t('console.idea.accept')}</button>`)}
+            ${postForm(ctx, `/console/ideas/${String(idea.id)}/return`, html`<label>${ctx.t('console.idea.reason')}<textarea name="reason" required minlength="3" maxlength="1000" rows="3"></textarea></label><button type="submit" class="secondary">${ctx.t('console.idea.return')}</button>`)}
+          </section>`
+        : '';
+    const body = html`<dl class="facts">
+        <dt>${ctx.t('console.idea.receipt')}</dt><dd>${idea.receiptNumber}</dd>
+        <dt>${ctx.t('console.idea.status')}</dt><dd><span class="status ${idea.status}">${ctx.t(`console.status.${idea.status}`)}</span>${idea.reviewReason ? html` — ${idea.reviewReason}` : ''}</dd>
+        <dt>${ctx.t('console.idea.producer')}</dt><dd>${idea.producer.name} · ${idea.producer.representative} · ${displayPhone(idea.producer.phone)}</dd>
+        <dt>${ctx.t('idea.summary.set')}</dt><dd>${ctx.t(`ocop.sector.${idea.sectorCode}`)} › ${ctx.t(`ocop.set.${idea.setCode}`)}</dd>
+        <dt>${ctx.t('idea.summary.kind')}</dt><dd>${ctx.t(`idea.kind.${kindKey}`)}</dd>
+        <dt>${ctx.t('console.idea.submitted')}</dt><dd>${displayVietnamDateTime(idea.submittedAt)}</dd>
+        ${details.map(([key, v]) => html`<dt>${ctx.t(`idea.summary.${key}`)}</dt><dd>${value(key, v)}</dd>`)}
+      </dl>
+      ${idea.dossier ? html`<p><a class="button" href="/console/ideas/${String(idea.id)}/dossier">${ctx.t('console.idea.openDossier')}</a></p>` : html`<p>${ctx.t('console.idea.noDossier')}</p>`}
+      ${decide}`;
+    page(res, 200, ctx, idea.productName, body);
+  });
+
+  const decideIdea = (decision: 'accept' | 'return') => async (req: ConsoleRequest, res: Response) => {
+    const who = official(req);
+    const parsed = idParam.safeParse(req.params);
+    if (!parsed.success || !mayDecide(who.role)) return notFound(req, res);
+    const id = parsed.data.id;
+    const reason = decision === 'return' ? returnForm.safeParse(req.body) : undefined;
+    if (reason && !reason.success) return redirectWith(res, `/console/ideas/${String(id)}`, 'error', 'reasonRequired');
+    const input = { ideaId: id, reviewer: who.name, now: deps.now(), translate: deps.translate };
+    const outcome = await withVisibleIdea(who, id, (tx) => (reason?.success ? returnProductIdea(tx, { ...input, reason: reason.data.reason }) : acceptProductIdea(tx, input))).catch((error: unknown) => (error instanceof Error && error.name === 'ProductIdeaNotSubmittedError' ? ('decided' as const) : Promise.reject(error)));
+    if (outcome === null) return notFound(req, res);
+    if (outcome === 'decided') return redirectWith(res, `/console/ideas/${String(id)}`, 'error', 'alreadyDecided');
+    await enqueueCommitted(deps.enqueueOutbound, outcome.outboxIds, req.log ?? deps.logger);
+    redirectWith(res, `/console/ideas/${String(id)}`, 'ok', decision === 'accept' ? 'accepted' : 'returned');
+  };
+  router.post('/ideas/:id/accept', decideIdea('accept'));
+  router.post('/ideas/:id/return', decideIdea('return'));
+
+  // The dossier: its checklist with every document viewable, returns and the check.
+  router.get('/ideas/:id/dossier', async (req: ConsoleRequest, res: Response) => {
+    const ctx = await ctxOf(req, flashOf(req));
+    const parsed = idParam.safeParse(req.params);
+    const idea = parsed.success ? await deps.db.productIdea.findFirst({ where: { AND: [ideaRegion(official(req)), { id: parsed.data.id }] } }) : null;
+    const overview = idea ? await readDossier(deps.db, { ideaId: idea.id, checklists: deps.checklists }) : null;
+    if (!idea || !overview) return notFound(req, res);
+    const ideaId = String(idea.id);
+    const canDecide = mayDecide(official(req).role);
+    const items = overview.items.map((item) => {
+      const stored = item.documents.filter((d) => d.status === 'stored');
+      const state = stored.length > 0 ? 'have' : item.exemption ? 'exempted' : item.need === 'required' ? 'missing' : 'optional';
+      return html`<li class="card item ${state}">
+        <div><strong>${ctx.t(`dossier.item.${item.item}`)}</strong> <span class="tag">${ctx.t(`console.dossier.need.${item.need}`)}</span> <span class="tag">${ctx.t(`console.dossier.by.${item.by}`)}</span></div>
+        <div class="meta">${ctx.t(`console.dossier.state.${state}`)}</div>
+        ${stored.length > 0 ? html`<div class="docs">${stored.map((d, i) => html`<a href="/console/documents/${String(d.id)}" target="_blank" rel="noopener">${ctx.t('console.dossier.view', { n: String(i + 1) })}</a> `)}</div>` : ''}
+        ${item.exemption ? html`<div class="note">${ctx.t('console.dossier.exemption', { reason: item.exemption.reason, date: displayDate(vietnamDateOf(item.exemption.declaredAt)) })}</div>` : ''}
+        ${item.returns.map((r) => html`<div class="note">${ctx.t('console.dossier.returnedWith', { reason: r.reason, date: displayDate(vietnamDateOf(r.returnedAt)) })}</div>`)}
+      </li>`;
+    });
+    const producerItems = overview.items.filter((i) => i.by === 'producer');
+    const actions = canDecide
+      ? html`<section class="actions"><h2>${ctx.t('console.dossier.actions')}</h2>
+          ${overview.dossier.status !== 'checked' ? postForm(ctx, `/console/ideas/${ideaId}/dossier/check`, html`<button type="submit">${ctx.t('console.dossier.check')}</button>`) : html`<p>${ctx.t('console.dossier.checked', { date: displayVietnamDateTime(overview.dossier.checkedAt ?? new Date(0)), name: overview.dossier.checkedBy ?? '' })}</p>`}
+          ${postForm(
+            ctx,
+            `/console/ideas/${ideaId}/dossier/return`,
+            html`<label>${ctx.t('console.dossier.returnItem')}<select name="item">${producerItems.map((i) => html`<option value="${i.item}">${ctx.t(`dossier.item.${i.item}`)}</option>`)}</select></label>
+              <label>${ctx.t('console.idea.reason')}<textarea name="reason" required minlength="3" maxlength="1000" rows="3"></textarea></label>
+              <button type="submit" class="secondary">${ctx.t('console.dossier.return')}</button>`,
+          )}
+        </section>`
+      : '';
+    const body = html`<p><a href="/console/ideas/${ideaId}">← ${idea.productName}</a> · <span class="status">${ctx.t(`console.dossierStatus.${overview.dossier.status}`)}</span> · ${ctx.t(overview.complete ? 'console.dossier.complete' : 'console.dossier.incomplete')}</p>
+      <ul class="cards">${items}</ul>${actions}`;
+    page(res, 200, ctx, ctx.t('console.dossier.title', { product: idea.productName }), body);
+  });
+
+  router.post('/ideas/:id/dossier/check', async (req: ConsoleRequest, res: Response) => {
+    const who = official(req);
+    const parsed = idParam.safeParse(req.params);
+    if (!parsed.success || !mayDecide(who.role)) return notFound(req, res);
+    const id = parsed.data.id;
+    const back = `/console/ideas/${String(id)}/dossier`;
+    const outcome = await withVisibleIdea(who, id, (tx) => checkDossier(tx, { ideaId: id, official: who.name, checklists: deps.checklists, now: deps.now(), translate: deps.translate })).catch((error: unknown) => (error instanceof Error && ['DossierIncompleteError', 'DossierAlreadyCheckedError'].includes(error.name) ? (error.name as string) : Promise.reject(error)));
+    if (outcome === null) return notFound(req, res);
+    if (typeof outcome === 'string') return redirectWith(res, back, 'error', outcome === 'DossierIncompleteError' ? 'incomplete' : 'alreadyChecked');
+    await enqueueCommitted(deps.enqueueOutbound, outcome.outboxIds, req.log ?? deps.logger);
+    redirectWith(res, back, 'ok', 'checked');
+  });
+
+  router.post('/ideas/:id/dossier/return', async (req: ConsoleRequest, res: Response) => {
+    const who = official(req);
+    const parsed = idParam.safeParse(req.params);
+    if (!parsed.success || !mayDecide(who.role)) return notFound(req, res);
+    const id = parsed.data.id;
+    const back = `/console/ideas/${String(id)}/dossier`;
+    const form = returnItemForm.safeParse(req.body);
+    if (!form.success) return redirectWith(res, back, 'error', 'reasonRequired');
+    const outcome = await withVisibleIdea(who, id, (tx) => returnDossierItems(tx, { ideaId: id, official: who.name, checklists: deps.checklists, now: deps.now(), translate: deps.translate, items: [form.data] })).catch((error: unknown) => (error instanceof Error && error.name === 'DossierItemsNotReturnableError' ? ('refused' as const) : Promise.reject(error)));
+    if (outcome === null) return notFound(req, res);
+    if (outcome === 'refused') return redirectWith(res, back, 'error', 'notReturnable');
+    await enqueueCommitted(deps.enqueueOutbound, outcome.outboxIds, req.log ?? deps.logger);
+    redirectWith(res, back, 'ok', 'itemReturned');
+  });
+
+  // A document of a dossier in the official's region, shown in the browser.
+  router.get('/documents/:id', async (req: ConsoleRequest, res: Response) => {
+    const parsed = idParam.safeParse(req.params);
+    const document = parsed.success
+      ? await deps.db.dossierDocument.findFirst({ where: { id: parsed.data.id, status: 'stored', dossier: { productIdea: ideaRegion(official(req)) } } })
+      : null;
+    if (!document?.storageKey || !document.mediaType) return notFound(req, res);
+    res.type(document.mediaType);
+    res.setHeader('Content-Disposition', 'inline');
+    const stream = await deps.storage.get(document.storageKey);
+    stream.on('error', (error) => {
+      (req.log ?? deps.logger).error({ err: error, documentId: String(document.id) }, 'document could not be read');
+      res.destroy(error);
+    });
+    stream.pipe(res);
+  });
+
+  async function notFound(req: ConsoleRequest, res: Response): Promise<void> {
+    const ctx = await ctxOf(req);
+    page(res, 404, ctx, ctx.t('console.notFoundTitle'), html`<p>${ctx.t('console.notFound')}</p>`);
+  }
+
+  return router;
+}
+
+/** After a change, the page it concerns, saying how it went (Post/Redirect/Get). */
+function redirectWith(res: Response, path: string, kind: Flash['kind'], what: Flash['key']): void {
+  res.redirect(303, `${path}?${kind}=${encodeURIComponent(what)}`);
+}
+
+/** What a change may report on the page it returns to. */
+const flashes = ['accepted', 'returned', 'reasonRequired', 'alreadyDecided', 'checked', 'incomplete', 'alreadyChecked', 'itemReturned', 'notReturnable'] as const;
+type Flash = { kind: 'ok' | 'error'; key: (typeof flashes)[number] };
+
+function flashOf(req: Request): Flash | undefined {
+  for (const kind of ['ok', 'error'] as const) {
+    const key = flashes.find((f) => f === req.query[kind]);
+    if (key) return { kind, key };
+  }
+  return undefined;
+}
+
+/** 84912345678 → 0912 345 678, as people write Vietnamese phone numbers. */
+export function displayPhone(phone: string): string {
+  const local = phone.startsWith('84') ? `0${phone.slice(2)}` : phone;
+  return local.length === 10 ? `${local.slice(0, 4)} ${local.slice(4, 7)} ${local.slice(7)}` : local;
+}

@@ -1,0 +1,239 @@
+import ExcelJS from 'exceljs';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { LoadedConversation } from '../../src/conversation/conversation-setup.js';
+import { createApiToken } from '../../src/admin/api-tokens.js';
+import { defaultConsoleAuth } from '../../src/console/console-auth.js';
+import { createDatabase } from '../../src/db/database.js';
+import { outgoingMessageSchema } from '../../src/outbound/outgoing-message.js';
+import { createLocalStorage } from '../../src/storage/local-storage.js';
+import { startAdminApp } from '../helpers/admin-app.js';
+import { inboundDeps, loadProjectConversation, translate } from '../helpers/conversation-harness.js';
+import { linkedUser, makeIdea, makeProducer } from '../helpers/notify-fixtures.js';
+import { loadSampleAdministrativeUnits, resetDatabase, testConfig, testDatabaseUrl } from '../helpers/test-env.js';
+import { createTranscriptDriver } from '../helpers/transcript-driver.js';
+
+// The officials' console: signed in through the OA, its pages, its rules.
+
+const db = createDatabase({ databaseUrl: testDatabaseUrl, poolSize: 5 });
+const redis = new Redis(testConfig().redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+// Wednesday 2 December 2026, 09:00 in Vietnam.
+const clock = { now: new Date('2026-12-02T02:00:00Z') };
+let conversation: LoadedConversation;
+let base: string;
+let close: () => Promise<void>;
+const enqueued: bigint[][] = [];
+const driver = createTranscriptDriver(db, () => inboundDeps(db, conversation, clock));
+const ids: Record<string, bigint> = {};
+
+/** A request as a browser sends it: the cookie it holds, no redirect followed. */
+async function browse(path: string, options: { cookie?: string; form?: Record<string, string> } = {}) {
+  const response = await fetch(`${base}${path}`, {
+    method: options.form ? 'POST' : 'GET',
+    redirect: 'manual',
+    headers: { ...(options.cookie ? { cookie: options.cookie } : {}), ...(options.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+    ...(options.form ? { body: new URLSearchParams(options.form).toString() } : {}),
+  });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** The link the OA sends after "đăng nhập", as the path on this server. */
+async function askForLink(zaloUserId: string): Promise<{ path: string | undefined; text: string }> {
+  await driver.say(zaloUserId, 'đăng nhập');
+  const row = await db.outboundMessage.findFirstOrThrow({ where: { recipient: zaloUserId }, orderBy: { id: 'desc' } });
+  const message = outgoingMessageSchema.parse(row.payload);
+  if (message.kind !== 'text') throw new Error('expected a text');
+  const button = message.buttons?.[0]?.action;
+  return { path: button?.kind === 'url' ? new URL(button.url).pathname + new URL(button.url).search : undefined, text: message.text };
+}
+
+async function signIn(zaloUserId: string): Promise<string> {
+  const link = await askForLink(zaloUserId);
+  const opened = await browse(link.path ?? '/');
+  expect(opened.status).toBe(303);
+  return sessionCookieOf(opened.headers);
+}
+
+/** The session cookie among those a response sets, as a browser would send it back. */
+function sessionCookieOf(headers: Headers): string {
+  return headers.getSetCookie().find((c) => c.startsWith('ocop_console='))?.split(';')[0] ?? '';
+}
+
+const csrfOf = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+
+beforeAll(async () => {
+  await resetDatabase(db);
+  await loadSampleAdministrativeUnits(db);
+  conversation = await loadProjectConversation(db);
+  const started = await startAdminApp({
+    db,
+    redis,
+    now: () => clock.now,
+    admin: { translate, now: () => clock.now, invitationTtlHours: 24, enqueueOutbound: async () => undefined },
+    console: {
+      translate,
+      now: () => clock.now,
+      auth: defaultConsoleAuth,
+      secureCookies: false,
+      checklists: conversation.setup.checklists,
+      calendar: conversation.calendar,
+      checkWorkingDays: 15,
+      enqueueOutbound: async (outbox) => void enqueued.push(outbox),
+      storage: createLocalStorage({ root: '/tmp/ocop-console-test' }),
+    },
+  });
+  base = started.base;
+  close = started.close;
+});
+
+beforeEach(async () => {
+  await db.$executeRawUnsafe('TRUNCATE console_session, console_sign_in, official, api_token, product_idea, producer, dossier, dossier_event, outbound_message, zalo_user, conversation_session, inbound_event RESTART IDENTITY CASCADE');
+  enqueued.length = 0;
+  for (const [key, role, communeCode] of [['commune', 'commune', '26116'], ['other', 'commune', '26020'], ['province', 'province', null], ['secretary', 'secretary', null]] as const) {
+    const official = await db.official.create({ data: { name: `Cán bộ ${key}`, role, provinceCode: '75', communeCode, zaloUserId: `zu-${key}`, linkedAt: clock.now } });
+    await linkedUser(db, `zu-${key}`, clock.now);
+    ids[key] = official.id;
+  }
+  const producer = await makeProducer(db, 'zu-producer');
+  await linkedUser(db, 'zu-producer', clock.now);
+  // An idea to review, and a dossier handed in on Monday 23 November (15 working days: 14 December).
+  ids.idea = (await makeIdea(db, producer.id, new Date('2026-11-30T02:00:00Z'), { status: 'submitted' })).id;
+  ids.dossierIdea = (await makeIdea(db, producer.id, new Date('2026-11-23T02:00:00Z'), { status: 'accepted', dossier: 'submitted' })).id;
+});
+
+afterAll(async () => {
+  await close();
+  redis.disconnect();
+  conversation.stop();
+  await db.$disconnect();
+});
+
+describe('signing in through the OA', () => {
+  it('a linked official gets a one-time link bound to their Zalo account; anyone else is told what to do', async () => {
+    const link = await askForLink('zu-commune');
+    expect(link.text).toBe(translate('vi', 'console.signIn.link', { name: 'Cán bộ commune', minutes: '10' }));
+    expect(link.path).toMatch(/^\/console\/sign-in\/[A-Za-z0-9_-]{43}\?lang=vi$/);
+    expect((await askForLink('zu-producer')).text).toBe(translate('vi', 'console.signIn.notOfficial'));
+    // Only the token's digest is kept.
+    const stored = await db.consoleSignIn.findFirstOrThrow();
+    expect(link.path).not.toContain(stored.tokenHash);
+  });
+
+  it('opens once, before it expires, into an httpOnly session; the page carries security headers', async () => {
+    const link = await askForLink('zu-commune');
+    const opened = await browse(link.path ?? '/');
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get('location')).toBe('/console');
+    const setCookie = opened.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/ocop_console=[A-Za-z0-9_-]{43}; Path=\/console; HttpOnly; SameSite=Lax; Max-Age=43200/);
+    expect((await browse(link.path ?? '/')).status).toBe(401);
+
+    const later = await askForLink('zu-commune');
+    clock.now = new Date(clock.now.getTime() + 11 * 60_000);
+    const expired = await browse(later.path ?? '/');
+    expect(expired.status).toBe(401);
+    expect(expired.text).toContain(translate('vi', 'console.signIn.failed'));
+    clock.now = new Date('2026-12-02T02:00:00Z');
+
+    const home = await browse('/console', { cookie: sessionCookieOf(opened.headers) });
+    expect(home.status).toBe(200);
+    expect(home.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(home.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(home.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('refuses a sixth link within ten minutes, and says when to try again', async () => {
+    for (let i = 0; i < 5; i += 1) expect((await askForLink('zu-commune')).path).toBeDefined();
+    const refused = await askForLink('zu-commune');
+    expect(refused.path).toBeUndefined();
+    expect(refused.text).toBe(translate('vi', 'console.signIn.tooMany', { time: '02/12/2026 09:10' }));
+  });
+
+  it('an official the province deactivates (POST /admin/v1/officials/:id/deactivate) loses the open session at once and cannot sign in again', async () => {
+    const cookie = await signIn('zu-commune');
+    expect((await browse('/console', { cookie })).status).toBe(200);
+    const deactivate = (token: string) => fetch(`${base}/admin/v1/officials/${ids.commune}/deactivate`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const communeToken = (await createApiToken(db, { name: `Xã ${clock.now.getTime()}`, role: 'commune', provinceCode: '75', communeCode: '26116' })).token;
+    expect((await deactivate(communeToken)).status).toBe(403);
+    expect((await browse('/console', { cookie })).status).toBe(200);
+    const provinceToken = (await createApiToken(db, { name: `Tỉnh ${clock.now.getTime()}`, role: 'province', provinceCode: '75' })).token;
+    const answered = await deactivate(provinceToken);
+    expect(answered.status).toBe(200);
+    expect(await answered.json()).toEqual({ id: String(ids.commune), name: 'Cán bộ commune', deactivatedAt: clock.now.toISOString() });
+    expect((await browse('/console', { cookie })).status).toBe(401);
+    expect((await askForLink('zu-commune')).text).toBe(translate('vi', 'console.signIn.deactivated'));
+  });
+});
+
+describe('the pages', () => {
+  it('Việc cần làm: the commune’s own tasks, the dossier with its working days left; another commune sees none of them', async () => {
+    const page = (await browse('/console', { cookie: await signIn('zu-commune') })).text;
+    expect(page).toContain('<html lang="vi">');
+    expect(page).toContain('Xem xét ý tưởng');
+    expect(page).toContain('Kiểm tra hồ sơ');
+    // Handed in Monday 23/11; 15 working days (24/11 is Culture Day) end on Tuesday 15/12; from Wednesday 2/12, 9 are left.
+    expect(page).toContain('Còn 9 ngày làm việc (hạn 15/12/2026)');
+    const other = (await browse('/console', { cookie: await signIn('zu-other') })).text;
+    expect(other).toContain(translate('vi', 'console.tasks.none'));
+    expect(other).not.toContain('Mật ong');
+  });
+
+  it('switches to English and remembers it', async () => {
+    const cookie = await signIn('zu-province');
+    const english = await browse('/console?lang=en', { cookie });
+    expect(english.text).toContain('<html lang="en">');
+    expect(english.text).toContain('Review the idea');
+    expect(english.headers.get('set-cookie')).toContain('ocop_lang=en');
+  });
+
+  it('accepting an idea needs the page’s CSRF token; then the producer is told and the page says so', async () => {
+    const cookie = await signIn('zu-commune');
+    const page = (await browse(`/console/ideas/${ids.idea}`, { cookie })).text;
+    const forged = await browse(`/console/ideas/${ids.idea}/accept`, { cookie, form: { _csrf: 'x'.repeat(43) } });
+    expect(forged.status).toBe(403);
+    expect((await db.productIdea.findUniqueOrThrow({ where: { id: ids.idea! } })).status).toBe('submitted');
+
+    const accepted = await browse(`/console/ideas/${ids.idea}/accept`, { cookie, form: { _csrf: csrfOf(page) } });
+    expect(accepted.status).toBe(303);
+    expect(accepted.headers.get('location')).toBe(`/console/ideas/${ids.idea}?ok=accepted`);
+    expect(await db.productIdea.findUniqueOrThrow({ where: { id: ids.idea! } })).toMatchObject({ status: 'accepted', reviewedBy: 'Cán bộ commune' });
+    expect(enqueued).toHaveLength(1);
+    expect((await browse(accepted.headers.get('location') ?? '', { cookie })).text).toContain(translate('vi', 'console.flash.accepted'));
+  });
+
+  it('a council secretary reads ideas and dossiers but cannot decide', async () => {
+    const cookie = await signIn('zu-secretary');
+    const read = await browse(`/console/ideas/${ids.idea}`, { cookie });
+    expect(read.status).toBe(200);
+    expect(read.text).toContain('Thư ký hội đồng');
+    expect(read.text).not.toContain('/accept');
+    expect((await browse(`/console/ideas/${ids.idea}/accept`, { cookie, form: { _csrf: csrfOf(read.text) } })).status).toBe(404);
+    expect((await db.productIdea.findUniqueOrThrow({ where: { id: ids.idea! } })).status).toBe('submitted');
+  });
+
+  it('the dossier page refuses a check while items are missing and names why', async () => {
+    const cookie = await signIn('zu-commune');
+    const page = (await browse(`/console/ideas/${ids.dossierIdea}/dossier`, { cookie })).text;
+    expect(page).toContain(translate('vi', 'dossier.item.communeProposal'));
+    const refused = await browse(`/console/ideas/${ids.dossierIdea}/dossier/check`, { cookie, form: { _csrf: csrfOf(page) } });
+    expect(refused.headers.get('location')).toBe(`/console/ideas/${ids.dossierIdea}/dossier?error=incomplete`);
+    expect((await db.dossier.findUniqueOrThrow({ where: { productIdeaId: ids.dossierIdea! } })).status).toBe('submitted');
+  });
+
+  it('exports the region’s ideas to Excel with Vietnamese headers and dd/mm/yyyy dates', async () => {
+    const response = await fetch(`${base}/console/ideas.xlsx?status=submitted`, { headers: { cookie: await signIn('zu-province') } });
+    expect(response.headers.get('content-type')).toContain('spreadsheetml');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await response.arrayBuffer());
+    const sheet = workbook.worksheets[0]!;
+    expect(sheet.getRow(1).getCell(1).value).toBe('Số phiếu');
+    expect(sheet.rowCount).toBe(2);
+    expect(sheet.getRow(2).getCell(8).value).toBe('30/11/2026');
+  });
+
+  it('without a session every page says how to sign in', async () => {
+    const page = await browse('/console/ideas');
+    expect(page.status).toBe(401);
+    expect(page.text).toContain(translate('vi', 'console.signedOut'));
+  });
+});
