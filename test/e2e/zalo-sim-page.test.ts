@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { verifyZaloSignature } from '../../src/zalo/signature.js';
 import { createZaloSim, type ZaloSim, type ZaloSimServer } from '../../tools/zalo-sim/zalo-sim.js';
+import { browserEnvironment, CHROMIUM, chromiumArgs } from '../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const GREETING = 'Xin chào, tôi muốn đăng ký sản phẩm';
 const BOT_REPLY = 'Chào chị! Chị muốn làm gì tiếp theo?';
 
@@ -89,11 +89,6 @@ async function startFakeBot(simUrl: () => string) {
 }
 
 /** This process's environment without the `faketime` preload and its settings. */
-function browserEnvironment(): Record<string, string> {
-  const entries = Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined);
-  return Object.fromEntries(entries.filter(([name]) => name !== 'LD_PRELOAD' && !name.startsWith('FAKETIME')));
-}
-
 describe('chat page', () => {
   let sim: ZaloSim;
   let simServer: ZaloSimServer;
@@ -115,22 +110,10 @@ describe('chat page', () => {
     context = await chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: chromiumArgs,
       viewport: { width: 390, height: 844 },
       deviceScaleFactor: 1,
       locale: 'vi-VN',
-      // The browser is a dependency, not the code under test: under `faketime` it would
-      // inherit the fake clock (LD_PRELOAD), which stalls Chromium's own timers. It runs
-      // on the real clock; the page's times come from the stand-in.
       env: browserEnvironment(),
     });
     page = context.pages()[0] ?? (await context.newPage());

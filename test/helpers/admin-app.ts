@@ -1,8 +1,12 @@
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { loadWorkingCalendar } from '../../src/calendar/working-calendar.js';
 import { projectRoot } from '../../src/config/project-root.js';
+import { defaultConsoleAuth } from '../../src/console/console-auth.js';
+import type { LoadedConversation } from '../../src/conversation/conversation-setup.js';
 import { createSqlPool } from '../../src/db/sql-pool.js';
+import { createLocalStorage } from '../../src/storage/local-storage.js';
 import { createApp, type AppDeps } from '../../src/http/app.js';
 import type { Database } from '../../src/db/database.js';
 import type { NotifyTiming } from '../../src/notify/timing.js';
@@ -67,5 +71,30 @@ export function startPacketAdminApp(options: { db: Database; redis: Redis; stora
       },
     },
     packetLinks: { storage, secret, now },
+  });
+}
+
+/**
+ * The web app with the officials' console (and the admin API beside it), on the
+ * project's checklists and calendar, with documents under a temporary folder.
+ */
+export function startConsoleApp(options: { db: Database; redis: Redis; now: () => Date; conversation: LoadedConversation; enqueueOutbound?: (ids: bigint[]) => Promise<void> }) {
+  const { now, conversation } = options;
+  return startAdminApp({
+    db: options.db,
+    redis: options.redis,
+    now,
+    admin: { translate, now, invitationTtlHours: 24, enqueueOutbound: async () => undefined },
+    console: {
+      translate,
+      now,
+      auth: defaultConsoleAuth,
+      secureCookies: false,
+      checklists: conversation.setup.checklists,
+      calendar: conversation.calendar,
+      checkWorkingDays: conversation.notifyRules.dossierCheckWorkingDays,
+      enqueueOutbound: options.enqueueOutbound ?? (async () => undefined),
+      storage: createLocalStorage({ root: join(tmpdir(), 'ocop-console-test') }),
+    },
   });
 }

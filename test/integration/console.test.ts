@@ -3,11 +3,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LoadedConversation } from '../../src/conversation/conversation-setup.js';
 import { createApiToken } from '../../src/admin/api-tokens.js';
-import { defaultConsoleAuth } from '../../src/console/console-auth.js';
 import { createDatabase } from '../../src/db/database.js';
 import { outgoingMessageSchema } from '../../src/outbound/outgoing-message.js';
-import { createLocalStorage } from '../../src/storage/local-storage.js';
-import { startAdminApp } from '../helpers/admin-app.js';
+import { startConsoleApp } from '../helpers/admin-app.js';
 import { inboundDeps, loadProjectConversation, translate } from '../helpers/conversation-harness.js';
 import { linkedUser, makeIdea, makeProducer } from '../helpers/notify-fixtures.js';
 import { loadSampleAdministrativeUnits, resetDatabase, testConfig, testDatabaseUrl } from '../helpers/test-env.js';
@@ -65,23 +63,7 @@ beforeAll(async () => {
   await resetDatabase(db);
   await loadSampleAdministrativeUnits(db);
   conversation = await loadProjectConversation(db);
-  const started = await startAdminApp({
-    db,
-    redis,
-    now: () => clock.now,
-    admin: { translate, now: () => clock.now, invitationTtlHours: 24, enqueueOutbound: async () => undefined },
-    console: {
-      translate,
-      now: () => clock.now,
-      auth: defaultConsoleAuth,
-      secureCookies: false,
-      checklists: conversation.setup.checklists,
-      calendar: conversation.calendar,
-      checkWorkingDays: 15,
-      enqueueOutbound: async (outbox) => void enqueued.push(outbox),
-      storage: createLocalStorage({ root: '/tmp/ocop-console-test' }),
-    },
-  });
+  const started = await startConsoleApp({ db, redis, now: () => clock.now, conversation, enqueueOutbound: async (outbox) => void enqueued.push(outbox) });
   base = started.base;
   close = started.close;
 });
