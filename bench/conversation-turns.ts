@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { projectRoot } from '../src/config/project-root.js';
-import { loadConversation } from '../src/conversation/conversation-setup.js';
+import { loadConversation } from '../src/bot/conversation-setup.js';
 import { converse } from '../src/conversation/converse.js';
 import { buildEngineContext } from '../src/conversation/engine-context.js';
 import { handleInboundEvent } from '../src/conversation/handle-inbound-event.js';
@@ -51,7 +51,7 @@ export async function benchConversationTurns(options: { producers: number; pureR
     // Pure: the router and engine only, state kept in memory, nothing stored.
     const noFacts = { profile: undefined, producerKind: undefined, ideas: [], revision: undefined };
     const engineFor = (locale: Locale) => buildEngineContext(loaded.setup, noFacts, locale, now);
-    const options_ = { resumeAfterMs: 12 * 3600_000, revision: undefined, isInvitationCode: isInvitationCodeLike };
+    const options_ = { resumeAfterMs: 12 * 3600_000, revision: undefined, isInvitationCode: isInvitationCodeLike, commands: loaded.setup.commands };
     const rounds: number[] = [];
     for (let round = 0; round < options.pureRounds; round += 1) {
       const started = process.hrtime.bigint();
@@ -71,6 +71,7 @@ export async function benchConversationTurns(options: { producers: number; pureR
       now: () => now,
       conversation: loaded.setup,
       actions: loaded.actions,
+      loadFacts: loaded.loadFacts,
       resumeAfterMs: 12 * 3600_000,
       enqueueDocumentIntake: async () => undefined,
     };

@@ -9,7 +9,7 @@ import { createApp } from './http/app.js';
 import { loadWorkingCalendar } from './calendar/working-calendar.js';
 import { distributeMeeting } from './council/distribute-meeting.js';
 import { runMeetingSchedule } from './council/meeting-schedule.js';
-import { loadConversation } from './conversation/conversation-setup.js';
+import { loadConversation } from './bot/conversation-setup.js';
 import { defaultConsoleAuth } from './console/console-auth.js';
 import { createDocumentStorage } from './storage/create-document-storage.js';
 import { assemblePacket } from './dossier/assemble-packet.js';
@@ -167,6 +167,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         now,
         conversation: conversation.setup,
         actions: conversation.actions,
+        loadFacts: conversation.loadFacts,
         resumeAfterMs: config.conversation.resumePromptAfterHours * 3600_000,
         enqueueDocumentIntake: queues.enqueueDocumentIntake,
       },

@@ -1,9 +1,7 @@
 import type { Locale } from '../i18n/translator.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
 import { reconcileSession, repeatPrompt, runFlowTurn, startFlow, type EngineContext, type FlowSession, type ReceivedFile, type SharedInfo, type TurnItem } from './flow-engine.js';
-import { parseAcknowledgementCommand } from '../council/distribute-meeting.js';
-import { parseRemindLaterCommand } from '../notify/reminder-commands.js';
-import { toMatchKey } from './normalize-input.js';
+import { toMatchKey } from '../text/normalize-input.js';
 import type { ConversationState, PendingQuestion } from './session-store.js';
 
 // The conversation around the flows: the main menu at the root, the words that work at
@@ -29,6 +27,17 @@ export interface ConverseOptions {
   revision: Record<string, unknown> | undefined;
   /** Text that looks like an official's one-time link code. */
   isInvitationCode: (text: string) => boolean;
+  /** Commands that buttons send (`#ack:…`, `#later:…`), each parsed by the feature that owns it. */
+  commands: readonly ConversationCommand[];
+}
+
+/**
+ * A command a button sends as hidden text: the feature that owns it parses it into the
+ * answers of its action. The conversation stays where it was.
+ */
+export interface ConversationCommand {
+  action: string;
+  parse(text: string): Record<string, string> | undefined;
 }
 
 export interface StoredTurnState {
@@ -175,15 +184,10 @@ export function converse(engineFor: (locale: Locale) => EngineContext, input: Co
   if (input.kind === 'text' && options.isInvitationCode(input.text)) {
     return { items: [...notices, { type: 'effect', effect: { action: 'linkAccount', flowId: state?.flow.flowId ?? menuFlowId, answers: { code: input.text } } }], state: state ?? showMenu(ctx, {}).state, locale };
   }
-  const acknowledged = input.kind === 'text' ? parseAcknowledgementCommand(input.text) : undefined;
-  if (acknowledged !== undefined) {
-    // A council member's "Đã nhận hồ sơ" tap: recorded, and the conversation stays where it was.
-    return { items: [...notices, { type: 'effect', effect: { action: 'acknowledgeDelivery', flowId: state?.flow.flowId ?? menuFlowId, answers: { deliveryId: String(acknowledged) } } }], state: state ?? showMenu(ctx, {}).state, locale };
-  }
-  const deferred = input.kind === 'text' ? parseRemindLaterCommand(input.text) : undefined;
-  if (deferred !== undefined) {
-    // A reminder's "Nhắc lại sau" tap: deferred, and the conversation stays where it was.
-    return { items: [...notices, { type: 'effect', effect: { action: 'remindLater', flowId: state?.flow.flowId ?? menuFlowId, answers: { notificationIds: deferred.join(',') } } }], state: state ?? showMenu(ctx, {}).state, locale };
+  for (const command of input.kind === 'text' ? options.commands : []) {
+    const answers = input.kind === 'text' ? command.parse(input.text) : undefined;
+    // A tap such as "Đã nhận hồ sơ" or "Nhắc lại sau": handled, and the conversation stays where it was.
+    if (answers) return { items: [...notices, { type: 'effect', effect: { action: command.action, flowId: state?.flow.flowId ?? menuFlowId, answers } }], state: state ?? showMenu(ctx, {}).state, locale };
   }
   const key = input.kind === 'text' ? toMatchKey(input.text) : '';
   if (words.signIn.includes(key)) {

@@ -1,12 +1,13 @@
+import type { ConversationCommand } from './converse.js';
 import type { Locale, Translate } from '../i18n/translator.js';
 import { checklistFor, type Checklist } from '../ocop/dossier-checklist.js';
 import { groupsOf, ruleSetInForce, sectorsOf, sectorsOpenTo, setsOf, type RuleSet } from '../ocop/rule-sets.js';
 import type { CommuneDirectory } from '../regions/commune-directory.js';
-import type { ProducerFacts } from '../registration/load-producer-facts.js';
+import type { ProducerFacts } from './producer-facts.js';
 import type { EthnicGroups } from './ethnic-groups.js';
 import type { ChoiceSource, EngineContext, Prefill } from './flow-engine.js';
 import type { Flow } from './flow-schema.js';
-import { answerValidators, checkAnswerValidatorOptions, isAnswerValidatorName, validateAnswer } from './validators.js';
+import { answerValidators, checkAnswerValidatorOptions, isAnswerValidatorName, validateAnswer } from '../text/validators.js';
 
 /** What every turn's engine context is built from; loaded once at start. */
 export interface ConversationSetup {
@@ -19,6 +20,8 @@ export interface ConversationSetup {
   /** rules/ethnic-groups.yaml: a representative's ethnic group, typed by name */
   ethnicGroups: EthnicGroups;
   shareInfoImageUrl: string;
+  /** the commands buttons send, registered by their features */
+  commands: readonly ConversationCommand[];
 }
 
 export const choiceSourceNames = ['ocopSectors', 'ocopGroups', 'ocopSets', 'communes', 'ethnicGroups', 'myIdeas', 'dossierMissing', 'dossierItems'] as const;

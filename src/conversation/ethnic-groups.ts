@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { toMatchKey } from './normalize-input.js';
+import { toMatchKey } from '../text/normalize-input.js';
 
 // The ethnic groups a representative may name (rules/ethnic-groups.yaml, codes of
 // Quyết định 121-TCTK/PPCĐ), and how a typed name finds one.

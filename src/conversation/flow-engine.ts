@@ -1,9 +1,9 @@
 import type { Locale, Translate } from '../i18n/translator.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
-import { maskPersonalId } from '../registration/personal-id.js';
+import { maskPersonalId } from '../text/personal-id.js';
 import type { Flow, FlowStep } from './flow-schema.js';
-import { toMatchKey, toNfc } from './normalize-input.js';
-import type { ValidationResult } from './validators.js';
+import { toMatchKey, toNfc } from '../text/normalize-input.js';
+import type { ValidationResult } from '../text/validators.js';
 
 // The engine is pure: (flows, session, input, now) → (messages and effects in order, new
 // session). The caller performs the effects in one transaction with the session write

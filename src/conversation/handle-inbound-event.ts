@@ -7,13 +7,13 @@ import { isInvitationCodeLike } from '../officials/official-invitations.js';
 import { composeReplies } from '../outbound/compose-replies.js';
 import { addToOutbox, type OutboxEntry } from '../outbound/outbox.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
-import { loadProducerFacts } from '../registration/load-producer-facts.js';
 import { zaloEventSchema, type ZaloEvent } from '../zalo/webhook-events.js';
-import type { ConversationAction } from './conversation-actions.js';
+import type { ConversationAction } from './action-outcome.js';
+import type { ProducerFacts } from './producer-facts.js';
 import { converse, type ConversationInput } from './converse.js';
 import type { ReceivedFile } from './flow-engine.js';
 import { buildEngineContext, type ConversationSetup } from './engine-context.js';
-import { toNfc } from './normalize-input.js';
+import { toNfc } from '../text/normalize-input.js';
 import { loadConversation, saveConversation, StaleSessionError } from './session-store.js';
 
 export interface InboundDeps {
@@ -27,6 +27,8 @@ export interface InboundDeps {
   actions: Readonly<Record<string, ConversationAction>>;
   /** A flow untouched this long is resumed with "continue or start again?". */
   resumeAfterMs: number;
+  /** What the conversation knows of a person before a turn (the registration feature loads it). */
+  loadFacts: (tx: Transaction, userId: string) => Promise<ProducerFacts>;
   /** Queues the download of documents recorded by a turn, once it has committed. */
   enqueueDocumentIntake: (documentIds: bigint[]) => Promise<void>;
 }
@@ -103,12 +105,13 @@ async function applyEvent(tx: Transaction, row: RecordedEvent, deps: InboundDeps
   if (!input) return { status: 'processed', outboundIds: [] };
   const locale = isLocale(user.locale) ? user.locale : defaultLocale;
   const now = deps.now();
-  const [stored, facts] = await Promise.all([loadConversation(tx, user.id), loadProducerFacts(tx, user.id)]);
+  const [stored, facts] = await Promise.all([loadConversation(tx, user.id), deps.loadFacts(tx, user.id)]);
   if (stored && stored.state === null) deps.logger.warn({ userId: user.id, version: stored.version }, 'stored conversation state unreadable; starting over from the menu');
   const turn = converse((l) => buildEngineContext(deps.conversation, facts, l, now), input, { state: stored?.state ?? null, updatedAt: stored?.updatedAt ?? null, locale }, {
     resumeAfterMs: deps.resumeAfterMs,
     revision: facts.revision,
     isInvitationCode: isInvitationCodeLike,
+    commands: deps.conversation.commands,
   });
 
   // Effects run here, in the turn's transaction, in the order the flow gave them; what they

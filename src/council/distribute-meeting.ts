@@ -31,6 +31,15 @@ export function parseAcknowledgementCommand(text: string): bigint | undefined {
   return match ? BigInt(match[1] ?? '0') : undefined;
 }
 
+/** The "Đã nhận hồ sơ" tap, as the conversation routes it to `acknowledgeDelivery`. */
+export const acknowledgementCodec = {
+  action: 'acknowledgeDelivery',
+  parse: (text: string) => {
+    const id = parseAcknowledgementCommand(text);
+    return id === undefined ? undefined : { deliveryId: String(id) };
+  },
+};
+
 
 /**
  * Sends a meeting's dossiers to every council person: first the meeting details, then for

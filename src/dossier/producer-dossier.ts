@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Transaction } from '../db/database.js';
 import { checklistFor, type Checklist } from '../ocop/dossier-checklist.js';
-import { replyWith, textOf, type ActionInput, type ActionOutcome } from '../registration/action-outcome.js';
+import { replyWith, textOf, type ActionInput, type ActionOutcome } from '../conversation/action-outcome.js';
 import { communeLabel, noticesToOfficials } from '../registration/officials-notices.js';
 import { satisfiedItems, touchDossier } from './review-dossier.js';
 

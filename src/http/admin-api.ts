@@ -58,7 +58,7 @@ import { ideaRegion, RegionScopeError } from '../officials/region-scope.js';
 import { enqueueCommitted } from '../outbound/outbox.js';
 import { acceptProductIdea, ProductIdeaNotFoundError, ProductIdeaNotSubmittedError, returnProductIdea, type ReviewedIdea } from '../registration/review-product-idea.js';
 import type { EthnicGroups } from '../conversation/ethnic-groups.js';
-import { maskPersonalId } from '../registration/personal-id.js';
+import { maskPersonalId } from '../text/personal-id.js';
 import { HttpError } from './http-error.js';
 
 export interface AdminApiDeps {

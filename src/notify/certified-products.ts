@@ -1,7 +1,7 @@
 import { readCsvRecords, type CsvRecord } from '../regions/read-csv-records.js';
 import { daysInMonth, isCalendarDate, makeCalendarDate, partsOf, vietnamDateOf, vietnamInstant, type CalendarDate } from '../calendar/calendar-date.js';
-import { toMatchKey, toNfc } from '../conversation/normalize-input.js';
-import { answerValidators } from '../conversation/validators.js';
+import { toMatchKey, toNfc } from '../text/normalize-input.js';
+import { answerValidators } from '../text/validators.js';
 import type { Database, Transaction } from '../db/database.js';
 import type { CertifiedProduct } from '../db/generated/client.js';
 import { ruleSetInForce, type RuleSet } from '../ocop/rule-sets.js';

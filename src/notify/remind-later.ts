@@ -1,5 +1,5 @@
 import { displayDate, vietnamDateOf, vietnamTimeOf } from '../calendar/calendar-date.js';
-import { replyWith, textOf, type ActionInput, type ActionOutcome } from '../registration/action-outcome.js';
+import { replyWith, textOf, type ActionInput, type ActionOutcome } from '../conversation/action-outcome.js';
 import { snoozeNotifications } from './manage-notifications.js';
 import { resolveRecipient } from './recipients.js';
 import { remindLaterTime, type NotifyTiming } from './timing.js';

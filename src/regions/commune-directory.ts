@@ -1,4 +1,4 @@
-import { toMatchKey } from '../conversation/normalize-input.js';
+import { toMatchKey } from '../text/normalize-input.js';
 import type { Database } from '../db/database.js';
 import type { AdministrativeUnitRecord } from './import-administrative-units.js';
 

@@ -1,7 +1,7 @@
 import { readCsvRecords, type CsvRecord } from './read-csv-records.js';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { toMatchKey, toNfc } from '../conversation/normalize-input.js';
+import { toMatchKey, toNfc } from '../text/normalize-input.js';
 import type { Database } from '../db/database.js';
 
 /** One commune-level unit (xã, phường, đặc khu) of the official list. */

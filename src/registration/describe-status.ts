@@ -2,7 +2,7 @@ import { displayDate, vietnamDateOf } from '../calendar/calendar-date.js';
 import { ruleSetInForce, type RuleSet } from '../ocop/rule-sets.js';
 import { displayAverage } from '../ocop/scoring.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
-import { replyWith, textOf, type ActionInput, type ActionOutcome } from './action-outcome.js';
+import { replyWith, textOf, type ActionInput, type ActionOutcome } from '../conversation/action-outcome.js';
 
 /** Each of the producer's ideas with its stage and what it waits for. */
 export async function describeStatus(input: ActionInput, ruleSets: readonly RuleSet[]): Promise<ActionOutcome> {

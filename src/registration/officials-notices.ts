@@ -2,7 +2,7 @@ import type { Transaction } from '../db/database.js';
 import { defaultLocale, isLocale, type Translate } from '../i18n/translator.js';
 import { linkedOfficialsFor } from '../officials/official-invitations.js';
 import { labelCommune } from '../regions/commune-directory.js';
-import type { Notice } from './action-outcome.js';
+import type { Notice } from '../conversation/action-outcome.js';
 
 /**
  * A notice to each official who looks after a commune, each in their own language.

@@ -1,4 +1,4 @@
-import { replyWith, textOf, type ActionInput, type ActionOutcome } from './action-outcome.js';
+import { replyWith, textOf, type ActionInput, type ActionOutcome } from '../conversation/action-outcome.js';
 import { communeLabel, noticesToOfficials } from './officials-notices.js';
 import { officialRequestAnswers } from './registration-answers.js';
 

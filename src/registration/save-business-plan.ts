@@ -1,4 +1,4 @@
-import { replyWith, textOf, type ActionInput, type ActionOutcome } from './action-outcome.js';
+import { replyWith, textOf, type ActionInput, type ActionOutcome } from '../conversation/action-outcome.js';
 import { businessPlanAnswers } from './registration-answers.js';
 
 /** Stores the guided business-plan outline with the producer's idea. */

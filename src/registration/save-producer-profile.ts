@@ -1,4 +1,4 @@
-import { replyWith, type ActionInput, type ActionOutcome } from './action-outcome.js';
+import { replyWith, type ActionInput, type ActionOutcome } from '../conversation/action-outcome.js';
 import { producerProfileAnswers } from './registration-answers.js';
 
 /** Creates or updates the producer profile of the Zalo account in the conversation. */

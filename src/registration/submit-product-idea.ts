@@ -1,7 +1,7 @@
 import type { Transaction } from '../db/database.js';
 import { vietnamDateOf } from '../calendar/calendar-date.js';
 import { findProductSet, ruleSetInForce, sectorsOpenTo, type RuleSet } from '../ocop/rule-sets.js';
-import { replyWith, textOf, type ActionInput, type ActionOutcome } from './action-outcome.js';
+import { replyWith, textOf, type ActionInput, type ActionOutcome } from '../conversation/action-outcome.js';
 import { communeLabel, noticesToOfficials } from './officials-notices.js';
 import { productIdeaAnswers } from './registration-answers.js';
 

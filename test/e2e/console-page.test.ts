@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConsoleAuth, issueSignInLink } from '../../src/console/console-auth.js';
-import type { LoadedConversation } from '../../src/conversation/conversation-setup.js';
+import type { LoadedConversation } from '../../src/bot/conversation-setup.js';
 import { createDatabase } from '../../src/db/database.js';
 import { startConsoleApp } from '../helpers/admin-app.js';
 import { launchChromium } from '../helpers/chromium.js';

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { loadWorkingCalendar } from '../../src/calendar/working-calendar.js';
 import { projectRoot } from '../../src/config/project-root.js';
 import { defaultConsoleAuth } from '../../src/console/console-auth.js';
-import type { LoadedConversation } from '../../src/conversation/conversation-setup.js';
+import type { LoadedConversation } from '../../src/bot/conversation-setup.js';
 import { createSqlPool } from '../../src/db/sql-pool.js';
 import { createLocalStorage } from '../../src/storage/local-storage.js';
 import { createApp, type AppDeps } from '../../src/http/app.js';

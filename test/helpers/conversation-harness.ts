@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadConversation, type LoadedConversation } from '../../src/conversation/conversation-setup.js';
+import { loadConversation, type LoadedConversation } from '../../src/bot/conversation-setup.js';
 import type { InboundDeps } from '../../src/conversation/handle-inbound-event.js';
 import type { Database } from '../../src/db/database.js';
 import { createTranslator, loadDictionaries, type Translate } from '../../src/i18n/translator.js';
@@ -26,6 +26,7 @@ export function inboundDeps(db: Database, conversation: LoadedConversation, cloc
     now: () => clock.now,
     conversation: conversation.setup,
     actions: conversation.actions,
+    loadFacts: conversation.loadFacts,
     resumeAfterMs: 12 * 3600_000,
     enqueueDocumentIntake: async () => undefined,
     ...overrides,

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LoadedConversation } from '../../src/conversation/conversation-setup.js';
+import type { LoadedConversation } from '../../src/bot/conversation-setup.js';
 import { createApiToken } from '../../src/admin/api-tokens.js';
 import { createDatabase } from '../../src/db/database.js';
 import { outgoingMessageSchema } from '../../src/outbound/outgoing-message.js';

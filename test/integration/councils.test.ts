@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApiToken } from '../../src/admin/api-tokens.js';
-import type { LoadedConversation } from '../../src/conversation/conversation-setup.js';
+import type { LoadedConversation } from '../../src/bot/conversation-setup.js';
 import { createDatabase } from '../../src/db/database.js';
 import { createRedisConnection } from '../../src/jobs/queues.js';
 import { join } from 'node:path';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedConversation } from '../../src/conversation/conversation-setup.js';
+import type { LoadedConversation } from '../../src/bot/conversation-setup.js';
 import { createDatabase } from '../../src/db/database.js';
 import { addDocuments } from '../../src/dossier/producer-dossier.js';
 import { intakeDocument, type IntakeDeps } from '../../src/dossier/intake-document.js';

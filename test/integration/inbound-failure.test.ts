@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedConversation } from '../../src/conversation/conversation-setup.js';
+import type { LoadedConversation } from '../../src/bot/conversation-setup.js';
 import { handleInboundEvent } from '../../src/conversation/handle-inbound-event.js';
 import { createDatabase } from '../../src/db/database.js';
 import type { Translate } from '../../src/i18n/translator.js';

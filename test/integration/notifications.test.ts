@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
-import type { LoadedConversation } from '../../src/conversation/conversation-setup.js';
+import type { LoadedConversation } from '../../src/bot/conversation-setup.js';
 import { dispatchNotifications, type DispatchDeps } from '../../src/notify/dispatch-notifications.js';
 import { planNotifications, type PlanDeps } from '../../src/notify/plan-notifications.js';
 import type { NotifyTiming } from '../../src/notify/timing.js';

@@ -2,7 +2,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LoadedConversation } from '../../src/conversation/conversation-setup.js';
+import type { LoadedConversation } from '../../src/bot/conversation-setup.js';
 import { handleInboundEvent } from '../../src/conversation/handle-inbound-event.js';
 import { createDatabase } from '../../src/db/database.js';
 import { returnProductIdea } from '../../src/registration/review-product-idea.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateAnswer } from '../../src/conversation/validators.js';
-import { decodePersonalId, maskPersonalId } from '../../src/registration/personal-id.js';
+import { validateAnswer } from '../../src/text/validators.js';
+import { decodePersonalId, maskPersonalId } from '../../src/text/personal-id.js';
 
 // A household's representative is identified by the 12-digit personal ID in place of a tax
 // code since 1/7/2025 (Thông tư 86/2024/TT-BTC Art. 5; Thông tư 90/2026/TT-BTC keeps it).

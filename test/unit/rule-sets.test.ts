@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadWorkingCalendar } from '../../src/calendar/working-calendar.js';
-import { createConversationActions } from '../../src/conversation/conversation-actions.js';
+import { createConversationActions } from '../../src/bot/conversation-actions.js';
 import { routerActions } from '../../src/conversation/converse.js';
 import { flowRegistries } from '../../src/conversation/engine-context.js';
 import { loadFlows } from '../../src/conversation/load-flows.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDictionaries } from '../../src/i18n/translator.js';
-import { answerValidators, validateAnswer, type AnswerValidatorName, type ValidationResult } from '../../src/conversation/validators.js';
+import { answerValidators, validateAnswer, type AnswerValidatorName, type ValidationResult } from '../../src/text/validators.js';
 
 const dictionaries = loadDictionaries(join(import.meta.dirname, '../../locales'));
 

@@ -28,6 +28,9 @@ export interface ActionOutcome {
   intake?: bigint[];
 }
 
+/** A domain handler a flow's action step (or a router effect) names. */
+export type ConversationAction = (input: ActionInput) => Promise<ActionOutcome>;
+
 export function replyWith(...reply: OutgoingMessage[]): ActionOutcome {
   return { reply, notify: [] };
 }

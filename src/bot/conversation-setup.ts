@@ -4,20 +4,26 @@ import type { Database } from '../db/database.js';
 import type { Dictionaries, Translate } from '../i18n/translator.js';
 import type { Logger } from '../observability/logger.js';
 import { loadWorkingCalendar, type WorkingCalendar } from '../calendar/working-calendar.js';
+import { acknowledgementCodec } from '../council/distribute-meeting.js';
 import { loadNotifyRules, type NotifyRules } from '../notify/notify-rules.js';
+import { remindLaterCodec } from '../notify/reminder-commands.js';
 import { loadChecklists } from '../ocop/dossier-checklist.js';
 import { loadProvinceSettings, type ProvinceSettings } from '../ocop/province-settings.js';
 import { loadRuleSets } from '../ocop/rule-sets.js';
+import { loadProducerFacts } from '../registration/load-producer-facts.js';
 import { loadCommuneDirectory, type CommuneDirectory } from '../regions/commune-directory.js';
-import { createConversationActions, type ConversationAction } from './conversation-actions.js';
-import { loadEthnicGroups } from './ethnic-groups.js';
-import { routerActions } from './converse.js';
-import { flowRegistries, type ConversationSetup } from './engine-context.js';
-import { loadFlows } from './load-flows.js';
+import type { ConversationAction } from '../conversation/action-outcome.js';
+import { createConversationActions } from './conversation-actions.js';
+import { loadEthnicGroups } from '../conversation/ethnic-groups.js';
+import { routerActions } from '../conversation/converse.js';
+import { flowRegistries, type ConversationSetup } from '../conversation/engine-context.js';
+import { loadFlows } from '../conversation/load-flows.js';
 
 export interface LoadedConversation {
   setup: ConversationSetup;
   actions: Record<string, ConversationAction>;
+  /** what a turn knows of the person beforehand (their profile, ideas and dossiers) */
+  loadFacts: typeof loadProducerFacts;
   /** The working calendar and the reminder rules, loaded (and checked) with the flows. */
   calendar: WorkingCalendar;
   notifyRules: NotifyRules;
@@ -64,8 +70,9 @@ export async function loadConversation(options: {
   }, options.communeRefreshMs ?? 10 * 60_000);
   timer.unref();
   return {
-    setup: { flows, translate: options.translate, ruleSets, checklists, communes: () => communes, ethnicGroups, shareInfoImageUrl: `${options.publicBaseUrl}/assets/share-phone.png` },
+    setup: { flows, translate: options.translate, ruleSets, checklists, communes: () => communes, ethnicGroups, shareInfoImageUrl: `${options.publicBaseUrl}/assets/share-phone.png`, commands: [acknowledgementCodec, remindLaterCodec] },
     actions,
+    loadFacts: loadProducerFacts,
     calendar,
     notifyRules,
     provinceSettings,

@@ -9,14 +9,13 @@ import { linkOfficialAccount } from '../officials/official-invitations.js';
 import { remindLater } from '../notify/remind-later.js';
 import type { NotifyTiming } from '../notify/timing.js';
 import { labelCommune } from '../regions/commune-directory.js';
-import { replyWith, textOf, type ActionInput, type ActionOutcome } from '../registration/action-outcome.js';
+import { replyWith, textOf, type ActionInput, type ActionOutcome, type ConversationAction } from '../conversation/action-outcome.js';
 import { describeStatus } from '../registration/describe-status.js';
 import { requestOfficial } from '../registration/request-official.js';
 import { saveBusinessPlan } from '../registration/save-business-plan.js';
 import { saveProducerProfile } from '../registration/save-producer-profile.js';
 import { submitProductIdea } from '../registration/submit-product-idea.js';
 
-export type ConversationAction = (input: ActionInput) => Promise<ActionOutcome>;
 
 async function regionName(tx: Transaction, official: { role: string; communeCode: string | null; provinceCode: string }): Promise<string> {
   if (official.communeCode) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { displayDate, vietnamDateOf } from '../calendar/calendar-date.js';
-import { decodePersonalId } from '../registration/personal-id.js';
+import { decodePersonalId } from './personal-id.js';
 import { toNfc } from './normalize-input.js';
 
 /** A failure names the locale key of the retry hint that says what was wrong. */
