@@ -134,6 +134,8 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         checkWorkingDays: conversation.notifyRules.dossierCheckWorkingDays,
         enqueueOutbound: queues.enqueueOutboundMessages,
         storage,
+        meetings: { calendar: conversation.calendar, settingsFor: conversation.provinceSettings },
+        distribute: (meetingId) => distributeMeeting({ db, translate, now, ...packets, fallbackTemplates: config.fallbackTemplates }, meetingId),
       },
     });
     server = app.listen(config.port, '0.0.0.0');

@@ -36,7 +36,7 @@ export interface PageContext {
   locale: Locale;
   t: (key: string, vars?: Record<string, string>) => string;
   /** the signed-in official, shown in the header; absent on the sign-in pages */
-  official?: { name: string; role: string; region: string };
+  official?: { name: string; role: string; region: string; plansMeetings: boolean };
   csrfToken?: string;
   /** the path of the page, for the language switch */
   path: string;
@@ -64,6 +64,7 @@ export function layout(ctx: PageContext, title: string, body: Html): string {
     ? html`<nav aria-label="${ctx.t('console.nav.label')}">
         <a href="/console">${ctx.t('console.nav.tasks')}</a>
         <a href="/console/ideas">${ctx.t('console.nav.ideas')}</a>
+        ${ctx.official.plansMeetings ? html`<a href="/console/meetings">${ctx.t('console.nav.meetings')}</a>` : ''}
       </nav>
       <div class="who"><span>${ctx.official.name}</span> · <span>${ctx.official.role}</span> · <span>${ctx.official.region}</span>
         ${postForm(ctx, '/console/sign-out', html`<button type="submit" class="link">${ctx.t('console.signOut')}</button>`, { className: 'inline' })}

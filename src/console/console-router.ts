@@ -14,6 +14,8 @@ import { ideaRegion, mayDecide } from '../officials/region-scope.js';
 import { enqueueCommitted } from '../outbound/outbox.js';
 import { acceptProductIdea, returnProductIdea } from '../registration/review-product-idea.js';
 import type { DocumentStorage } from '../storage/storage.js';
+import type { MeetingRules } from '../council/schedule-meeting.js';
+import { registerMeetingPages } from './console-meetings.js';
 import { endSession, findSession, redeemSignInLink, type ConsoleAuthSettings, type ConsoleSessionState } from './console-auth.js';
 import { html, layout, pageContext, postForm, raw, type Html, type PageContext } from './console-html.js';
 import { consoleTasks, filteredIdeas, ideaFilterSchema, ideasWorkbook, type IdeaFilter } from './console-queries.js';
@@ -36,6 +38,9 @@ export interface ConsoleDeps {
   checkWorkingDays: number;
   enqueueOutbound: (ids: bigint[]) => Promise<void>;
   storage: DocumentStorage;
+  /** The calendar and provinces' settings for meetings, and their distribution; no meeting pages without them. */
+  meetings?: MeetingRules;
+  distribute?: (meetingId: bigint) => Promise<bigint[]>;
 }
 
 const sessionCookie = 'ocop_console';
@@ -95,9 +100,9 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const path = req.originalUrl.replace(/([?&])lang=[^&]*&?/, '$1').replace(/[?&]$/, '');
     return pageContext(deps.translate, locale, {
       path,
-      ...(official ? { official: { name: official.name, role: deps.translate(locale, `official.role.${official.role}`), region: await regionLabel(official) } } : {}),
+      ...(official ? { official: { name: official.name, role: deps.translate(locale, `official.role.${official.role}`), region: await regionLabel(official), plansMeetings: official.role !== 'commune' && deps.meetings !== undefined } } : {}),
       ...(req.session ? { csrfToken: req.session.csrfToken } : {}),
-      ...(flash ? { flash: { kind: flash.kind, text: deps.translate(locale, `console.flash.${flash.key}`) } } : {}),
+      ...(flash && flashes.some((f) => f === flash.key) ? { flash: { kind: flash.kind, text: deps.translate(locale, `console.flash.${flash.key}`) } } : {}),
     });
   };
 
@@ -356,17 +361,20 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     page(res, 404, ctx, ctx.t('console.notFoundTitle'), html`<p>${ctx.t('console.notFound')}</p>`);
   }
 
+  if (deps.meetings && deps.distribute) {
+    registerMeetingPages(router, { db: deps.db, logger: deps.logger, now: deps.now, meetings: deps.meetings, distribute: deps.distribute, enqueueOutbound: deps.enqueueOutbound }, { ctxOf, page, official, notFound });
+  }
   return router;
 }
 
 /** After a change, the page it concerns, saying how it went (Post/Redirect/Get). */
-function redirectWith(res: Response, path: string, kind: Flash['kind'], what: Flash['key']): void {
+function redirectWith(res: Response, path: string, kind: Flash['kind'], what: (typeof flashes)[number]): void {
   res.redirect(303, `${path}?${kind}=${encodeURIComponent(what)}`);
 }
 
 /** What a change may report on the page it returns to. */
-const flashes = ['accepted', 'returned', 'reasonRequired', 'alreadyDecided', 'checked', 'incomplete', 'alreadyChecked', 'itemReturned', 'notReturnable'] as const;
-type Flash = { kind: 'ok' | 'error'; key: (typeof flashes)[number] };
+const flashes = ['accepted', 'returned', 'reasonRequired', 'alreadyDecided', 'checked', 'incomplete', 'alreadyChecked', 'itemReturned', 'notReturnable', 'meetingScheduled', 'meetingLocked'] as const;
+type Flash = { kind: 'ok' | 'error'; key: string };
 
 function flashOf(req: Request): Flash | undefined {
   for (const kind of ['ok', 'error'] as const) {

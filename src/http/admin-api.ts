@@ -394,6 +394,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
       invitationTtlHours: deps.invitationTtlHours,
       translate: deps.translate,
       enqueueOutbound: deps.enqueueOutbound,
+      logger: deps.logger,
       ...(deps.meetings ? { meetings: deps.meetings } : {}),
       ...(deps.distribute ? { distribute: deps.distribute } : {}),
       ...(deps.meetings && deps.ruleSets ? { evaluation: { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor } } : {}),

@@ -10,6 +10,8 @@ import { cancelMeeting, MeetingNotFoundError, MeetingProductsNotReadyError, Meet
 import type { CouncilPerson, CouncilRole, EvaluationResult, Meeting, ProductIdea } from '../db/generated/client.js';
 import { defaultLocale, type Translate } from '../i18n/translator.js';
 import { averageOf, partMaxima } from '../ocop/scoring.js';
+import type { Logger } from '../observability/logger.js';
+import { enqueueCommitted } from '../outbound/outbox.js';
 import { parseInput } from './parse-input.js';
 import { HttpError } from './http-error.js';
 
@@ -19,6 +21,8 @@ export interface CouncilApiDeps {
   invitationTtlHours: number;
   translate: Translate;
   enqueueOutbound: (ids: bigint[]) => Promise<void>;
+  /** where a deferred enqueue is noted (the sweep sends the rows later) */
+  logger: Logger;
   /** The working calendar and provinces' settings; the meeting routes answer 503 without them. */
   meetings?: MeetingRules;
   /** Sends a meeting's dossiers to its council (returns outbox ids); the lock route answers 503 without it. */
@@ -237,7 +241,7 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
     const { id } = parseInput(idParam, req.params, 'params');
     const outboxIds = await deps.db.$transaction((tx) => cancelMeeting(tx, { meetingId: id, provinceCode: scope.provinceCode, now: deps.now(), translate: deps.translate })).catch(toHttpFromMeeting);
     // Committed: if Redis is away, the sweep sends the pending rows later.
-    await deps.enqueueOutbound(outboxIds).catch(() => undefined);
+    await enqueueCommitted(deps.enqueueOutbound, outboxIds, deps.logger);
     res.json({ id: String(id), status: 'cancelled', told: outboxIds.length });
   });
 
@@ -250,7 +254,7 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
     const meeting = await deps.db.meeting.findFirst({ where: { id, council: { provinceCode: scope.provinceCode }, status: { not: 'cancelled' } } });
     if (!meeting) throw new HttpError('not_found', 'no such meeting');
     const outboxIds = await distribute(id);
-    await deps.enqueueOutbound(outboxIds).catch(() => undefined);
+    await enqueueCommitted(deps.enqueueOutbound, outboxIds, deps.logger);
     res.json({ id: String(id), status: 'locked', messages: outboxIds.length });
   });
 

@@ -28,6 +28,8 @@ beforeAll(async () => {
   await loadSampleAdministrativeUnits(db);
   conversation = await loadProjectConversation(db);
   await db.official.create({ data: { name: 'Trần Văn Minh', role: 'commune', provinceCode: '75', communeCode: '26116', zaloUserId: 'zu-commune', linkedAt: clock.now } });
+  await db.official.create({ data: { name: 'Lê Thị Lan', role: 'province', provinceCode: '75', zaloUserId: 'zu-province', linkedAt: clock.now } });
+  await db.council.create({ data: { name: 'Hội đồng đánh giá, phân hạng sản phẩm OCOP tỉnh Đồng Nai', level: 'province', provinceCode: '75', year: 2026, createdBy: 'test' } });
   const producer = await makeProducer(db, 'zu-producer');
   ideaId = (await makeIdea(db, producer.id, new Date('2026-11-30T02:00:00Z'), { status: 'submitted' })).id;
   await db.productIdea.update({ where: { id: ideaId }, data: { productName: 'Mật ong rừng tràm Tân Phú loại đặc biệt đóng chai thủy tinh 500 ml', details: { description: 'Mật ong khai thác tự nhiên từ rừng tràm, lọc lạnh, không pha trộn; đạt tiêu chuẩn cơ sở.' } } });
@@ -68,6 +70,13 @@ describe('console pages in a browser', () => {
     const box = await accept.boundingBox();
     expect(box?.height ?? 0).toBeGreaterThanOrEqual(44);
     expect((box?.x ?? -1) + (box?.width ?? 0)).toBeLessThanOrEqual(width);
+    // The province's meetings: the month calendar and the scheduling form.
+    const province = await db.$transaction((tx) => issueSignInLink(tx, { zaloUserId: 'zu-province', now: clock.now, settings: defaultConsoleAuth }));
+    if (province.kind !== 'link') throw new Error(`no link: ${province.kind}`);
+    await page.goto(`${base}/console/sign-in/${province.token}`);
+    await page.goto(`${base}/console/meetings?month=2026-11&date=2026-12-07`);
+    expect(Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')), `meetings at ${width} px`).toBeLessThanOrEqual(0);
+    await expect.poll(() => page.locator('.month .day').count()).toBe(42);
     await context.close();
   });
 });

@@ -78,7 +78,7 @@ export function startPacketAdminApp(options: { db: Database; redis: Redis; stora
  * The web app with the officials' console (and the admin API beside it), on the
  * project's checklists and calendar, with documents under a temporary folder.
  */
-export function startConsoleApp(options: { db: Database; redis: Redis; now: () => Date; conversation: LoadedConversation; enqueueOutbound?: (ids: bigint[]) => Promise<void> }) {
+export function startConsoleApp(options: { db: Database; redis: Redis; now: () => Date; conversation: LoadedConversation; enqueueOutbound?: (ids: bigint[]) => Promise<void>; distribute?: (meetingId: bigint) => Promise<bigint[]> }) {
   const { now, conversation } = options;
   return startAdminApp({
     db: options.db,
@@ -95,6 +95,8 @@ export function startConsoleApp(options: { db: Database; redis: Redis; now: () =
       checkWorkingDays: conversation.notifyRules.dossierCheckWorkingDays,
       enqueueOutbound: options.enqueueOutbound ?? (async () => undefined),
       storage: createLocalStorage({ root: join(tmpdir(), 'ocop-console-test') }),
+      meetings: { calendar: conversation.calendar, settingsFor: conversation.provinceSettings },
+      distribute: options.distribute ?? (async () => []),
     },
   });
 }

@@ -21,6 +21,8 @@ let conversation: LoadedConversation;
 let base: string;
 let close: () => Promise<void>;
 const enqueued: bigint[][] = [];
+/** Meetings whose dossiers the console asked to send (distribution itself is tested in meeting-distribution). */
+const distributed: bigint[] = [];
 const driver = createTranscriptDriver(db, () => inboundDeps(db, conversation, clock));
 const ids: Record<string, bigint> = {};
 
@@ -63,13 +65,13 @@ beforeAll(async () => {
   await resetDatabase(db);
   await loadSampleAdministrativeUnits(db);
   conversation = await loadProjectConversation(db);
-  const started = await startConsoleApp({ db, redis, now: () => clock.now, conversation, enqueueOutbound: async (outbox) => void enqueued.push(outbox) });
+  const started = await startConsoleApp({ db, redis, now: () => clock.now, conversation, enqueueOutbound: async (outbox) => void enqueued.push(outbox), distribute: async (meetingId) => (distributed.push(meetingId), []) });
   base = started.base;
   close = started.close;
 });
 
 beforeEach(async () => {
-  await db.$executeRawUnsafe('TRUNCATE console_session, console_sign_in, official, api_token, product_idea, producer, dossier, dossier_event, outbound_message, zalo_user, conversation_session, inbound_event RESTART IDENTITY CASCADE');
+  await db.$executeRawUnsafe('TRUNCATE console_session, console_sign_in, official, api_token, council, council_member, council_person, meeting, meeting_product, product_idea, producer, dossier, dossier_event, outbound_message, zalo_user, conversation_session, inbound_event RESTART IDENTITY CASCADE');
   enqueued.length = 0;
   for (const [key, role, communeCode] of [['commune', 'commune', '26116'], ['other', 'commune', '26020'], ['province', 'province', null], ['secretary', 'secretary', null]] as const) {
     const official = await db.official.create({ data: { name: `Cán bộ ${key}`, role, provinceCode: '75', communeCode, zaloUserId: `zu-${key}`, linkedAt: clock.now } });
@@ -217,5 +219,53 @@ describe('the pages', () => {
     const page = await browse('/console/ideas');
     expect(page.status).toBe(401);
     expect(page.text).toContain(translate('vi', 'console.signedOut'));
+  });
+});
+
+describe('council meetings', () => {
+  it('the month shows days off and a date’s delivery deadline before anything is saved; a too-soon date names the earliest lawful one', async () => {
+    const cookie = await signIn('zu-province');
+    const november = (await browse('/console/meetings?month=2026-11', { cookie })).text;
+    // Culture Day, Tuesday 24/11/2026, is a day off.
+    expect(november).toContain('<div class="day off"><span class="n">24</span>');
+    expect(november).toContain('<div class="day"><span class="n">25</span>');
+    // Wednesday 2/12, 09:00: a meeting on Thursday 3/12 leaves no whole working day.
+    const tooSoon = (await browse('/console/meetings?date=2026-12-03', { cookie })).text;
+    expect(tooSoon).toContain(translate('vi', 'console.meetings.tooSoon', { date: '03/12/2026', days: '1', earliest: '04/12/2026' }));
+    const monday = (await browse('/console/meetings?date=2026-12-07', { cookie })).text;
+    expect(monday).toContain(translate('vi', 'console.meetings.deadline', { date: '07/12/2026', time: '07:30', deadline: '04/12/2026', days: '1' }));
+  });
+
+  it('schedules a meeting from checked dossiers, refuses a too-soon date without saving, and locks it to send the dossiers', async () => {
+    const council = await db.council.create({ data: { name: 'Hội đồng OCOP tỉnh Đồng Nai', level: 'province', provinceCode: '75', year: 2026, createdBy: 'test' } });
+    await db.dossier.update({ where: { productIdeaId: ids.dossierIdea! }, data: { status: 'checked' } });
+    const cookie = await signIn('zu-province');
+    const page = (await browse('/console/meetings', { cookie })).text;
+    expect(page).toContain(`name="products" value="${ids.dossierIdea}"`);
+    const form = { _csrf: csrfOf(page), council: String(council.id), time: '08:00', place: 'Hội trường Sở', products: String(ids.dossierIdea) };
+
+    const refused = await browse('/console/meetings', { cookie, form: { ...form, date: '2026-12-03' } });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('Ngày họp sớm nhất hợp lệ là 04/12/2026');
+    expect(await db.meeting.count()).toBe(0);
+
+    const scheduled = await browse('/console/meetings', { cookie, form: { ...form, date: '2026-12-07' } });
+    expect(scheduled.status).toBe(303);
+    const meeting = await db.meeting.findFirstOrThrow({ include: { products: true } });
+    expect(meeting).toMatchObject({ date: '2026-12-07', time: '08:00', place: 'Hội trường Sở', deliveryDeadline: new Date('2026-12-04T00:30:00Z') });
+    expect(meeting.products.map((p) => p.productIdeaId)).toEqual([ids.dossierIdea]);
+    const shown = await browse(scheduled.headers.get('location') ?? '', { cookie });
+    expect(shown.text).toContain(translate('vi', 'console.flash.meetingScheduled'));
+    expect(shown.text).toContain('trước 04/12/2026 07:30 (1 ngày làm việc trước ngày họp)');
+
+    const locked = await browse(`/console/meetings/${meeting.id}/lock`, { cookie, form: { _csrf: csrfOf(shown.text) } });
+    expect(locked.headers.get('location')).toBe(`/console/meetings/${meeting.id}?ok=locked`);
+    expect(distributed).toEqual([meeting.id]);
+  });
+
+  it('is the province’s: a commune official has no meetings page', async () => {
+    const cookie = await signIn('zu-commune');
+    expect((await browse('/console', { cookie })).text).not.toContain('/console/meetings');
+    expect((await browse('/console/meetings', { cookie })).status).toBe(404);
   });
 });

@@ -1,0 +1,200 @@
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import { addDays, dayOfWeek, displayDate, displayVietnamDateTime, makeCalendarDate, vietnamDateOf, type CalendarDate } from '../calendar/calendar-date.js';
+import { deliveryDeadline, earliestMeetingDate, isWorkingDay } from '../calendar/working-days.js';
+import { reportMeetingDeliveries } from '../council/delivery-report.js';
+import { MeetingProductsNotReadyError, MeetingTooSoonError, scheduleMeeting, type MeetingRules } from '../council/schedule-meeting.js';
+import type { Database } from '../db/database.js';
+import type { Official } from '../db/generated/client.js';
+import type { Logger } from '../observability/logger.js';
+import { enqueueCommitted } from '../outbound/outbox.js';
+import { html, postForm, type Html, type PageContext } from './console-html.js';
+
+// Meetings in the console, for the province unit and council secretaries: a month calendar
+// with days off and swapped working days, a date's delivery deadline before anything is
+// saved, scheduling from checked dossiers, and each meeting's live delivery board.
+
+export interface MeetingPagesDeps {
+  db: Database;
+  logger: Logger;
+  now: () => Date;
+  meetings: MeetingRules;
+  /** Sends a meeting's dossiers to its council; returns outbox ids. */
+  distribute: (meetingId: bigint) => Promise<bigint[]>;
+  enqueueOutbound: (ids: bigint[]) => Promise<void>;
+}
+
+/** What the console's router lends its pages: the page context, rendering, the official, 404. */
+export interface PageKit {
+  ctxOf(req: Request, flash?: { kind: 'ok' | 'error'; key: string }): Promise<PageContext>;
+  page(res: Response, status: number, ctx: PageContext, title: string, body: Html): void;
+  official(req: Request): Official;
+  notFound(req: Request, res: Response): Promise<void>;
+}
+
+const monthQuery = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
+const dateQuery = z.iso.date();
+const meetingForm = z.object({
+  council: z.string().regex(/^\d{1,18}$/).transform(BigInt),
+  date: z.iso.date(),
+  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+  place: z.string().trim().min(2).max(200),
+  products: z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v])).pipe(z.array(z.string().regex(/^\d{1,18}$/).transform(BigInt)).min(1)),
+});
+const idParam = z.object({ id: z.string().regex(/^\d{1,18}$/).transform(BigInt) });
+
+/** Meetings belong to the province: its unit and its council secretaries work on them. */
+const mayPlan = (official: Official) => official.role === 'province' || official.role === 'secretary';
+
+export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit: PageKit): void {
+  const settingsOf = (official: Official) => deps.meetings.settingsFor(official.provinceCode);
+  const lead = (official: Official) => ({ leadWorkingDays: settingsOf(official).leadWorkingDays, officeOpens: settingsOf(official).officeOpens });
+
+  /** The month grid, Monday first: days off shaded, swapped Saturdays marked, meetings linked. */
+  function monthGrid(ctx: PageContext, month: string, meetings: { id: bigint; date: string; time: string; council: { name: string } }[]): Html {
+    const first = makeCalendarDate(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 1);
+    const start = addDays(first, -((dayOfWeek(first) === 'sunday' ? 7 : ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'].indexOf(dayOfWeek(first)) + 1) - 1));
+    const cells: Html[] = [];
+    for (let i = 0; i < 42; i += 1) {
+      const day = addDays(start, i);
+      const inMonth = day.slice(0, 7) === month;
+      const working = isWorkingDay(deps.meetings.calendar, day);
+      const swapped = deps.meetings.calendar.workingWeekendDays.has(day);
+      const here = meetings.filter((m) => m.date === day);
+      const classes = ['day', inMonth ? '' : 'other', working ? '' : 'off', swapped ? 'swapped' : ''].filter(Boolean).join(' ');
+      cells.push(html`<div class="${classes}"><span class="n">${day.slice(8)}</span>${swapped ? html`<span class="mark">${ctx.t('console.meetings.swapped')}</span>` : ''}${
+        here.map((m) => html`<a href="/console/meetings/${String(m.id)}">${m.time} ${m.council.name}</a>`)
+      }</div>`);
+    }
+    const names = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => html`<div class="dow">${ctx.t(`console.meetings.dow.${d}`)}</div>`);
+    return html`<div class="month" role="grid">${names}${cells}</div><p class="meta">${ctx.t('console.meetings.legend')}</p>`;
+  }
+
+  function deadlineNote(ctx: PageContext, official: Official, date: CalendarDate): Html {
+    const deadline = deliveryDeadline(deps.meetings.calendar, { ...lead(official), meetingDate: date });
+    if (deadline.instant.getTime() <= deps.now().getTime()) {
+      const earliest = earliestMeetingDate(deps.meetings.calendar, { ...lead(official), now: deps.now() });
+      return html`<p class="flash error">${ctx.t('console.meetings.tooSoon', { date: displayDate(date), days: String(lead(official).leadWorkingDays), earliest: displayDate(earliest) })}</p>`;
+    }
+    return html`<p class="flash ok">${ctx.t('console.meetings.deadline', { date: displayDate(date), deadline: displayDate(deadline.date), time: deadline.officeOpens, days: String(lead(official).leadWorkingDays) })}</p>`;
+  }
+
+  async function meetingsPage(req: Request, res: Response, problem?: Html) {
+    const official = kit.official(req);
+    const ctx = await kit.ctxOf(req);
+    if (!mayPlan(official)) return kit.notFound(req, res);
+    const today = vietnamDateOf(deps.now());
+    const month = monthQuery.safeParse(req.query.month).data ?? today.slice(0, 7);
+    const picked = dateQuery.safeParse(req.query.date).data as CalendarDate | undefined;
+    const province = official.provinceCode;
+    const [meetings, councils, ready] = await Promise.all([
+      deps.db.meeting.findMany({ where: { council: { provinceCode: province }, status: { not: 'cancelled' }, date: { startsWith: month } }, include: { council: true }, orderBy: [{ date: 'asc' }, { time: 'asc' }] }),
+      deps.db.council.findMany({ where: { provinceCode: province }, orderBy: { id: 'desc' } }),
+      deps.db.productIdea.findMany({
+        where: { provinceCode: province, dossier: { status: 'checked' }, NOT: { id: { in: (await deps.db.meetingProduct.findMany({ where: { meeting: { status: { not: 'cancelled' } } }, select: { productIdeaId: true } })).map((p) => p.productIdeaId) } } },
+        include: { producer: true },
+        orderBy: { id: 'asc' },
+      }),
+    ]);
+    const [year, monthNumber] = [Number(month.slice(0, 4)), Number(month.slice(5, 7))];
+    const shift = (by: number) => {
+      const index = year * 12 + monthNumber - 1 + by;
+      return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+    };
+    const schedule = councils.length
+      ? postForm(
+          ctx,
+          '/console/meetings',
+          html`<h2>${ctx.t('console.meetings.new')}</h2>
+            <label>${ctx.t('console.meetings.council')}<select name="council">${councils.map((c) => html`<option value="${String(c.id)}">${c.name} (${String(c.year)})</option>`)}</select></label>
+            <label>${ctx.t('console.meetings.date')}<input type="date" name="date" required value="${picked ?? ''}"></label>
+            <label>${ctx.t('console.meetings.time')}<input type="time" name="time" required value="08:00"></label>
+            <label>${ctx.t('console.meetings.place')}<input type="text" name="place" required minlength="2" maxlength="200"></label>
+            <fieldset><legend>${ctx.t('console.meetings.products')}</legend>${
+              ready.length > 0
+                ? ready.map((idea) => html`<label class="check"><input type="checkbox" name="products" value="${String(idea.id)}"> ${idea.productName} · ${idea.receiptNumber} · ${idea.producer.name}</label>`)
+                : html`<p>${ctx.t('console.meetings.noProducts')}</p>`
+            }</fieldset>
+            <button type="submit">${ctx.t('console.meetings.schedule')}</button>`,
+          { className: 'actions' },
+        )
+      : html`<p>${ctx.t('console.meetings.noCouncil')}</p>`;
+    const body = html`${problem ?? ''}
+      <nav class="months"><a href="/console/meetings?month=${shift(-1)}">← ${shift(-1).split('-').reverse().join('/')}</a> <strong>${month.split('-').reverse().join('/')}</strong> <a href="/console/meetings?month=${shift(1)}">${shift(1).split('-').reverse().join('/')} →</a></nav>
+      ${monthGrid(ctx, month, meetings)}
+      <form method="get" action="/console/meetings" class="filters"><input type="hidden" name="month" value="${month}">
+        <label>${ctx.t('console.meetings.checkDate')}<input type="date" name="date" required value="${picked ?? ''}"></label><button type="submit" class="secondary">${ctx.t('console.meetings.showDeadline')}</button></form>
+      ${picked ? deadlineNote(ctx, official, picked) : ''}
+      ${schedule}`;
+    kit.page(res, problem ? 400 : 200, ctx, ctx.t('console.meetings.title'), body);
+  }
+
+  router.get('/meetings', (req, res) => meetingsPage(req, res));
+
+  router.post('/meetings', async (req: Request, res: Response) => {
+    const official = kit.official(req);
+    if (!mayPlan(official)) return kit.notFound(req, res);
+    const ctx = await kit.ctxOf(req);
+    const form = meetingForm.safeParse(req.body);
+    if (!form.success) return meetingsPage(req, res, html`<p class="flash error">${ctx.t('console.meetings.formIncomplete')}</p>`);
+    const council = await deps.db.council.findFirst({ where: { id: form.data.council, provinceCode: official.provinceCode } });
+    if (!council) return kit.notFound(req, res);
+    try {
+      const meeting = await deps.db.$transaction((tx) =>
+        scheduleMeeting(tx, deps.meetings, { councilId: council.id, provinceCode: official.provinceCode, by: `console:${official.id}`, now: deps.now(), date: form.data.date, time: form.data.time, place: form.data.place, productIdeaIds: form.data.products }),
+      );
+      res.redirect(303, `/console/meetings/${String(meeting.id)}?ok=scheduled`);
+    } catch (error) {
+      if (error instanceof MeetingTooSoonError) {
+        return meetingsPage(req, res, html`<p class="flash error">${ctx.t('console.meetings.tooSoon', { date: displayDate(form.data.date), days: String(error.leadWorkingDays), earliest: displayDate(error.earliest) })}</p>`);
+      }
+      if (error instanceof MeetingProductsNotReadyError) return meetingsPage(req, res, html`<p class="flash error">${ctx.t('console.meetings.notReady')}</p>`);
+      throw error;
+    }
+  });
+
+  // One meeting: its products, the deadline, and who has received what (a live board: the page reloads itself).
+  router.get('/meetings/:id', async (req: Request, res: Response) => {
+    const official = kit.official(req);
+    const parsed = idParam.safeParse(req.params);
+    const meeting = parsed.success && mayPlan(official) ? await deps.db.meeting.findFirst({ where: { id: parsed.data.id, council: { provinceCode: official.provinceCode } }, include: { council: true, products: true } }) : null;
+    if (!meeting) return kit.notFound(req, res);
+    const ok = z.enum(['scheduled', 'locked']).safeParse(req.query.ok);
+    const ctx = await kit.ctxOf(req, ok.success ? { kind: 'ok', key: `meeting${ok.data === 'scheduled' ? 'Scheduled' : 'Locked'}` } : undefined);
+    const ideas = await deps.db.productIdea.findMany({ where: { id: { in: meeting.products.map((p) => p.productIdeaId) } }, orderBy: { id: 'asc' } });
+    const rows = await reportMeetingDeliveries(deps.db, meeting.id);
+    const deadline = displayVietnamDateTime(meeting.deliveryDeadline);
+    const board = rows.length
+      ? html`<ul class="cards">${rows.map(
+          (r) => html`<li class="card delivery ${r.status}"><strong>${r.person}</strong> · ${r.role}<div>${r.product ?? ctx.t('console.meeting.details')}</div><div class="meta">${ctx.t(`console.meeting.status.${r.status}`)}${
+            r.acknowledgedAt ? html` · ${displayVietnamDateTime(r.acknowledgedAt)}` : r.seenAt ? html` · ${displayVietnamDateTime(r.seenAt)}` : ''
+          }</div></li>`,
+        )}</ul>`
+      : html`<p>${ctx.t('console.meeting.notSent')}</p>`;
+    const lock =
+      meeting.status === 'scheduled'
+        ? postForm(ctx, `/console/meetings/${String(meeting.id)}/lock`, html`<p>${ctx.t('console.meeting.lockHint')}</p><button type="submit">${ctx.t('console.meeting.lock')}</button>`, { className: 'actions' })
+        : '';
+    const body = html`<dl class="facts">
+        <dt>${ctx.t('console.meetings.council')}</dt><dd>${meeting.council.name}</dd>
+        <dt>${ctx.t('console.meetings.date')}</dt><dd>${displayDate(meeting.date)} ${meeting.time} · ${meeting.place}</dd>
+        <dt>${ctx.t('console.meeting.deadline')}</dt><dd>${ctx.t('console.meeting.deadlineValue', { deadline, days: String(meeting.leadWorkingDays) })}</dd>
+        <dt>${ctx.t('console.meeting.state')}</dt><dd>${ctx.t(`console.meeting.${meeting.status}`)}</dd>
+        <dt>${ctx.t('console.meetings.products')}</dt><dd>${ideas.map((i) => html`${i.productName} (${i.receiptNumber})<br>`)}</dd>
+      </dl>
+      ${lock}
+      <h2>${ctx.t('console.meeting.board')}</h2>${board}`;
+    res.setHeader('Refresh', meeting.status === 'locked' ? '30' : '300');
+    kit.page(res, 200, ctx, ctx.t('console.meeting.title', { date: displayDate(meeting.date) }), body);
+  });
+
+  router.post('/meetings/:id/lock', async (req: Request, res: Response) => {
+    const official = kit.official(req);
+    const parsed = idParam.safeParse(req.params);
+    const meeting = parsed.success && mayPlan(official) ? await deps.db.meeting.findFirst({ where: { id: parsed.data.id, council: { provinceCode: official.provinceCode }, status: { not: 'cancelled' } } }) : null;
+    if (!meeting) return kit.notFound(req, res);
+    const outboxIds = await deps.distribute(meeting.id);
+    await enqueueCommitted(deps.enqueueOutbound, outboxIds, deps.logger);
+    res.redirect(303, `/console/meetings/${String(meeting.id)}?ok=locked`);
+  });
+}
