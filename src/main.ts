@@ -134,6 +134,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         checkWorkingDays: conversation.notifyRules.dossierCheckWorkingDays,
         enqueueOutbound: queues.enqueueOutboundMessages,
         storage,
+        uploads: createOfficialUploadIntake(storage, now),
         meetings: { calendar: conversation.calendar, settingsFor: conversation.provinceSettings },
         distribute: (meetingId) => distributeMeeting({ db, translate, now, ...packets, fallbackTemplates: config.fallbackTemplates }, meetingId),
       },

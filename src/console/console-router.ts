@@ -6,7 +6,7 @@ import { displayDate, displayVietnamDateTime, vietnamDateOf } from '../calendar/
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import type { Database, Transaction } from '../db/database.js';
 import type { Official } from '../db/generated/client.js';
-import { checkDossier, readDossier, returnDossierItems } from '../dossier/review-dossier.js';
+import { attachCommuneDocument, checkDossier, communeItems, readDossier, returnDossierItems, type Form03Intake } from '../dossier/review-dossier.js';
 import { defaultLocale, isLocale, type Locale, type Translate } from '../i18n/translator.js';
 import type { Logger } from '../observability/logger.js';
 import type { Checklist } from '../ocop/dossier-checklist.js';
@@ -16,6 +16,7 @@ import { acceptProductIdea, returnProductIdea } from '../registration/review-pro
 import type { DocumentStorage } from '../storage/storage.js';
 import type { MeetingRules } from '../council/schedule-meeting.js';
 import { registerMeetingPages } from './console-meetings.js';
+import { readUpload } from './read-upload.js';
 import { endSession, findSession, redeemSignInLink, type ConsoleAuthSettings, type ConsoleSessionState } from './console-auth.js';
 import { html, layout, pageContext, postForm, raw, type Html, type PageContext } from './console-html.js';
 import { consoleTasks, filteredIdeas, ideaFilterSchema, ideasWorkbook, type IdeaFilter } from './console-queries.js';
@@ -38,6 +39,8 @@ export interface ConsoleDeps {
   checkWorkingDays: number;
   enqueueOutbound: (ids: bigint[]) => Promise<void>;
   storage: DocumentStorage;
+  /** stores what the commune uploads (only what prints in the packet) */
+  uploads: Form03Intake;
   /** The calendar and provinces' settings for meetings, and their distribution; no meeting pages without them. */
   meetings?: MeetingRules;
   distribute?: (meetingId: bigint) => Promise<bigint[]>;
@@ -143,7 +146,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       return;
     }
     req.session = session;
-    if (req.method === 'POST') {
+    // A file form is read by its route, which checks the token among the form's fields.
+    if (req.method === 'POST' && !req.is('multipart/form-data')) {
       const given = typeof req.body?._csrf === 'string' ? req.body._csrf : '';
       if (!sameToken(given, session.csrfToken)) {
         const ctx = await ctxOf(req);
@@ -297,6 +301,13 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const actions = canDecide
       ? html`<section class="actions"><h2>${ctx.t('console.dossier.actions')}</h2>
           ${overview.dossier.status !== 'checked' ? postForm(ctx, `/console/ideas/${ideaId}/dossier/check`, html`<button type="submit">${ctx.t('console.dossier.check')}</button>`) : html`<p>${ctx.t('console.dossier.checked', { date: displayVietnamDateTime(overview.dossier.checkedAt ?? new Date(0)), name: overview.dossier.checkedBy ?? '' })}</p>`}
+          ${overview.items
+            .filter((i) => i.by === 'commune')
+            .map(
+              (i) => html`<form method="post" action="/console/ideas/${ideaId}/dossier/commune/${i.item}" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="${ctx.csrfToken ?? ''}">
+                <label>${ctx.t('console.dossier.upload', { item: ctx.t(`dossier.item.${i.item}`) })}<input type="file" name="file" accept="application/pdf,image/jpeg,image/png" required></label>
+                <button type="submit" class="secondary">${ctx.t('console.dossier.uploadButton')}</button></form>`,
+            )}
           ${postForm(
             ctx,
             `/console/ideas/${ideaId}/dossier/return`,
@@ -339,6 +350,29 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     redirectWith(res, back, 'ok', 'itemReturned');
   });
 
+  // The commune's own documents: Form 03 and its proposal letter, PDF or photo.
+  router.post('/ideas/:id/dossier/commune/:item', async (req: ConsoleRequest, res: Response) => {
+    const who = official(req);
+    const parsed = idParam.safeParse(req.params);
+    const item = communeItems.find((i) => i === req.params.item);
+    if (!parsed.success || !item || !mayDecide(who.role) || !req.is('multipart/form-data')) return notFound(req, res);
+    const back = `/console/ideas/${String(parsed.data.id)}/dossier`;
+    const upload = await readUpload(req, uploadLimitBytes);
+    if (!sameToken(upload.fields._csrf ?? '', req.session?.csrfToken ?? '-')) {
+      const ctx = await ctxOf(req);
+      page(res, 403, ctx, ctx.t('console.forbiddenTitle'), html`<p>${ctx.t('console.csrf')}</p>`);
+      return;
+    }
+    if (upload.tooLarge) return redirectWith(res, back, 'error', 'uploadTooLarge');
+    if (!upload.file || upload.file.length === 0) return redirectWith(res, back, 'error', 'uploadMissing');
+    if (!(await deps.db.productIdea.findFirst({ where: { AND: [ideaRegion(who), { id: parsed.data.id }] }, select: { id: true } }))) return notFound(req, res);
+    const stored = await deps.uploads.store(upload.file);
+    if (!stored.ok) return redirectWith(res, back, 'error', 'uploadRefused');
+    const outcome = await withVisibleIdea(who, parsed.data.id, (tx) => attachCommuneDocument(tx, { ideaId: parsed.data.id, item, official: who.name, file: stored, now: deps.now() }));
+    if (outcome === null) return notFound(req, res);
+    redirectWith(res, back, 'ok', 'uploaded');
+  });
+
   // A document of a dossier in the official's region, shown in the browser.
   router.get('/documents/:id', async (req: ConsoleRequest, res: Response) => {
     const parsed = idParam.safeParse(req.params);
@@ -373,7 +407,10 @@ function redirectWith(res: Response, path: string, kind: Flash['kind'], what: (t
 }
 
 /** What a change may report on the page it returns to. */
-const flashes = ['accepted', 'returned', 'reasonRequired', 'alreadyDecided', 'checked', 'incomplete', 'alreadyChecked', 'itemReturned', 'notReturnable', 'meetingScheduled', 'meetingLocked'] as const;
+const flashes = ['accepted', 'returned', 'reasonRequired', 'alreadyDecided', 'checked', 'incomplete', 'alreadyChecked', 'itemReturned', 'notReturnable', 'meetingScheduled', 'meetingLocked', 'uploaded', 'uploadTooLarge', 'uploadMissing', 'uploadRefused'] as const;
+
+/** As the admin API takes them: a scan of a few pages fits. */
+const uploadLimitBytes = 25 * 1024 * 1024;
 type Flash = { kind: 'ok' | 'error'; key: string };
 
 function flashOf(req: Request): Flash | undefined {

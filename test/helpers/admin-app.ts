@@ -6,6 +6,7 @@ import { projectRoot } from '../../src/config/project-root.js';
 import { defaultConsoleAuth } from '../../src/console/console-auth.js';
 import type { LoadedConversation } from '../../src/bot/conversation-setup.js';
 import { createSqlPool } from '../../src/db/sql-pool.js';
+import { createOfficialUploadIntake } from '../../src/dossier/store-official-upload.js';
 import { createLocalStorage } from '../../src/storage/local-storage.js';
 import { createApp, type AppDeps } from '../../src/http/app.js';
 import type { Database } from '../../src/db/database.js';
@@ -80,6 +81,7 @@ export function startPacketAdminApp(options: { db: Database; redis: Redis; stora
  */
 export function startConsoleApp(options: { db: Database; redis: Redis; now: () => Date; conversation: LoadedConversation; enqueueOutbound?: (ids: bigint[]) => Promise<void>; distribute?: (meetingId: bigint) => Promise<bigint[]> }) {
   const { now, conversation } = options;
+  const storage = createLocalStorage({ root: join(tmpdir(), 'ocop-console-test') });
   return startAdminApp({
     db: options.db,
     redis: options.redis,
@@ -94,7 +96,8 @@ export function startConsoleApp(options: { db: Database; redis: Redis; now: () =
       calendar: conversation.calendar,
       checkWorkingDays: conversation.notifyRules.dossierCheckWorkingDays,
       enqueueOutbound: options.enqueueOutbound ?? (async () => undefined),
-      storage: createLocalStorage({ root: join(tmpdir(), 'ocop-console-test') }),
+      storage,
+      uploads: createOfficialUploadIntake(storage, now),
       meetings: { calendar: conversation.calendar, settingsFor: conversation.provinceSettings },
       distribute: options.distribute ?? (async () => []),
     },

@@ -269,3 +269,42 @@ describe('council meetings', () => {
     expect((await browse('/console/meetings', { cookie })).status).toBe(404);
   });
 });
+
+describe('the commune’s own documents', () => {
+  /** A form with a file, as the browser sends it. */
+  async function upload(path: string, cookie: string, fields: Record<string, string>, file?: { bytes: Buffer; name: string; type: string }) {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    if (file) form.append('file', new Blob([file.bytes], { type: file.type }), file.name);
+    const response = await fetch(`${base}${path}`, { method: 'POST', redirect: 'manual', headers: { cookie }, body: form });
+    return { status: response.status, location: response.headers.get('location') };
+  }
+
+  it('Form 03 and the proposal letter are uploaded from the dossier page, then the dossier is checked', async () => {
+    const dossier = await db.dossier.findUniqueOrThrow({ where: { productIdeaId: ids.dossierIdea! } });
+    const producerItems = ['form01', 'form02', 'businessPlan', 'businessRegistration', 'foodSafety', 'qualityDeclaration', 'testReport', 'labelPackaging'];
+    await db.dossierDocument.createMany({
+      data: producerItems.map((itemCode, i) => ({ dossierId: dossier.id, itemCode, position: 1, status: 'stored' as const, uploadedBy: 'zu-producer', mediaType: 'application/pdf', printable: true, sizeBytes: 10, sha256: String(i).repeat(64), storageKey: `documents/2026/11/30000000-0000-4000-8000-00000000000${i}.pdf`, createdAt: clock.now })),
+    });
+    const cookie = await signIn('zu-commune');
+    const page = (await browse(`/console/ideas/${ids.dossierIdea}/dossier`, { cookie })).text;
+    const csrf = csrfOf(page);
+    const pdf = { bytes: Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n'), name: 'mau03.pdf', type: 'application/pdf' };
+    const path = (item: string) => `/console/ideas/${ids.dossierIdea}/dossier/commune/${item}`;
+
+    expect((await upload(path('form03'), cookie, { _csrf: 'x'.repeat(43) }, pdf)).status).toBe(403);
+    expect((await upload(path('form03'), cookie, { _csrf: csrf }, { bytes: Buffer.from('biên bản'), name: 'a.txt', type: 'text/plain' })).location).toContain('error=uploadRefused');
+    expect((await upload(path('form03'), cookie, { _csrf: csrf }, pdf)).location).toContain('ok=uploaded');
+    expect((await browse(`/console/ideas/${ids.dossierIdea}/dossier/check`, { cookie, form: { _csrf: csrf } })).headers.get('location')).toContain('error=incomplete');
+    expect((await upload(path('communeProposal'), cookie, { _csrf: csrf }, { ...pdf, name: 'to-trinh.pdf' })).location).toContain('ok=uploaded');
+
+    const checked = await browse(`/console/ideas/${ids.dossierIdea}/dossier/check`, { cookie, form: { _csrf: csrf } });
+    expect(checked.headers.get('location')).toBe(`/console/ideas/${ids.dossierIdea}/dossier?ok=checked`);
+    expect(await db.dossier.findUniqueOrThrow({ where: { id: dossier.id } })).toMatchObject({ status: 'checked', checkedBy: 'Cán bộ commune' });
+    const commune = await db.dossierDocument.findMany({ where: { dossierId: dossier.id, itemCode: { in: ['form03', 'communeProposal'] } }, orderBy: { id: 'asc' } });
+    expect(commune.map((d) => [d.itemCode, d.status, d.mediaType, d.uploadedBy])).toEqual([
+      ['form03', 'stored', 'application/pdf', 'admin:Cán bộ commune'],
+      ['communeProposal', 'stored', 'application/pdf', 'admin:Cán bộ commune'],
+    ]);
+  });
+});
