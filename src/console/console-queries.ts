@@ -5,13 +5,15 @@ import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import { addWorkingDays, workingDaysBetween } from '../calendar/working-days.js';
 import type { Database } from '../db/database.js';
 import type { Dossier, Official, Producer, ProductIdea } from '../db/generated/client.js';
+import { resolveRecipient } from '../notify/recipients.js';
 import { ideaRegion } from '../officials/region-scope.js';
+import { displayPhone } from '../text/phone.js';
 
 // What the console lists: an official's tasks by deadline, and the ideas of their region
 // with filters, on the page or as an Excel workbook.
 
 export interface ConsoleTask {
-  kind: 'reviewIdea' | 'checkDossier' | 'awaitProducer';
+  kind: 'reviewIdea' | 'checkDossier' | 'awaitProducer' | 'unreachable';
   href: string;
   productName: string;
   receiptNumber: string;
@@ -52,6 +54,23 @@ export async function consoleTasks(db: Database, input: { official: Official; no
     } else if (dossier.status === 'returned') {
       tasks.push({ ...base, kind: 'awaitProducer', href, since });
     }
+  }
+  // People the bot could not reach in the last 30 days: someone must call them.
+  const since = new Date(input.now.getTime() - 30 * 24 * 3600_000);
+  const regionOfNotice = input.official.role === 'commune' ? { communeCode: input.official.communeCode ?? '' } : { provinceCode: input.official.provinceCode };
+  const unreachable = await db.notification.findMany({ where: { ...regionOfNotice, state: 'unreachable', closedAt: { gte: since } }, orderBy: { id: 'desc' }, take: 20 });
+  for (const notice of unreachable) {
+    const person = await db.$transaction((tx) => resolveRecipient(tx, { kind: notice.recipientKind, id: notice.recipientId }));
+    if (!person) continue;
+    const idea = notice.productIdeaId === null ? null : await db.productIdea.findUnique({ where: { id: notice.productIdeaId }, select: { id: true, productName: true, receiptNumber: true } });
+    tasks.push({
+      kind: 'unreachable',
+      href: idea ? `/console/ideas/${String(idea.id)}` : '/console',
+      productName: idea?.productName ?? '',
+      receiptNumber: idea?.receiptNumber ?? '',
+      producerName: `${person.name}${person.phone ? ` · ${displayPhone(person.phone)}` : ''}`,
+      since: vietnamDateOf(notice.closedAt ?? notice.dueAt),
+    });
   }
   return tasks.sort((a, b) => (a.deadline ?? '9999') .localeCompare(b.deadline ?? '9999') || a.since.localeCompare(b.since));
 }

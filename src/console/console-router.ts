@@ -16,6 +16,7 @@ import { acceptProductIdea, returnProductIdea } from '../registration/review-pro
 import type { DocumentStorage } from '../storage/storage.js';
 import type { MeetingRules } from '../council/schedule-meeting.js';
 import { registerMeetingPages } from './console-meetings.js';
+import { displayPhone } from '../text/phone.js';
 import { readUpload } from './read-upload.js';
 import { endSession, findSession, redeemSignInLink, type ConsoleAuthSettings, type ConsoleSessionState } from './console-auth.js';
 import { html, layout, pageContext, postForm, raw, type Html, type PageContext } from './console-html.js';
@@ -419,10 +420,4 @@ function flashOf(req: Request): Flash | undefined {
     if (key) return { kind, key };
   }
   return undefined;
-}
-
-/** 84912345678 → 0912 345 678, as people write Vietnamese phone numbers. */
-export function displayPhone(phone: string): string {
-  const local = phone.startsWith('84') ? `0${phone.slice(2)}` : phone;
-  return local.length === 10 ? `${local.slice(0, 4)} ${local.slice(4, 7)} ${local.slice(7)}` : local;
 }

@@ -71,7 +71,7 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  await db.$executeRawUnsafe('TRUNCATE console_session, console_sign_in, official, api_token, council, council_member, council_person, meeting, meeting_product, product_idea, producer, dossier, dossier_event, outbound_message, zalo_user, conversation_session, inbound_event RESTART IDENTITY CASCADE');
+  await db.$executeRawUnsafe('TRUNCATE console_session, console_sign_in, notification, official, api_token, council, council_member, council_person, meeting, meeting_product, product_idea, producer, dossier, dossier_event, outbound_message, zalo_user, conversation_session, inbound_event RESTART IDENTITY CASCADE');
   enqueued.length = 0;
   for (const [key, role, communeCode] of [['commune', 'commune', '26116'], ['other', 'commune', '26020'], ['province', 'province', null], ['secretary', 'secretary', null]] as const) {
     const official = await db.official.create({ data: { name: `Cán bộ ${key}`, role, provinceCode: '75', communeCode, zaloUserId: `zu-${key}`, linkedAt: clock.now } });
@@ -158,8 +158,19 @@ describe('the pages', () => {
     // Handed in Monday 23/11; 15 working days (24/11 is Culture Day) end on Tuesday 15/12; from Wednesday 2/12, 9 are left.
     expect(page).toContain('Còn 9 ngày làm việc (hạn 15/12/2026)');
     const other = (await browse('/console', { cookie: await signIn('zu-other') })).text;
+    expect(other).not.toContain(translate('vi', 'console.tasks.kind.unreachable'));
     expect(other).toContain(translate('vi', 'console.tasks.none'));
     expect(other).not.toContain('Mật ong');
+  });
+
+  it('lists the people the bot could not reach, with a phone number to call', async () => {
+    const producer = await db.producer.findFirstOrThrow({ where: { zaloUserId: 'zu-producer' } });
+    await db.notification.create({
+      data: { key: 'test:unreachable', kind: 'dossier.returned', recipientKind: 'producer', recipientId: producer.id, provinceCode: '75', communeCode: '26116', productIdeaId: ids.dossierIdea!, dueAt: clock.now, sendAt: clock.now, routine: true, vars: {}, state: 'unreachable', createdAt: clock.now, closedAt: clock.now },
+    });
+    const page = (await browse('/console', { cookie: await signIn('zu-commune') })).text;
+    expect(page).toContain(translate('vi', 'console.tasks.kind.unreachable'));
+    expect(page).toContain('HTX zu-producer · 0912 000 001');
   });
 
   it('switches to English and remembers it', async () => {
