@@ -3,6 +3,7 @@ import { defaultLocale, isLocale } from '../i18n/translator.js';
 import { addToOutbox } from '../outbound/outbox.js';
 import { reportMeetingDeliveries } from './delivery-report.js';
 import { distributeMeeting, type DistributionDeps } from './distribute-meeting.js';
+import { displayPhone } from '../text/phone.js';
 
 export interface MeetingScheduleDeps extends DistributionDeps {
   /** Distribute this long before the deadline at the latest, leaving time for retries. */
@@ -92,7 +93,7 @@ async function alertFailedDelivery(deps: MeetingScheduleDeps, deliveryId: bigint
       tx,
       secretaries.map((recipient) => {
         const locale = localeOf.get(recipient) ?? defaultLocale;
-        const vars = { name: person?.name ?? '', phone: person?.phone ? `+${person.phone}` : '—', product: idea?.productName ?? deps.translate(locale, 'report.delivery.meetingDetails'), date: displayDate(meeting.date), reason: reason.slice(0, 200) };
+        const vars = { name: person?.name ?? '', phone: person?.phone ? displayPhone(person.phone) : '—', product: idea?.productName ?? deps.translate(locale, 'report.delivery.meetingDetails'), date: displayDate(meeting.date), reason: reason.slice(0, 200) };
         return { idempotencyKey: `delivery:${deliveryId}:failed:${recipient}`, recipient, message: { kind: 'text' as const, text: deps.translate(locale, 'meeting.deliveryFailed', vars) } };
       }),
       now,

@@ -11,6 +11,7 @@ import { kindOf, type ReadContext } from './notification-kinds.js';
 import { resolveRecipient, whoToTell, type Recipient, type RecipientRef } from './recipients.js';
 import { remindLaterCommand } from './reminder-commands.js';
 import { sendTimeFor, type NotifyTiming } from './timing.js';
+import { displayPhone } from '../text/phone.js';
 
 export interface DispatchDeps {
   db: Database;
@@ -113,7 +114,7 @@ async function markUnreachable(deps: DispatchDeps, tx: Transaction, recipient: R
     return [];
   }
   const first = batch[0]?.notification;
-  const vars = { name: recipient.name, phone: recipient.phone ? `+${recipient.phone}` : '—', about: batch.map((i) => i.text).join(' / ').slice(0, 1500) };
+  const vars = { name: recipient.name, phone: recipient.phone ? displayPhone(recipient.phone) : '—', about: batch.map((i) => i.text).join(' / ').slice(0, 1500) };
   const alerts = await tx.notification.createManyAndReturn({
     select: { id: true },
     data: told.map((to) => ({

@@ -1,6 +1,7 @@
 import { replyWith, textOf, type ActionInput, type ActionOutcome } from '../conversation/action-outcome.js';
 import { communeLabel, noticesToOfficials } from './officials-notices.js';
 import { officialRequestAnswers } from './registration-answers.js';
+import { displayPhone } from '../text/phone.js';
 
 /** Passes a person's request for help to the officials of their commune. */
 export async function requestOfficial(input: ActionInput): Promise<ActionOutcome> {
@@ -12,7 +13,7 @@ export async function requestOfficial(input: ActionInput): Promise<ActionOutcome
   const commune = await communeLabel(input.tx, communeCode);
   const notify = await noticesToOfficials(input.tx, input.translate, { communeCode, provinceCode: commune.provinceCode }, 'official.request', {
     producer: producer?.name ?? input.translate(input.locale, 'official.unknownPerson'),
-    phone: `+${phone}`,
+    phone: displayPhone(phone),
     commune: commune.label,
     message: a.message,
   });

@@ -399,7 +399,7 @@ describe('reaching people outside Zalo\'s window', () => {
 
     await dispatchNotifications(dispatchDeps(), { kind: 'official', id: official.id });
     const [alert] = await messagesTo('official-commune');
-    expect(textOf(alert)).toMatch(/Không liên lạc được qua Zalo với HTX producer-9 \(điện thoại \+84912345678\) về: Ý tưởng «Mật ong số \d+» .* chưa có phương án/);
+    expect(textOf(alert)).toMatch(/Không liên lạc được qua Zalo với HTX producer-9 \(điện thoại 0912 345 678\) về: Ý tưởng «Mật ong số \d+» .* chưa có phương án/);
     expect(untold).toBe(0);
   });
 

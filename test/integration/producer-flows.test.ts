@@ -241,7 +241,7 @@ describe('producer flows (en): wrong answers, back, edit, cancel, an official', 
     const lines = await driver.play(userId, ['Talk to an official', 'When is the next evaluation round?']);
     expect(last(lines)).toContain('Your message has been passed to the officials for Xã Tân Phú, Đồng Nai.');
     // The official reads it in their own language.
-    expect((await driver.sentTo(officialId)).at(-1)).toBe('Tan Phu Honey Cooperative (+84912345678, Xã Tân Phú, Đồng Nai) cần cán bộ hỗ trợ: When is the next evaluation round?');
+    expect((await driver.sentTo(officialId)).at(-1)).toBe('Tan Phu Honey Cooperative (0912 345 678, Xã Tân Phú, Đồng Nai) cần cán bộ hỗ trợ: When is the next evaluation round?');
   });
 });
 
@@ -304,7 +304,7 @@ describe('talking to an official', () => {
     expect(number).toBeDefined();
     const lines = await driver.play(userId, [number!, '0912000111']);
     expect(lines.join('\n')).toContain('Đã chuyển lời nhắn của bạn tới cán bộ phụ trách Xã Tân Phú, Đồng Nai.');
-    expect((await driver.sentTo(officialId)).at(-1)).toBe('Người dùng Zalo (+84912000111, Xã Tân Phú, Đồng Nai) cần cán bộ hỗ trợ: Tôi muốn hỏi về mẫu đăng ký');
+    expect((await driver.sentTo(officialId)).at(-1)).toBe('Người dùng Zalo (0912 000 111, Xã Tân Phú, Đồng Nai) cần cán bộ hỗ trợ: Tôi muốn hỏi về mẫu đăng ký');
   });
 
   it('where no official is linked yet, the person is told so rather than left waiting', async () => {
