@@ -135,6 +135,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         enqueueOutbound: queues.enqueueOutboundMessages,
         storage,
         uploads: createOfficialUploadIntake(storage, now),
+        invitationTtlHours: config.officials.invitationTtlHours,
         meetings: { calendar: conversation.calendar, settingsFor: conversation.provinceSettings },
         distribute: (meetingId) => distributeMeeting({ db, translate, now, ...packets, fallbackTemplates: config.fallbackTemplates }, meetingId),
       },

@@ -2,12 +2,14 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { addDays, dayOfWeek, displayDate, displayVietnamDateTime, makeCalendarDate, vietnamDateOf, type CalendarDate } from '../calendar/calendar-date.js';
 import { deliveryDeadline, earliestMeetingDate, isWorkingDay } from '../calendar/working-days.js';
+import { reinviteCouncilPerson } from '../council/council-people.js';
 import { reportMeetingDeliveries } from '../council/delivery-report.js';
 import { MeetingProductsNotReadyError, MeetingTooSoonError, scheduleMeeting, type MeetingRules } from '../council/schedule-meeting.js';
 import type { Database } from '../db/database.js';
 import type { Official } from '../db/generated/client.js';
 import type { Logger } from '../observability/logger.js';
 import { enqueueCommitted } from '../outbound/outbox.js';
+import { displayPhone } from '../text/phone.js';
 import { html, postForm, type Html, type PageContext } from './console-html.js';
 
 // Meetings in the console, for the province unit and council secretaries: a month calendar
@@ -22,6 +24,8 @@ export interface MeetingPagesDeps {
   /** Sends a meeting's dossiers to its council; returns outbox ids. */
   distribute: (meetingId: bigint) => Promise<bigint[]>;
   enqueueOutbound: (ids: bigint[]) => Promise<void>;
+  /** how long a re-issued invitation code stays valid */
+  invitationTtlHours: number;
 }
 
 /** What the console's router lends its pages: the page context, rendering, the official, 404. */
@@ -186,6 +190,39 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
       <h2>${ctx.t('console.meeting.board')}</h2>${board}`;
     res.setHeader('Refresh', meeting.status === 'locked' ? '30' : '300');
     kit.page(res, 200, ctx, ctx.t('console.meeting.title', { date: displayDate(meeting.date) }), body);
+  });
+
+  // The province's councils: who sits on each, who has linked Zalo, and fresh invitation codes.
+  async function councilsPage(req: Request, res: Response, issued?: { personId: bigint; code: string; expiresAt: Date }) {
+    const official = kit.official(req);
+    if (!mayPlan(official)) return kit.notFound(req, res);
+    const ctx = await kit.ctxOf(req);
+    const councils = await deps.db.council.findMany({ where: { provinceCode: official.provinceCode }, include: { members: { include: { person: true }, orderBy: { personId: 'asc' } } }, orderBy: { id: 'desc' } });
+    const cards = councils.map(
+      (council) => html`<section class="card"><h2>${council.name} (${String(council.year)})</h2><ul class="people">${council.members.map((m) => {
+        const person = m.person;
+        const linked = person.zaloUserId
+          ? html`<span class="status accepted">${ctx.t('console.councils.linked', { date: displayDate(vietnamDateOf(person.linkedAt ?? person.createdAt)) })}</span>`
+          : html`<span class="status returned">${ctx.t('console.councils.notLinked')}</span>${person.invitationExpiresAt ? html` <span class="meta">${ctx.t('console.councils.codeUntil', { date: displayVietnamDateTime(person.invitationExpiresAt) })}</span>` : ''}`;
+        const code =
+          issued?.personId === person.id ? html`<p class="flash ok">${ctx.t('console.councils.newCode', { code: issued.code, date: displayVietnamDateTime(issued.expiresAt) })}</p>` : '';
+        const reissue = person.zaloUserId ? '' : postForm(ctx, `/console/councils/people/${String(person.id)}/invitation`, html`<button type="submit" class="secondary">${ctx.t('console.councils.reissue')}</button>`);
+        return html`<li><strong>${person.name}</strong> · ${ctx.t(`council.role.${m.role}`)}${person.phone ? html` · ${displayPhone(person.phone)}` : ''}<div>${linked}</div>${code}${reissue}</li>`;
+      })}</ul></section>`,
+    );
+    kit.page(res, 200, ctx, ctx.t('console.councils.title'), cards.length > 0 ? html`<p>${ctx.t('console.councils.howToLink')}</p><div class="cards">${cards}</div>` : html`<p>${ctx.t('console.meetings.noCouncil')}</p>`);
+  }
+
+  router.get('/councils', (req, res) => councilsPage(req, res));
+
+  router.post('/councils/people/:id/invitation', async (req: Request, res: Response) => {
+    const official = kit.official(req);
+    const parsed = idParam.safeParse(req.params);
+    const person = parsed.success && mayPlan(official) ? await deps.db.councilPerson.findFirst({ where: { id: parsed.data.id, provinceCode: official.provinceCode, zaloUserId: null } }) : null;
+    if (!person) return kit.notFound(req, res);
+    const issued = await deps.db.$transaction((tx) => reinviteCouncilPerson(tx, { personId: person.id, now: deps.now(), ttlHours: deps.invitationTtlHours }));
+    // Shown once, on this answer: a code in a redirect's address would be kept in logs and history.
+    await councilsPage(req, res, { personId: person.id, code: issued.invitationCode, expiresAt: issued.expiresAt });
   });
 
   router.post('/meetings/:id/lock', async (req: Request, res: Response) => {

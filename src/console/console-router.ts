@@ -45,6 +45,8 @@ export interface ConsoleDeps {
   /** The calendar and provinces' settings for meetings, and their distribution; no meeting pages without them. */
   meetings?: MeetingRules;
   distribute?: (meetingId: bigint) => Promise<bigint[]>;
+  /** how long a re-issued invitation code stays valid (OFFICIAL_INVITATION_TTL_HOURS) */
+  invitationTtlHours: number;
 }
 
 const sessionCookie = 'ocop_console';
@@ -397,7 +399,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   }
 
   if (deps.meetings && deps.distribute) {
-    registerMeetingPages(router, { db: deps.db, logger: deps.logger, now: deps.now, meetings: deps.meetings, distribute: deps.distribute, enqueueOutbound: deps.enqueueOutbound }, { ctxOf, page, official, notFound });
+    registerMeetingPages(router, { db: deps.db, logger: deps.logger, now: deps.now, meetings: deps.meetings, distribute: deps.distribute, enqueueOutbound: deps.enqueueOutbound, invitationTtlHours: deps.invitationTtlHours }, { ctxOf, page, official, notFound });
   }
   return router;
 }

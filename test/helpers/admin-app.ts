@@ -98,6 +98,7 @@ export function startConsoleApp(options: { db: Database; redis: Redis; now: () =
       enqueueOutbound: options.enqueueOutbound ?? (async () => undefined),
       storage,
       uploads: createOfficialUploadIntake(storage, now),
+      invitationTtlHours: 72,
       meetings: { calendar: conversation.calendar, settingsFor: conversation.provinceSettings },
       distribute: options.distribute ?? (async () => []),
     },

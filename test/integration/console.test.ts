@@ -274,6 +274,26 @@ describe('council meetings', () => {
     expect(distributed).toEqual([meeting.id]);
   });
 
+  it('lists each council’s people with whether they linked Zalo, and shows a re-issued invitation code once', async () => {
+    const council = await db.council.create({ data: { name: 'Hội đồng OCOP tỉnh Đồng Nai', level: 'province', provinceCode: '75', year: 2026, createdBy: 'test' } });
+    const linked = await db.councilPerson.create({ data: { name: 'Nguyễn Thị Hạnh', phone: '84912000222', provinceCode: '75', zaloUserId: 'zu-member', linkedAt: new Date('2026-11-20T02:00:00Z') } });
+    const waiting = await db.councilPerson.create({ data: { name: 'Phạm Văn Đức', provinceCode: '75', invitationCode: 'OCOP-AAAA-BBBB', invitationExpiresAt: new Date('2026-11-25T02:00:00Z') } });
+    await db.councilMember.createMany({ data: [{ councilId: council.id, personId: linked.id, role: 'chair' }, { councilId: council.id, personId: waiting.id, role: 'member' }] });
+    const cookie = await signIn('zu-secretary');
+    const page = (await browse('/console/councils', { cookie })).text;
+    expect(page).toContain('Nguyễn Thị Hạnh</strong> · chủ tịch · 0912 000 222');
+    expect(page).toContain(translate('vi', 'console.councils.linked', { date: '20/11/2026' }));
+    expect(page).toContain(translate('vi', 'console.councils.codeUntil', { date: '25/11/2026 09:00' }));
+    expect(page).not.toContain(`/console/councils/people/${linked.id}/invitation`);
+
+    const reissued = await browse(`/console/councils/people/${waiting.id}/invitation`, { cookie, form: { _csrf: csrfOf(page) } });
+    expect(reissued.status).toBe(200);
+    const person = await db.councilPerson.findUniqueOrThrow({ where: { id: waiting.id } });
+    expect(person.invitationCode).not.toBe('OCOP-AAAA-BBBB');
+    expect(reissued.text).toContain(`Mã mời mới: ${person.invitationCode}`);
+    expect(person.invitationExpiresAt).toEqual(new Date(clock.now.getTime() + 72 * 3600_000));
+  });
+
   it('is the province’s: a commune official has no meetings page', async () => {
     const cookie = await signIn('zu-commune');
     expect((await browse('/console', { cookie })).text).not.toContain('/console/meetings');
