@@ -136,6 +136,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         storage,
         uploads: createOfficialUploadIntake(storage, now),
         invitationTtlHours: config.officials.invitationTtlHours,
+        assemblePacket: packets.assemble,
         meetings: { calendar: conversation.calendar, settingsFor: conversation.provinceSettings },
         distribute: (meetingId) => distributeMeeting({ db, translate, now, ...packets, fallbackTemplates: config.fallbackTemplates }, meetingId),
       },

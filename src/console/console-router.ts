@@ -6,6 +6,8 @@ import { displayDate, displayVietnamDateTime, vietnamDateOf } from '../calendar/
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import type { Database, Transaction } from '../db/database.js';
 import type { Official } from '../db/generated/client.js';
+import { DossierChangedError, DossierEmptyError, type AssembledPacket } from '../dossier/assemble-packet.js';
+import { PacketDocumentMismatchError } from '../dossier/build-packet.js';
 import { attachCommuneDocument, checkDossier, communeItems, readDossier, returnDossierItems, type Form03Intake } from '../dossier/review-dossier.js';
 import { defaultLocale, isLocale, type Locale, type Translate } from '../i18n/translator.js';
 import type { Logger } from '../observability/logger.js';
@@ -47,6 +49,8 @@ export interface ConsoleDeps {
   distribute?: (meetingId: bigint) => Promise<bigint[]>;
   /** how long a re-issued invitation code stays valid (OFFICIAL_INVITATION_TTL_HOURS) */
   invitationTtlHours: number;
+  /** Builds a dossier's packet (one PDF, kept per version); no packet button without it. */
+  assemblePacket?: (ideaId: bigint, actor: string) => Promise<AssembledPacket>;
 }
 
 const sessionCookie = 'ocop_console';
@@ -320,8 +324,15 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
           )}
         </section>`
       : '';
+    const packets = html`<section class="actions"><h2>${ctx.t('console.dossier.packets')}</h2>
+        ${overview.packets.map((p) => html`<p><a href="/console/packets/${String(p.id)}">${ctx.t('console.dossier.packet', { version: String(p.version), pages: String(p.pageCount), date: displayVietnamDateTime(p.builtAt) })}</a></p>`)}
+        ${deps.assemblePacket ? postForm(ctx, `/console/ideas/${ideaId}/dossier/packet`, html`<button type="submit" class="secondary">${ctx.t('console.dossier.buildPacket')}</button>`) : ''}
+      </section>`;
+    const history = html`<details class="card"><summary>${ctx.t('console.dossier.history')}</summary><ul>${overview.events.map(
+      (e) => html`<li>${displayVietnamDateTime(e.at)} · ${ctx.t(`console.dossier.event.${eventKey(e.action)}`)}${e.itemCode ? html` · ${ctx.t(`dossier.item.${e.itemCode}`)}` : ''} · ${e.actor.startsWith('admin:') ? e.actor.slice(6) : ctx.t('console.dossier.byProducer')}</li>`,
+    )}</ul></details>`;
     const body = html`<p><a href="/console/ideas/${ideaId}">← ${idea.productName}</a> · <span class="status">${ctx.t(`console.dossierStatus.${overview.dossier.status}`)}</span> · ${ctx.t(overview.complete ? 'console.dossier.complete' : 'console.dossier.incomplete')}</p>
-      <ul class="cards">${items}</ul>${actions}`;
+      <ul class="cards">${items}</ul>${actions}${packets}${history}`;
     page(res, 200, ctx, ctx.t('console.dossier.title', { product: idea.productName }), body);
   });
 
@@ -376,6 +387,44 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     redirectWith(res, back, 'ok', 'uploaded');
   });
 
+  // The packet: built once per dossier version (cover, contents, every document), then downloaded.
+  router.post('/ideas/:id/dossier/packet', async (req: ConsoleRequest, res: Response) => {
+    const who = official(req);
+    const parsed = idParam.safeParse(req.params);
+    const assemble = deps.assemblePacket;
+    if (!parsed.success || !assemble) return notFound(req, res);
+    const id = parsed.data.id;
+    if (!(await deps.db.productIdea.findFirst({ where: { AND: [ideaRegion(who), { id }] }, select: { id: true } }))) return notFound(req, res);
+    const back = `/console/ideas/${String(id)}/dossier`;
+    try {
+      const packet = await assemble(id, `console:${String(who.id)}`);
+      res.redirect(303, `/console/packets/${String(packet.id)}`);
+    } catch (error) {
+      if (error instanceof DossierEmptyError) return redirectWith(res, back, 'error', 'packetEmpty');
+      if (error instanceof DossierChangedError) return redirectWith(res, back, 'error', 'packetChanged');
+      if (error instanceof PacketDocumentMismatchError) {
+        (req.log ?? deps.logger).error({ err: error, ideaId: String(id) }, 'a stored document does not match its record');
+        return redirectWith(res, back, 'error', 'packetBroken');
+      }
+      throw error;
+    }
+  });
+
+  router.get('/packets/:id', async (req: ConsoleRequest, res: Response) => {
+    const parsed = idParam.safeParse(req.params);
+    const packet = parsed.success ? await deps.db.dossierPacket.findFirst({ where: { id: parsed.data.id, dossier: { productIdea: ideaRegion(official(req)) } }, include: { dossier: { include: { productIdea: true } } } }) : null;
+    if (!packet) return notFound(req, res);
+    res.type('application/pdf');
+    res.setHeader('Content-Disposition', `attachment; filename="ho-so-${packet.dossier.productIdea.receiptNumber.replace(/[^\w-]+/g, '-')}-v${packet.version}.pdf"`);
+    res.setHeader('X-Content-SHA256', packet.sha256);
+    const stream = await deps.storage.get(packet.storageKey);
+    stream.on('error', (error) => {
+      (req.log ?? deps.logger).error({ err: error, packetId: String(packet.id) }, 'packet could not be read');
+      res.destroy(error);
+    });
+    stream.pipe(res);
+  });
+
   // A document of a dossier in the official's region, shown in the browser.
   router.get('/documents/:id', async (req: ConsoleRequest, res: Response) => {
     const parsed = idParam.safeParse(req.params);
@@ -410,7 +459,11 @@ function redirectWith(res: Response, path: string, kind: Flash['kind'], what: (t
 }
 
 /** What a change may report on the page it returns to. */
-const flashes = ['accepted', 'returned', 'reasonRequired', 'alreadyDecided', 'checked', 'incomplete', 'alreadyChecked', 'itemReturned', 'notReturnable', 'meetingScheduled', 'meetingLocked', 'uploaded', 'uploadTooLarge', 'uploadMissing', 'uploadRefused'] as const;
+const flashes = ['accepted', 'returned', 'reasonRequired', 'alreadyDecided', 'checked', 'incomplete', 'alreadyChecked', 'itemReturned', 'notReturnable', 'meetingScheduled', 'meetingLocked', 'uploaded', 'uploadTooLarge', 'uploadMissing', 'uploadRefused', 'packetEmpty', 'packetChanged', 'packetBroken'] as const;
+
+/** The dossier events the history names; anything else reads as a change. */
+const knownEvents = ['document_added', 'document_replaced', 'document_refused', 'submitted', 'checked', 'item_returned', 'exemption_declared', 'evaluated', 'evaluation_corrected'] as const;
+const eventKey = (action: string) => (knownEvents.find((e) => e === action) ?? 'other').replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 /** As the admin API takes them: a scan of a few pages fits. */
 const uploadLimitBytes = 25 * 1024 * 1024;

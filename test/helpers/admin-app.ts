@@ -79,10 +79,11 @@ export function startPacketAdminApp(options: { db: Database; redis: Redis; stora
  * The web app with the officials' console (and the admin API beside it), on the
  * project's checklists and calendar, with documents under a temporary folder.
  */
-export function startConsoleApp(options: { db: Database; redis: Redis; now: () => Date; conversation: LoadedConversation; enqueueOutbound?: (ids: bigint[]) => Promise<void>; distribute?: (meetingId: bigint) => Promise<bigint[]> }) {
+export async function startConsoleApp(options: { db: Database; redis: Redis; now: () => Date; conversation: LoadedConversation; enqueueOutbound?: (ids: bigint[]) => Promise<void>; distribute?: (meetingId: bigint) => Promise<bigint[]> }) {
   const { now, conversation } = options;
   const storage = createLocalStorage({ root: join(tmpdir(), 'ocop-console-test') });
-  return startAdminApp({
+  const { checklists, ruleSets } = conversation.setup;
+  const started = await startAdminApp({
     db: options.db,
     redis: options.redis,
     now,
@@ -101,6 +102,8 @@ export function startConsoleApp(options: { db: Database; redis: Redis; now: () =
       invitationTtlHours: 72,
       meetings: { calendar: conversation.calendar, settingsFor: conversation.provinceSettings },
       distribute: options.distribute ?? (async () => []),
+      assemblePacket: (ideaId, actor) => assemblePacket({ db: options.db, storage, translate, checklists, ruleSets, now }, ideaId, actor),
     },
   });
+  return { ...started, storage };
 }

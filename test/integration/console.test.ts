@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LoadedConversation } from '../../src/bot/conversation-setup.js';
 import { createApiToken } from '../../src/admin/api-tokens.js';
 import { createDatabase } from '../../src/db/database.js';
+import { newStorageKey, type DocumentStorage } from '../../src/storage/storage.js';
+import { Readable } from 'node:stream';
+import { makePdf } from '../helpers/make-documents.js';
 import { outgoingMessageSchema } from '../../src/outbound/outgoing-message.js';
 import { startConsoleApp } from '../helpers/admin-app.js';
 import { inboundDeps, loadProjectConversation, translate } from '../helpers/conversation-harness.js';
@@ -20,6 +24,7 @@ const clock = { now: new Date('2026-12-02T02:00:00Z') };
 let conversation: LoadedConversation;
 let base: string;
 let close: () => Promise<void>;
+let storage: DocumentStorage;
 const enqueued: bigint[][] = [];
 /** Meetings whose dossiers the console asked to send (distribution itself is tested in meeting-distribution). */
 const distributed: bigint[] = [];
@@ -68,10 +73,11 @@ beforeAll(async () => {
   const started = await startConsoleApp({ db, redis, now: () => clock.now, conversation, enqueueOutbound: async (outbox) => void enqueued.push(outbox), distribute: async (meetingId) => (distributed.push(meetingId), []) });
   base = started.base;
   close = started.close;
+  storage = started.storage;
 });
 
 beforeEach(async () => {
-  await db.$executeRawUnsafe('TRUNCATE console_session, console_sign_in, notification, official, api_token, council, council_member, council_person, meeting, meeting_product, product_idea, producer, dossier, dossier_event, outbound_message, zalo_user, conversation_session, inbound_event RESTART IDENTITY CASCADE');
+  await db.$executeRawUnsafe('TRUNCATE console_session, console_sign_in, notification, dossier_packet, dossier_document, official, api_token, council, council_member, council_person, meeting, meeting_product, product_idea, producer, dossier, dossier_event, outbound_message, zalo_user, conversation_session, inbound_event RESTART IDENTITY CASCADE');
   enqueued.length = 0;
   for (const [key, role, communeCode] of [['commune', 'commune', '26116'], ['other', 'commune', '26020'], ['province', 'province', null], ['secretary', 'secretary', null]] as const) {
     const official = await db.official.create({ data: { name: `Cán bộ ${key}`, role, provinceCode: '75', communeCode, zaloUserId: `zu-${key}`, linkedAt: clock.now } });
@@ -337,5 +343,38 @@ describe('the commune’s own documents', () => {
       ['form03', 'stored', 'application/pdf', 'admin:Cán bộ commune'],
       ['communeProposal', 'stored', 'application/pdf', 'admin:Cán bộ commune'],
     ]);
+  });
+});
+
+describe('the packet from the dossier page', () => {
+  it('builds the packet of the current version, downloads it with its SHA-256, and shows the dossier’s history', async () => {
+    const dossier = await db.dossier.findUniqueOrThrow({ where: { productIdeaId: ids.dossierIdea! } });
+    const bytes = Buffer.from(await makePdf({ pages: 2, label: 'Mau 01' }));
+    const storageKey = newStorageKey('document', 'pdf', clock.now);
+    await storage.put(storageKey, Readable.from([bytes]), { contentType: 'application/pdf', sizeBytes: bytes.byteLength });
+    const document = await db.dossierDocument.create({ data: { dossierId: dossier.id, itemCode: 'form01', position: 1, status: 'stored', uploadedBy: 'zu-producer', mediaType: 'application/pdf', printable: true, sizeBytes: bytes.byteLength, sha256: 'c'.repeat(64), storageKey, createdAt: clock.now } });
+    const cookie = await signIn('zu-commune');
+    // A document whose bytes do not match its record is never packed: the official is told, nothing is built.
+    const first = (await browse(`/console/ideas/${ids.dossierIdea}/dossier`, { cookie })).text;
+    const broken = await browse(`/console/ideas/${ids.dossierIdea}/dossier/packet`, { cookie, form: { _csrf: csrfOf(first) } });
+    expect(broken.headers.get('location')).toBe(`/console/ideas/${ids.dossierIdea}/dossier?error=packetBroken`);
+    expect(await db.dossierPacket.count()).toBe(0);
+    await db.dossierDocument.update({ where: { id: document.id }, data: { sha256: createHash('sha256').update(bytes).digest('hex') } });
+    const page = (await browse(`/console/ideas/${ids.dossierIdea}/dossier`, { cookie })).text;
+    expect(page).toContain(translate('vi', 'console.dossier.history'));
+    expect(page).toContain(translate('vi', 'console.dossier.event.submitted'));
+
+    const built = await browse(`/console/ideas/${ids.dossierIdea}/dossier/packet`, { cookie, form: { _csrf: csrfOf(page) } });
+    expect(built.status).toBe(303);
+    const packet = await db.dossierPacket.findFirstOrThrow({ where: { dossierId: dossier.id } });
+    expect(built.headers.get('location')).toBe(`/console/packets/${packet.id}`);
+    const download = await fetch(`${base}/console/packets/${packet.id}`, { headers: { cookie } });
+    expect(download.headers.get('content-type')).toBe('application/pdf');
+    expect(download.headers.get('x-content-sha256')).toBe(packet.sha256);
+    const pdf = Buffer.from(await download.arrayBuffer());
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    // Another commune's official cannot download it.
+    expect((await fetch(`${base}/console/packets/${packet.id}`, { headers: { cookie: await signIn('zu-other') } })).status).toBe(404);
+    expect((await browse(`/console/ideas/${ids.dossierIdea}/dossier`, { cookie })).text).toContain(`/console/packets/${packet.id}`);
   });
 });
