@@ -13,7 +13,7 @@ import { displayPhone } from '../text/phone.js';
 // with filters, on the page or as an Excel workbook.
 
 export interface ConsoleTask {
-  kind: 'reviewIdea' | 'checkDossier' | 'awaitProducer' | 'unreachable';
+  kind: 'reviewIdea' | 'checkDossier' | 'awaitProducer' | 'unreachable' | 'lockMeeting' | 'unacknowledged';
   href: string;
   productName: string;
   receiptNumber: string;
@@ -55,6 +55,25 @@ export async function consoleTasks(db: Database, input: { official: Official; no
       tasks.push({ ...base, kind: 'awaitProducer', href, since });
     }
   }
+  // The province's meetings: lists to make final before their delivery deadline, and
+  // members who have not confirmed receipt before the meeting.
+  if (input.official.role !== 'commune') {
+    const meetings = await db.meeting.findMany({ where: { council: { provinceCode: input.official.provinceCode }, status: { in: ['scheduled', 'locked'] }, date: { gte: today } }, include: { council: true }, orderBy: { date: 'asc' } });
+    for (const meeting of meetings) {
+      const base = { href: `/console/meetings/${String(meeting.id)}`, productName: meeting.council.name, receiptNumber: `${displayDate(meeting.date)} ${meeting.time}`, since: vietnamDateOf(meeting.createdAt) };
+      if (meeting.status === 'scheduled') {
+        const deadline = vietnamDateOf(meeting.deliveryDeadline);
+        tasks.push({ ...base, kind: 'lockMeeting', producerName: meeting.place, deadline, workingDaysLeft: workingDaysBetween(input.calendar, today, deadline) });
+        continue;
+      }
+      const waiting = await db.delivery.findMany({ where: { meetingId: meeting.id, productIdeaId: { not: null }, status: 'planned' }, distinct: ['personId'], select: { personId: true } });
+      if (waiting.length === 0) continue;
+      const people = await db.councilPerson.findMany({ where: { id: { in: waiting.map((w) => w.personId) } }, select: { name: true }, orderBy: { id: 'asc' } });
+      const deadline = meeting.date as CalendarDate;
+      tasks.push({ ...base, kind: 'unacknowledged', producerName: people.map((p) => p.name).join(', '), deadline, workingDaysLeft: workingDaysBetween(input.calendar, today, deadline) });
+    }
+  }
+
   // People the bot could not reach in the last 30 days: someone must call them.
   const since = new Date(input.now.getTime() - 30 * 24 * 3600_000);
   const regionOfNotice = input.official.role === 'commune' ? { communeCode: input.official.communeCode ?? '' } : { provinceCode: input.official.provinceCode };

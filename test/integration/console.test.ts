@@ -77,7 +77,7 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  await db.$executeRawUnsafe('TRUNCATE console_session, console_sign_in, notification, dossier_packet, dossier_document, official, api_token, council, council_member, council_person, meeting, meeting_product, product_idea, producer, dossier, dossier_event, outbound_message, zalo_user, conversation_session, inbound_event RESTART IDENTITY CASCADE');
+  await db.$executeRawUnsafe('TRUNCATE console_session, console_sign_in, notification, dossier_packet, dossier_document, delivery, official, api_token, council, council_member, council_person, meeting, meeting_product, product_idea, producer, dossier, dossier_event, outbound_message, zalo_user, conversation_session, inbound_event RESTART IDENTITY CASCADE');
   enqueued.length = 0;
   for (const [key, role, communeCode] of [['commune', 'commune', '26116'], ['other', 'commune', '26020'], ['province', 'province', null], ['secretary', 'secretary', null]] as const) {
     const official = await db.official.create({ data: { name: `Cán bộ ${key}`, role, provinceCode: '75', communeCode, zaloUserId: `zu-${key}`, linkedAt: clock.now } });
@@ -275,9 +275,22 @@ describe('council meetings', () => {
     expect(shown.text).toContain(translate('vi', 'console.flash.meetingScheduled'));
     expect(shown.text).toContain('trước 04/12/2026 07:30 (1 ngày làm việc trước ngày họp)');
 
+    // Until its list is final, the meeting is a task, due with its delivery deadline.
+    expect((await browse('/console', { cookie })).text).toContain('Chốt danh sách họp để gửi hồ sơ');
+    expect((await browse('/console', { cookie })).text).toContain('Còn 2 ngày làm việc (hạn 04/12/2026)');
+
     const locked = await browse(`/console/meetings/${meeting.id}/lock`, { cookie, form: { _csrf: csrfOf(shown.text) } });
     expect(locked.headers.get('location')).toBe(`/console/meetings/${meeting.id}?ok=locked`);
     expect(distributed).toEqual([meeting.id]);
+
+    // Locked, with a member who has not confirmed receipt: named in the task list until the meeting.
+    await db.meeting.update({ where: { id: meeting.id }, data: { status: 'locked' } });
+    const member = await db.councilPerson.create({ data: { name: 'Võ Thị Mai', provinceCode: '75', zaloUserId: 'zu-mai' } });
+    await db.delivery.create({ data: { key: `test:${meeting.id}:${member.id}`, meetingId: meeting.id, personId: member.id, productIdeaId: ids.dossierIdea!, status: 'planned', channel: 'cs', outboundIds: [], createdAt: clock.now } });
+    const tasks = (await browse('/console', { cookie })).text;
+    expect(tasks).not.toContain('Chốt danh sách họp để gửi hồ sơ');
+    expect(tasks).toContain('Thành viên chưa xác nhận nhận hồ sơ');
+    expect(tasks).toContain('Võ Thị Mai');
   });
 
   it('lists each council’s people with whether they linked Zalo, and shows a re-issued invitation code once', async () => {
