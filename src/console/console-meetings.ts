@@ -3,6 +3,10 @@ import { z } from 'zod';
 import { addDays, dayOfWeek, displayDate, displayVietnamDateTime, makeCalendarDate, vietnamDateOf, type CalendarDate } from '../calendar/calendar-date.js';
 import { deliveryDeadline, earliestMeetingDate, isWorkingDay } from '../calendar/working-days.js';
 import { reinviteCouncilPerson } from '../council/council-people.js';
+import { createCouncil } from '../council/create-council.js';
+import type { CouncilRole } from '../db/generated/client.js';
+import { toMatchKey, toNfc } from '../text/normalize-input.js';
+import { validateAnswer } from '../text/validators.js';
 import { reportMeetingDeliveries } from '../council/delivery-report.js';
 import { MeetingProductsNotReadyError, MeetingTooSoonError, scheduleMeeting, type MeetingRules } from '../council/schedule-meeting.js';
 import type { Database } from '../db/database.js';
@@ -46,6 +50,34 @@ const meetingForm = z.object({
   products: z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v])).pipe(z.array(z.string().regex(/^\d{1,18}$/).transform(BigInt)).min(1)),
 });
 const idParam = z.object({ id: z.string().regex(/^\d{1,18}$/).transform(BigInt) });
+
+const roleWords: Record<string, CouncilRole> = {
+  'chu tich': 'chair', chair: 'chair',
+  'thanh vien': 'member', member: 'member',
+  'to giup viec': 'helper', 'giup viec': 'helper', 'to tu van': 'helper', helper: 'helper',
+  'thu ky': 'secretary', secretary: 'secretary',
+};
+
+/**
+ * The members as typed, one per line: "Họ tên; điện thoại; vai trò" (the phone may be left
+ * empty). Returns the members, or the numbers of the lines that could not be read.
+ */
+export function parseMemberLines(text: string, now: Date): { ok: true; members: { name: string; phone: string | null; role: CouncilRole }[] } | { ok: false; lines: number[] } {
+  const members: { name: string; phone: string | null; role: CouncilRole }[] = [];
+  const bad: number[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (line.trim() === '') return;
+    const [name = '', phone = '', role = ''] = line.split(';').map((part) => toNfc(part.trim()));
+    const roleCode = roleWords[toMatchKey(role)];
+    const parsedPhone = phone === '' ? undefined : validateAnswer('phone', {}, phone, { now });
+    if (name.length < 2 || !roleCode || (parsedPhone && !parsedPhone.ok)) {
+      bad.push(index + 1);
+      return;
+    }
+    members.push({ name, phone: parsedPhone?.ok ? String(parsedPhone.value) : null, role: roleCode });
+  });
+  return bad.length > 0 ? { ok: false, lines: bad } : { ok: true, members };
+}
 
 /** Meetings belong to the province: its unit and its council secretaries work on them. */
 const mayPlan = (official: Official) => official.role === 'province' || official.role === 'secretary';
@@ -193,7 +225,7 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
   });
 
   // The province's councils: who sits on each, who has linked Zalo, and fresh invitation codes.
-  async function councilsPage(req: Request, res: Response, issued?: { personId: bigint; code: string; expiresAt: Date }) {
+  async function councilsPage(req: Request, res: Response, issued?: { personId: bigint; code: string; expiresAt: Date }, created?: Html, status = 200) {
     const official = kit.official(req);
     if (!mayPlan(official)) return kit.notFound(req, res);
     const ctx = await kit.ctxOf(req);
@@ -210,8 +242,48 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
         return html`<li><strong>${person.name}</strong> · ${ctx.t(`council.role.${m.role}`)}${person.phone ? html` · ${displayPhone(person.phone)}` : ''}<div>${linked}</div>${code}${reissue}</li>`;
       })}</ul></section>`,
     );
-    kit.page(res, 200, ctx, ctx.t('console.councils.title'), cards.length > 0 ? html`<p>${ctx.t('console.councils.howToLink')}</p><div class="cards">${cards}</div>` : html`<p>${ctx.t('console.meetings.noCouncil')}</p>`);
+    const create =
+      official.role === 'province'
+        ? postForm(
+            ctx,
+            '/console/councils',
+            html`<h2>${ctx.t('console.councils.new')}</h2>
+              <label>${ctx.t('console.councils.name')}<input type="text" name="name" required minlength="3" maxlength="200"></label>
+              <label>${ctx.t('console.councils.year')}<input type="number" name="year" required min="2020" max="2100" value="${vietnamDateOf(deps.now()).slice(0, 4)}"></label>
+              <label>${ctx.t('console.councils.members')}<textarea name="members" required rows="6" placeholder="${ctx.t('console.councils.membersExample')}"></textarea></label>
+              <p class="meta">${ctx.t('console.councils.membersHint')}</p>
+              <button type="submit">${ctx.t('console.councils.create')}</button>`,
+            { className: 'actions' },
+          )
+        : '';
+    const list = cards.length > 0 ? html`<p>${ctx.t('console.councils.howToLink')}</p><div class="cards">${cards}</div>` : html`<p>${ctx.t('console.councils.none')}</p>`;
+    kit.page(res, status, ctx, ctx.t('console.councils.title'), html`${created ?? ''}${list}${create}`);
   }
+
+  router.post('/councils', async (req: Request, res: Response) => {
+    const official = kit.official(req);
+    if (official.role !== 'province') return kit.notFound(req, res);
+    const ctx = await kit.ctxOf(req);
+    const form = z.object({ name: z.string().trim().min(3).max(200), year: z.coerce.number().int().min(2020).max(2100), members: z.string().max(20_000) }).safeParse(req.body);
+    const members = form.success ? parseMemberLines(form.data.members, deps.now()) : { ok: false as const, lines: [] };
+    const roles = members.ok ? members.members.map((m) => m.role) : [];
+    const problem = !form.success
+      ? ctx.t('console.councils.formIncomplete')
+      : !members.ok
+        ? ctx.t('console.councils.badLines', { lines: members.lines.join(', ') })
+        : roles.filter((r) => r === 'chair').length !== 1 || !roles.includes('secretary') || roles.length < 3
+          ? ctx.t('console.councils.composition')
+          : undefined;
+    if (problem || !form.success || !members.ok) return councilsPage(req, res, undefined, html`<p class="flash error">${problem ?? ''}</p>`, 400);
+    const created = await deps.db.$transaction((tx) =>
+      createCouncil(tx, { name: form.data.name, level: 'province', year: form.data.year, provinceCode: official.provinceCode, createdBy: `console:${String(official.id)}`, members: members.members, now: deps.now(), ttlHours: deps.invitationTtlHours }),
+    );
+    // The codes are shown once, here: each person sends theirs to the OA from their own Zalo.
+    const codes = html`<div class="flash ok"><p>${ctx.t('console.councils.created', { name: created.council.name })}</p><ul>${created.members.map(
+      (m) => html`<li>${m.person.name} · ${ctx.t(`council.role.${m.role}`)}${m.invitationCode ? html` · <strong>${m.invitationCode}</strong> (${ctx.t('console.councils.codeUntil', { date: displayVietnamDateTime(m.expiresAt ?? deps.now()) })})` : ''}</li>`,
+    )}</ul></div>`;
+    await councilsPage(req, res, undefined, codes, 201);
+  });
 
   router.get('/councils', (req, res) => councilsPage(req, res));
 

@@ -1,7 +1,8 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { ApiTokenScope } from '../admin/api-tokens.js';
-import { inviteCouncilPerson, reinviteCouncilPerson } from '../council/council-people.js';
+import { reinviteCouncilPerson } from '../council/council-people.js';
+import { createCouncil, CouncilPersonTwiceError, CouncilPersonUnknownError, type CreatedMember } from '../council/create-council.js';
 import type { Database } from '../db/database.js';
 import { reportMeetingDeliveries } from '../council/delivery-report.js';
 import { deliveryReportTexts, renderDeliveryReport } from '../council/render-delivery-report.js';
@@ -131,12 +132,7 @@ function toHttpFromMeeting(error: unknown): never {
   throw error;
 }
 
-interface Invited {
-  person: CouncilPerson;
-  role: CouncilRole;
-  invitationCode?: string;
-  expiresAt?: Date;
-}
+type Invited = CreatedMember;
 
 function personJson(entry: Invited) {
   return {
@@ -165,24 +161,12 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
     const scope = provinceScope(req);
     const body = parseInput(createCouncilBody, req.body, 'body');
     const now = deps.now();
-    const result = await deps.db.$transaction(async (tx) => {
-      const council = await tx.council.create({ data: { name: body.name, level: body.level, year: body.year, provinceCode: scope.provinceCode, createdBy: scope.name, createdAt: now } });
-      const members: Invited[] = [];
-      for (const m of body.members) {
-        if ('personId' in m) {
-          // Someone already on another council of this province sits on this one too.
-          const person = await tx.councilPerson.findFirst({ where: { id: m.personId, provinceCode: scope.provinceCode } });
-          if (!person) throw new HttpError('bad_request', `person ${m.personId} is not known in province ${scope.provinceCode}`);
-          members.push({ person, role: m.role });
-        } else {
-          const invited = await inviteCouncilPerson(tx, { name: m.name, phone: m.phone ?? null, provinceCode: scope.provinceCode, now, ttlHours: deps.invitationTtlHours });
-          members.push({ person: invited.person, role: m.role, invitationCode: invited.invitationCode, expiresAt: invited.expiresAt });
-        }
-      }
-      if (new Set(members.map((m) => m.person.id)).size !== members.length) throw new HttpError('bad_request', 'a person is listed twice');
-      await tx.councilMember.createMany({ data: members.map((m) => ({ councilId: council.id, personId: m.person.id, role: m.role })) });
-      return { council, members };
-    });
+    const result = await deps.db
+      .$transaction((tx) => createCouncil(tx, { name: body.name, level: body.level, year: body.year, provinceCode: scope.provinceCode, createdBy: scope.name, members: body.members, now, ttlHours: deps.invitationTtlHours }))
+      .catch((error: unknown) => {
+        if (error instanceof CouncilPersonUnknownError || error instanceof CouncilPersonTwiceError) throw new HttpError('bad_request', error.message);
+        throw error;
+      });
     res.status(201).json({ id: String(result.council.id), name: result.council.name, level: result.council.level, year: result.council.year, provinceCode: result.council.provinceCode, members: result.members.map(personJson) });
   });
 

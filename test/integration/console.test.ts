@@ -313,6 +313,34 @@ describe('council meetings', () => {
     expect(person.invitationExpiresAt).toEqual(new Date(clock.now.getTime() + 72 * 3600_000));
   });
 
+  it('the province creates a council from typed lines; a line it cannot read is named, and the codes are shown once', async () => {
+    const cookie = await signIn('zu-province');
+    const page = (await browse('/console/councils', { cookie })).text;
+    const form = { _csrf: csrfOf(page), name: 'Hội đồng OCOP tỉnh Đồng Nai 2027', year: '2027' };
+    const bad = await browse('/console/councils', { cookie, form: { ...form, members: 'Nguyễn Văn An; 0912 345 678; chủ tịch\nTrần Thị Bình; 12; thành viên\nLê Văn Cường;; thư ký' } });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain(translate('vi', 'console.councils.badLines', { lines: '2' }));
+    const noSecretary = await browse('/console/councils', { cookie, form: { ...form, members: 'Nguyễn Văn An; ; chu tich\nTrần Thị Bình; ; thanh vien\nLê Văn Cường; ; member' } });
+    expect(noSecretary.text).toContain(translate('vi', 'console.councils.composition'));
+    expect(await db.council.count()).toBe(0);
+
+    const created = await browse('/console/councils', { cookie, form: { ...form, members: 'Nguyễn Văn An; 0912 345 678; chủ tịch\nTrần Thị Bình; ; Thành viên\nLê Văn Cường;; thư ký' } });
+    expect(created.status).toBe(201);
+    const council = await db.council.findFirstOrThrow({ include: { members: { include: { person: true }, orderBy: { personId: 'asc' } } } });
+    expect(council).toMatchObject({ name: 'Hội đồng OCOP tỉnh Đồng Nai 2027', year: 2027, level: 'province', provinceCode: '75' });
+    expect(council.members.map((m) => [m.person.name, m.person.phone, m.role])).toEqual([
+      ['Nguyễn Văn An', '84912345678', 'chair'],
+      ['Trần Thị Bình', null, 'member'],
+      ['Lê Văn Cường', null, 'secretary'],
+    ]);
+    for (const m of council.members) expect(created.text).toContain(m.person.invitationCode ?? 'missing');
+    // A secretary reads councils but does not create them.
+    const secretary = await signIn('zu-secretary');
+    const secretaryPage = (await browse('/console/councils', { cookie: secretary })).text;
+    expect(secretaryPage).not.toContain(translate('vi', 'console.councils.create'));
+    expect((await browse('/console/councils', { cookie: secretary, form: { ...form, _csrf: csrfOf(secretaryPage), members: 'x' } })).status).toBe(404);
+  });
+
   it('is the province’s: a commune official has no meetings page', async () => {
     const cookie = await signIn('zu-commune');
     expect((await browse('/console', { cookie })).text).not.toContain('/console/meetings');
