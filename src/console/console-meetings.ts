@@ -8,6 +8,8 @@ import type { CouncilRole } from '../db/generated/client.js';
 import { toMatchKey, toNfc } from '../text/normalize-input.js';
 import { validateAnswer } from '../text/validators.js';
 import { reportMeetingDeliveries } from '../council/delivery-report.js';
+import { deliveryReportTexts, renderDeliveryReport } from '../council/render-delivery-report.js';
+import { defaultLocale, type Translate } from '../i18n/translator.js';
 import { MeetingProductsNotReadyError, MeetingTooSoonError, scheduleMeeting, type MeetingRules } from '../council/schedule-meeting.js';
 import type { Database } from '../db/database.js';
 import type { Official } from '../db/generated/client.js';
@@ -22,6 +24,7 @@ import { html, postForm, type Html, type PageContext } from './console-html.js';
 
 export interface MeetingPagesDeps {
   db: Database;
+  translate: Translate;
   logger: Logger;
   now: () => Date;
   meetings: MeetingRules;
@@ -219,7 +222,8 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
         <dt>${ctx.t('console.meetings.products')}</dt><dd>${ideas.map((i) => html`${i.productName} (${i.receiptNumber})<br>`)}</dd>
       </dl>
       ${lock}
-      <h2>${ctx.t('console.meeting.board')}</h2>${board}`;
+      <h2>${ctx.t('console.meeting.board')}</h2>${board}
+      ${rows.length ? html`<p><a class="button secondary" href="/console/meetings/${String(meeting.id)}/deliveries.pdf">${ctx.t('console.meeting.proofPdf')}</a></p>` : ''}`;
     res.setHeader('Refresh', meeting.status === 'locked' ? '30' : '300');
     kit.page(res, 200, ctx, ctx.t('console.meeting.title', { date: displayDate(meeting.date) }), body);
   });
@@ -295,6 +299,23 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
     const issued = await deps.db.$transaction((tx) => reinviteCouncilPerson(tx, { personId: person.id, now: deps.now(), ttlHours: deps.invitationTtlHours }));
     // Shown once, on this answer: a code in a redirect's address would be kept in logs and history.
     await councilsPage(req, res, { personId: person.id, code: issued.invitationCode, expiresAt: issued.expiresAt });
+  });
+
+  // The proof of delivery as a PDF for the meeting's minutes (kept in Vietnamese), as the API gives it.
+  router.get('/meetings/:id/deliveries.pdf', async (req: Request, res: Response) => {
+    const official = kit.official(req);
+    const parsed = idParam.safeParse(req.params);
+    const meeting = parsed.success && mayPlan(official) ? await deps.db.meeting.findFirst({ where: { id: parsed.data.id, council: { provinceCode: official.provinceCode } }, include: { council: true } }) : null;
+    if (!meeting) return kit.notFound(req, res);
+    const bytes = await renderDeliveryReport({
+      meeting: { council: meeting.council.name, date: meeting.date, time: meeting.time, place: meeting.place, deliveryDeadline: meeting.deliveryDeadline },
+      rows: await reportMeetingDeliveries(deps.db, meeting.id),
+      generatedAt: deps.now(),
+      texts: deliveryReportTexts(deps.translate, defaultLocale),
+    });
+    res.type('application/pdf');
+    res.setHeader('Content-Disposition', `attachment; filename="bien-ban-giao-ho-so-${String(meeting.id)}.pdf"`);
+    res.end(bytes);
   });
 
   router.post('/meetings/:id/lock', async (req: Request, res: Response) => {

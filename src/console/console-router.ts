@@ -448,7 +448,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   }
 
   if (deps.meetings && deps.distribute) {
-    registerMeetingPages(router, { db: deps.db, logger: deps.logger, now: deps.now, meetings: deps.meetings, distribute: deps.distribute, enqueueOutbound: deps.enqueueOutbound, invitationTtlHours: deps.invitationTtlHours }, { ctxOf, page, official, notFound });
+    registerMeetingPages(router, { db: deps.db, translate: deps.translate, logger: deps.logger, now: deps.now, meetings: deps.meetings, distribute: deps.distribute, enqueueOutbound: deps.enqueueOutbound, invitationTtlHours: deps.invitationTtlHours }, { ctxOf, page, official, notFound });
   }
   return router;
 }

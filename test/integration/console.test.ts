@@ -286,7 +286,14 @@ describe('council meetings', () => {
     // Locked, with a member who has not confirmed receipt: named in the task list until the meeting.
     await db.meeting.update({ where: { id: meeting.id }, data: { status: 'locked' } });
     const member = await db.councilPerson.create({ data: { name: 'Võ Thị Mai', provinceCode: '75', zaloUserId: 'zu-mai' } });
+    await db.councilMember.create({ data: { councilId: council.id, personId: member.id, role: 'member' } });
     await db.delivery.create({ data: { key: `test:${meeting.id}:${member.id}`, meetingId: meeting.id, personId: member.id, productIdeaId: ids.dossierIdea!, status: 'planned', channel: 'cs', outboundIds: [], createdAt: clock.now } });
+    const board = (await browse(`/console/meetings/${meeting.id}`, { cookie })).text;
+    expect(board).toContain('Võ Thị Mai');
+    expect(board).toContain(`/console/meetings/${meeting.id}/deliveries.pdf`);
+    const proof = await fetch(`${base}/console/meetings/${meeting.id}/deliveries.pdf`, { headers: { cookie } });
+    expect(proof.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(await proof.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
     const tasks = (await browse('/console', { cookie })).text;
     expect(tasks).not.toContain('Chốt danh sách họp để gửi hồ sơ');
     expect(tasks).toContain('Thành viên chưa xác nhận nhận hồ sơ');
