@@ -137,6 +137,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         uploads: createOfficialUploadIntake(storage, now),
         invitationTtlHours: config.officials.invitationTtlHours,
         assemblePacket: packets.assemble,
+        ruleSets: conversation.setup.ruleSets,
         meetings: { calendar: conversation.calendar, settingsFor: conversation.provinceSettings },
         distribute: (meetingId) => distributeMeeting({ db, translate, now, ...packets, fallbackTemplates: config.fallbackTemplates }, meetingId),
       },

@@ -9,6 +9,8 @@ import { toMatchKey, toNfc } from '../text/normalize-input.js';
 import { validateAnswer } from '../text/validators.js';
 import { reportMeetingDeliveries } from '../council/delivery-report.js';
 import { deliveryReportTexts, renderDeliveryReport } from '../council/render-delivery-report.js';
+import { MeetingNotHeldError, NoQuorumError, recordResults, ResultsAlreadyRecordedError, ResultsInputError, ScoreSpreadError, type EvaluationRules } from '../council/evaluation-results.js';
+import { displayAverage } from '../ocop/scoring.js';
 import { defaultLocale, type Translate } from '../i18n/translator.js';
 import { MeetingProductsNotReadyError, MeetingTooSoonError, scheduleMeeting, type MeetingRules } from '../council/schedule-meeting.js';
 import type { Database } from '../db/database.js';
@@ -25,6 +27,8 @@ import { html, postForm, type Html, type PageContext } from './console-html.js';
 export interface MeetingPagesDeps {
   db: Database;
   translate: Translate;
+  /** the rule sets and provinces' settings a council's results are judged by */
+  evaluation: EvaluationRules;
   logger: Logger;
   now: () => Date;
   meetings: MeetingRules;
@@ -198,8 +202,9 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
     const parsed = idParam.safeParse(req.params);
     const meeting = parsed.success && mayPlan(official) ? await deps.db.meeting.findFirst({ where: { id: parsed.data.id, council: { provinceCode: official.provinceCode } }, include: { council: true, products: true } }) : null;
     if (!meeting) return kit.notFound(req, res);
-    const ok = z.enum(['scheduled', 'locked']).safeParse(req.query.ok);
-    const ctx = await kit.ctxOf(req, ok.success ? { kind: 'ok', key: `meeting${ok.data === 'scheduled' ? 'Scheduled' : 'Locked'}` } : undefined);
+    const ok = z.enum(['scheduled', 'locked', 'resultsRecorded']).safeParse(req.query.ok);
+    const flashKeys = { scheduled: 'meetingScheduled', locked: 'meetingLocked', resultsRecorded: 'resultsRecorded' } as const;
+    const ctx = await kit.ctxOf(req, ok.success ? { kind: 'ok', key: flashKeys[ok.data] } : undefined);
     const ideas = await deps.db.productIdea.findMany({ where: { id: { in: meeting.products.map((p) => p.productIdeaId) } }, orderBy: { id: 'asc' } });
     const rows = await reportMeetingDeliveries(deps.db, meeting.id);
     const deadline = displayVietnamDateTime(meeting.deliveryDeadline);
@@ -214,6 +219,7 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
       meeting.status === 'scheduled'
         ? postForm(ctx, `/console/meetings/${String(meeting.id)}/lock`, html`<p>${ctx.t('console.meeting.lockHint')}</p><button type="submit">${ctx.t('console.meeting.lock')}</button>`, { className: 'actions' })
         : '';
+    const results = await resultsSection(ctx, meeting, ideas);
     const body = html`<dl class="facts">
         <dt>${ctx.t('console.meetings.council')}</dt><dd>${meeting.council.name}</dd>
         <dt>${ctx.t('console.meetings.date')}</dt><dd>${displayDate(meeting.date)} ${meeting.time} · ${meeting.place}</dd>
@@ -223,7 +229,8 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
       </dl>
       ${lock}
       <h2>${ctx.t('console.meeting.board')}</h2>${board}
-      ${rows.length ? html`<p><a class="button secondary" href="/console/meetings/${String(meeting.id)}/deliveries.pdf">${ctx.t('console.meeting.proofPdf')}</a></p>` : ''}`;
+      ${rows.length ? html`<p><a class="button secondary" href="/console/meetings/${String(meeting.id)}/deliveries.pdf">${ctx.t('console.meeting.proofPdf')}</a></p>` : ''}
+      ${results}`;
     res.setHeader('Refresh', meeting.status === 'locked' ? '30' : '300');
     kit.page(res, 200, ctx, ctx.t('console.meeting.title', { date: displayDate(meeting.date) }), body);
   });
@@ -299,6 +306,73 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
     const issued = await deps.db.$transaction((tx) => reinviteCouncilPerson(tx, { personId: person.id, now: deps.now(), ttlHours: deps.invitationTtlHours }));
     // Shown once, on this answer: a code in a redirect's address would be kept in logs and history.
     await councilsPage(req, res, { personId: person.id, code: issued.invitationCode, expiresAt: issued.expiresAt });
+  });
+
+  /**
+   * The council's results: recorded ones with their average and stars; once the meeting
+   * day has come and none is recorded, the form — who was present, and each present
+   * scoring member's score of each product.
+   */
+  async function resultsSection(ctx: PageContext, meeting: { id: bigint; date: string; councilId: bigint }, ideas: { id: bigint; productName: string }[], problem?: string): Promise<Html> {
+    const recorded = await deps.db.evaluationResult.findMany({ where: { meetingId: meeting.id, supersededAt: null }, orderBy: { productIdeaId: 'asc' } });
+    if (recorded.length > 0) {
+      const nameOf = new Map(ideas.map((i) => [i.id, i.productName]));
+      return html`<h2>${ctx.t('console.results.title')}</h2><ul class="cards">${recorded.map(
+        (r) => html`<li class="card"><strong>${nameOf.get(r.productIdeaId) ?? ''}</strong><div>${ctx.t('console.results.line', { average: displayAverage(ctx.locale, r.scoreSumHundredths, r.scoreCount), stars: String(r.stars), count: String(r.scoreCount) })}</div>
+          <div class="meta">${r.certifyingLevel ? ctx.t(`console.results.level.${r.certifyingLevel}`) : ctx.t('console.results.noCertificate')}</div></li>`,
+      )}</ul>`;
+    }
+    if (meeting.date > vietnamDateOf(deps.now())) return html`<p class="meta">${ctx.t('console.results.notYet')}</p>`;
+    const members = await deps.db.councilMember.findMany({ where: { councilId: meeting.councilId, role: { in: ['chair', 'member'] } }, include: { person: true }, orderBy: { personId: 'asc' } });
+    const fields = html`<h2>${ctx.t('console.results.enter')}</h2>
+      ${problem ? html`<p class="flash error">${problem}</p>` : ''}
+      <fieldset><legend>${ctx.t('console.results.present')}</legend>${members.map(
+        (m) => html`<label class="check"><input type="checkbox" name="present" value="${String(m.personId)}" checked> ${m.person.name} · ${ctx.t(`council.role.${m.role}`)}</label>`,
+      )}</fieldset>
+      ${ideas.map(
+        (idea) => html`<fieldset><legend>${idea.productName}</legend>${members.map(
+          (m) => html`<label>${m.person.name}<input type="number" name="score_${String(idea.id)}_${String(m.personId)}" min="0" max="100" step="0.01" inputmode="decimal"></label>`,
+        )}</fieldset>`,
+      )}
+      <p class="meta">${ctx.t('console.results.hint')}</p>
+      <button type="submit">${ctx.t('console.results.record')}</button>`;
+    return postForm(ctx, `/console/meetings/${String(meeting.id)}/results`, fields, { className: 'actions' });
+  }
+
+  router.post('/meetings/:id/results', async (req: Request, res: Response) => {
+    const official = kit.official(req);
+    const parsed = idParam.safeParse(req.params);
+    const meeting = parsed.success && mayPlan(official) ? await deps.db.meeting.findFirst({ where: { id: parsed.data.id, council: { provinceCode: official.provinceCode } }, include: { products: true } }) : null;
+    if (!meeting) return kit.notFound(req, res);
+    const ctx = await kit.ctxOf(req);
+    const body = req.body as Record<string, string | string[] | undefined>;
+    const presentRaw = body.present === undefined ? [] : Array.isArray(body.present) ? body.present : [body.present];
+    const present = presentRaw.filter((v) => /^\d{1,18}$/.test(v)).map(BigInt);
+    const products = meeting.products.map((p) => ({
+      productIdeaId: p.productIdeaId,
+      scores: present.flatMap((personId) => {
+        const raw = body[`score_${String(p.productIdeaId)}_${String(personId)}`];
+        const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw.replace(',', '.')) : Number.NaN;
+        return Number.isFinite(value) ? [{ personId, score: value }] : [];
+      }),
+    }));
+    const ideas = await deps.db.productIdea.findMany({ where: { id: { in: meeting.products.map((p) => p.productIdeaId) } }, orderBy: { id: 'asc' } });
+    const refuse = async (problem: string) => {
+      const section = await resultsSection(ctx, meeting, ideas, problem);
+      kit.page(res, 400, ctx, ctx.t('console.results.title'), html`<p><a href="/console/meetings/${String(meeting.id)}">← ${ctx.t('console.meeting.title', { date: displayDate(meeting.date) })}</a></p>${section}`);
+    };
+    try {
+      await deps.db.$transaction((tx) => recordResults(tx, deps.evaluation, { meetingId: meeting.id, provinceCode: official.provinceCode, present, products, by: official.name, now: deps.now() }));
+    } catch (error) {
+      const nameOf = (id: bigint) => ideas.find((i) => i.id === id)?.productName ?? String(id);
+      if (error instanceof ScoreSpreadError) return refuse(ctx.t('console.results.spread', { allowed: String(error.allowed), products: error.products.map((p) => `${nameOf(p.productIdeaId)} (${p.lowest}–${p.highest})`).join('; ') }));
+      if (error instanceof NoQuorumError) return refuse(ctx.t('console.results.noQuorum'));
+      if (error instanceof ResultsInputError) return refuse(ctx.t('console.results.incomplete'));
+      if (error instanceof MeetingNotHeldError) return refuse(ctx.t('console.results.notYet'));
+      if (error instanceof ResultsAlreadyRecordedError) return refuse(ctx.t('console.results.already'));
+      throw error;
+    }
+    res.redirect(303, `/console/meetings/${String(meeting.id)}?ok=resultsRecorded`);
   });
 
   // The proof of delivery as a PDF for the meeting's minutes (kept in Vietnamese), as the API gives it.

@@ -17,6 +17,7 @@ import { enqueueCommitted } from '../outbound/outbox.js';
 import { acceptProductIdea, returnProductIdea } from '../registration/review-product-idea.js';
 import type { DocumentStorage } from '../storage/storage.js';
 import type { MeetingRules } from '../council/schedule-meeting.js';
+import type { RuleSet } from '../ocop/rule-sets.js';
 import { registerMeetingPages } from './console-meetings.js';
 import { displayPhone } from '../text/phone.js';
 import { readUpload } from './read-upload.js';
@@ -49,6 +50,8 @@ export interface ConsoleDeps {
   distribute?: (meetingId: bigint) => Promise<bigint[]>;
   /** how long a re-issued invitation code stays valid (OFFICIAL_INVITATION_TTL_HOURS) */
   invitationTtlHours: number;
+  /** The rule sets results are judged by; no meeting pages without them. */
+  ruleSets?: readonly RuleSet[];
   /** Builds a dossier's packet (one PDF, kept per version); no packet button without it. */
   assemblePacket?: (ideaId: bigint, actor: string) => Promise<AssembledPacket>;
 }
@@ -110,7 +113,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const path = req.originalUrl.replace(/([?&])lang=[^&]*&?/, '$1').replace(/[?&]$/, '');
     return pageContext(deps.translate, locale, {
       path,
-      ...(official ? { official: { name: official.name, role: deps.translate(locale, `official.role.${official.role}`), region: await regionLabel(official), plansMeetings: official.role !== 'commune' && deps.meetings !== undefined } } : {}),
+      ...(official ? { official: { name: official.name, role: deps.translate(locale, `official.role.${official.role}`), region: await regionLabel(official), plansMeetings: official.role !== 'commune' && deps.meetings !== undefined && deps.ruleSets !== undefined } } : {}),
       ...(req.session ? { csrfToken: req.session.csrfToken } : {}),
       ...(flash && flashes.some((f) => f === flash.key) ? { flash: { kind: flash.kind, text: deps.translate(locale, `console.flash.${flash.key}`) } } : {}),
     });
@@ -447,8 +450,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     page(res, 404, ctx, ctx.t('console.notFoundTitle'), html`<p>${ctx.t('console.notFound')}</p>`);
   }
 
-  if (deps.meetings && deps.distribute) {
-    registerMeetingPages(router, { db: deps.db, translate: deps.translate, logger: deps.logger, now: deps.now, meetings: deps.meetings, distribute: deps.distribute, enqueueOutbound: deps.enqueueOutbound, invitationTtlHours: deps.invitationTtlHours }, { ctxOf, page, official, notFound });
+  if (deps.meetings && deps.distribute && deps.ruleSets) {
+    registerMeetingPages(router, { db: deps.db, translate: deps.translate, evaluation: { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor }, logger: deps.logger, now: deps.now, meetings: deps.meetings, distribute: deps.distribute, enqueueOutbound: deps.enqueueOutbound, invitationTtlHours: deps.invitationTtlHours }, { ctxOf, page, official, notFound });
   }
   return router;
 }
@@ -459,7 +462,7 @@ function redirectWith(res: Response, path: string, kind: Flash['kind'], what: (t
 }
 
 /** What a change may report on the page it returns to. */
-const flashes = ['accepted', 'returned', 'reasonRequired', 'alreadyDecided', 'checked', 'incomplete', 'alreadyChecked', 'itemReturned', 'notReturnable', 'meetingScheduled', 'meetingLocked', 'uploaded', 'uploadTooLarge', 'uploadMissing', 'uploadRefused', 'packetEmpty', 'packetChanged', 'packetBroken'] as const;
+const flashes = ['accepted', 'returned', 'reasonRequired', 'alreadyDecided', 'checked', 'incomplete', 'alreadyChecked', 'itemReturned', 'notReturnable', 'meetingScheduled', 'meetingLocked', 'uploaded', 'uploadTooLarge', 'uploadMissing', 'uploadRefused', 'packetEmpty', 'packetChanged', 'packetBroken', 'resultsRecorded'] as const;
 
 /** The dossier events the history names; anything else reads as a change. */
 const knownEvents = ['document_added', 'document_replaced', 'document_refused', 'submitted', 'checked', 'item_returned', 'exemption_declared', 'evaluated', 'evaluation_corrected'] as const;

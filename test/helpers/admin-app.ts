@@ -102,6 +102,7 @@ export async function startConsoleApp(options: { db: Database; redis: Redis; now
       invitationTtlHours: 72,
       meetings: { calendar: conversation.calendar, settingsFor: conversation.provinceSettings },
       distribute: options.distribute ?? (async () => []),
+      ruleSets,
       assemblePacket: (ideaId, actor) => assemblePacket({ db: options.db, storage, translate, checklists, ruleSets, now }, ideaId, actor),
     },
   });

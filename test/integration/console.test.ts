@@ -77,7 +77,7 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  await db.$executeRawUnsafe('TRUNCATE console_session, console_sign_in, notification, dossier_packet, dossier_document, delivery, official, api_token, council, council_member, council_person, meeting, meeting_product, product_idea, producer, dossier, dossier_event, outbound_message, zalo_user, conversation_session, inbound_event RESTART IDENTITY CASCADE');
+  await db.$executeRawUnsafe('TRUNCATE console_session, console_sign_in, notification, dossier_packet, dossier_document, delivery, evaluation_result, official, api_token, council, council_member, council_person, meeting, meeting_product, product_idea, producer, dossier, dossier_event, outbound_message, zalo_user, conversation_session, inbound_event RESTART IDENTITY CASCADE');
   enqueued.length = 0;
   for (const [key, role, communeCode] of [['commune', 'commune', '26116'], ['other', 'commune', '26020'], ['province', 'province', null], ['secretary', 'secretary', null]] as const) {
     const official = await db.official.create({ data: { name: `Cán bộ ${key}`, role, provinceCode: '75', communeCode, zaloUserId: `zu-${key}`, linkedAt: clock.now } });
@@ -346,6 +346,42 @@ describe('council meetings', () => {
     const secretaryPage = (await browse('/console/councils', { cookie: secretary })).text;
     expect(secretaryPage).not.toContain(translate('vi', 'console.councils.create'));
     expect((await browse('/console/councils', { cookie: secretary, form: { ...form, _csrf: csrfOf(secretaryPage), members: 'x' } })).status).toBe(404);
+  });
+
+  it('on the meeting day the secretary enters the scores: a spread too wide is sent back, then the result is recorded with its stars', async () => {
+    const council = await db.council.create({ data: { name: 'Hội đồng OCOP tỉnh Đồng Nai', level: 'province', provinceCode: '75', year: 2026, createdBy: 'test' } });
+    const people: bigint[] = [];
+    for (const [name, role] of [['Chủ tịch Hùng', 'chair'], ['Thành viên Lan', 'member'], ['Thành viên Minh', 'member'], ['Thành viên Nga', 'member']] as const) {
+      const person = await db.councilPerson.create({ data: { name, provinceCode: '75' } });
+      await db.councilMember.create({ data: { councilId: council.id, personId: person.id, role } });
+      people.push(person.id);
+    }
+    await db.dossier.update({ where: { productIdeaId: ids.dossierIdea! }, data: { status: 'checked' } });
+    // The meeting is today (Wednesday 2/12/2026).
+    const meeting = await db.meeting.create({ data: { councilId: council.id, date: '2026-12-02', time: '08:00', place: 'Sở', status: 'locked', leadWorkingDays: 1, deliveryDeadline: new Date('2026-12-01T00:30:00Z'), createdBy: 'test', createdAt: clock.now } });
+    await db.meetingProduct.create({ data: { meetingId: meeting.id, productIdeaId: ids.dossierIdea! } });
+    const cookie = await signIn('zu-secretary');
+    const page = (await browse(`/console/meetings/${meeting.id}`, { cookie })).text;
+    expect(page).toContain(translate('vi', 'console.results.enter'));
+    const scores = (values: number[]) => Object.fromEntries(people.map((id, i) => [`score_${ids.dossierIdea}_${id}`, String(values[i])]));
+    const form = (values: number[]) => {
+      const body = new URLSearchParams({ _csrf: csrfOf(page), ...scores(values) });
+      for (const id of people) body.append('present', String(id));
+      return body.toString();
+    };
+    const post = (values: number[]) => fetch(`${base}/console/meetings/${meeting.id}/results`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: form(values) });
+
+    const spread = await post([72, 73, 85, 72]);
+    expect(spread.status).toBe(400);
+    expect(await spread.text()).toContain('chênh nhau quá 10 điểm');
+    expect(await db.evaluationResult.count()).toBe(0);
+
+    const recorded = await post([72, 73, 72.5, 72]);
+    expect(recorded.headers.get('location')).toBe(`/console/meetings/${meeting.id}?ok=resultsRecorded`);
+    expect(await db.evaluationResult.findFirstOrThrow()).toMatchObject({ stars: 4, certifyingLevel: 'province', scoreCount: 4, recordedBy: 'Cán bộ secretary' });
+    const shown = (await browse(`/console/meetings/${meeting.id}`, { cookie })).text;
+    expect(shown).toContain(translate('vi', 'console.results.level.province'));
+    expect(shown).toContain('hạng 4 sao');
   });
 
   it('is the province’s: a commune official has no meetings page', async () => {
