@@ -13,7 +13,7 @@ import { displayPhone } from '../text/phone.js';
 // with filters, on the page or as an Excel workbook.
 
 export interface ConsoleTask {
-  kind: 'reviewIdea' | 'checkDossier' | 'awaitProducer' | 'unreachable' | 'lockMeeting' | 'unacknowledged';
+  kind: 'reviewIdea' | 'checkDossier' | 'awaitProducer' | 'unreachable' | 'lockMeeting' | 'unacknowledged' | 'refusedByZalo';
   href: string;
   productName: string;
   receiptNumber: string;
@@ -89,6 +89,22 @@ export async function consoleTasks(db: Database, input: { official: Official; no
       receiptNumber: idea?.receiptNumber ?? '',
       producerName: `${person.name}${person.phone ? ` · ${displayPhone(person.phone)}` : ''}`,
       since: vietnamDateOf(notice.closedAt ?? notice.dueAt),
+    });
+  }
+  // Messages Zalo refused to the region's producers in the last 30 days, with its reason.
+  const producers = await db.producer.findMany({ where: input.official.role === 'commune' ? { communeCode: input.official.communeCode ?? '' } : { commune: { provinceCode: input.official.provinceCode } }, select: { zaloUserId: true, name: true, phone: true } });
+  const byUser = new Map(producers.map((p) => [p.zaloUserId, p]));
+  const refused = producers.length > 0 ? await db.outboundMessage.findMany({ where: { status: 'failed', failedAt: { gte: since }, recipient: { in: [...byUser.keys()] } }, orderBy: { id: 'desc' }, take: 20 }) : [];
+  for (const message of refused) {
+    const producer = byUser.get(message.recipient);
+    if (!producer) continue;
+    tasks.push({
+      kind: 'refusedByZalo',
+      href: '/console',
+      productName: (message.lastError ?? '').slice(0, 120),
+      receiptNumber: '',
+      producerName: `${producer.name} · ${displayPhone(producer.phone)}`,
+      since: vietnamDateOf(message.failedAt ?? message.createdAt),
     });
   }
   return tasks.sort((a, b) => (a.deadline ?? '9999') .localeCompare(b.deadline ?? '9999') || a.since.localeCompare(b.since));

@@ -174,9 +174,15 @@ describe('the pages', () => {
     await db.notification.create({
       data: { key: 'test:unreachable', kind: 'dossier.returned', recipientKind: 'producer', recipientId: producer.id, provinceCode: '75', communeCode: '26116', productIdeaId: ids.dossierIdea!, dueAt: clock.now, sendAt: clock.now, routine: true, vars: {}, state: 'unreachable', createdAt: clock.now, closedAt: clock.now },
     });
+    await db.outboundMessage.create({ data: { idempotencyKey: 'test:refused', recipient: 'zu-producer', payload: { kind: 'text', text: 'x' }, status: 'failed', lastError: 'Zalo -213: user has blocked the OA', createdAt: clock.now, failedAt: clock.now } });
     const page = (await browse('/console', { cookie: await signIn('zu-commune') })).text;
     expect(page).toContain(translate('vi', 'console.tasks.kind.unreachable'));
     expect(page).toContain('HTX zu-producer · 0912 000 001');
+    expect(page).toContain(translate('vi', 'console.tasks.kind.refusedByZalo'));
+    expect(page).toContain('Zalo -213: user has blocked the OA');
+    // Another commune's official sees neither.
+    const other = (await browse('/console', { cookie: await signIn('zu-other') })).text;
+    expect(other).not.toContain('Zalo -213');
   });
 
   it('switches to English and remembers it', async () => {
