@@ -8,10 +8,10 @@ import type { CouncilRole } from '../db/generated/client.js';
 import { toMatchKey, toNfc } from '../text/normalize-input.js';
 import { validateAnswer } from '../text/validators.js';
 import { reportMeetingDeliveries } from '../council/delivery-report.js';
-import { deliveryReportTexts, renderDeliveryReport } from '../council/render-delivery-report.js';
+import { renderMeetingDeliveryReport } from '../council/render-delivery-report.js';
 import { MeetingNotHeldError, NoQuorumError, recordResults, ResultsAlreadyRecordedError, ResultsInputError, ScoreSpreadError, type EvaluationRules } from '../council/evaluation-results.js';
 import { displayAverage } from '../ocop/scoring.js';
-import { defaultLocale, type Translate } from '../i18n/translator.js';
+import type { Translate } from '../i18n/translator.js';
 import { MeetingProductsNotReadyError, MeetingTooSoonError, scheduleMeeting, type MeetingRules } from '../council/schedule-meeting.js';
 import type { Database } from '../db/database.js';
 import type { Official } from '../db/generated/client.js';
@@ -130,11 +130,13 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
     const month = monthQuery.safeParse(req.query.month).data ?? today.slice(0, 7);
     const picked = dateQuery.safeParse(req.query.date).data as CalendarDate | undefined;
     const province = official.provinceCode;
+    // Checked dossiers of the province already on a meeting that still stands are not offered again.
+    const onMeetings = await deps.db.meetingProduct.findMany({ where: { meeting: { status: { not: 'cancelled' }, council: { provinceCode: province } } }, select: { productIdeaId: true } });
     const [meetings, councils, ready] = await Promise.all([
       deps.db.meeting.findMany({ where: { council: { provinceCode: province }, status: { not: 'cancelled' }, date: { startsWith: month } }, include: { council: true }, orderBy: [{ date: 'asc' }, { time: 'asc' }] }),
       deps.db.council.findMany({ where: { provinceCode: province }, orderBy: { id: 'desc' } }),
       deps.db.productIdea.findMany({
-        where: { provinceCode: province, dossier: { status: 'checked' }, NOT: { id: { in: (await deps.db.meetingProduct.findMany({ where: { meeting: { status: { not: 'cancelled' } } }, select: { productIdeaId: true } })).map((p) => p.productIdeaId) } } },
+        where: { provinceCode: province, dossier: { status: 'checked' }, NOT: { id: { in: onMeetings.map((p) => p.productIdeaId) } } },
         include: { producer: true },
         orderBy: { id: 'asc' },
       }),
@@ -381,12 +383,7 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
     const parsed = idParam.safeParse(req.params);
     const meeting = parsed.success && mayPlan(official) ? await deps.db.meeting.findFirst({ where: { id: parsed.data.id, council: { provinceCode: official.provinceCode } }, include: { council: true } }) : null;
     if (!meeting) return kit.notFound(req, res);
-    const bytes = await renderDeliveryReport({
-      meeting: { council: meeting.council.name, date: meeting.date, time: meeting.time, place: meeting.place, deliveryDeadline: meeting.deliveryDeadline },
-      rows: await reportMeetingDeliveries(deps.db, meeting.id),
-      generatedAt: deps.now(),
-      texts: deliveryReportTexts(deps.translate, defaultLocale),
-    });
+    const bytes = await renderMeetingDeliveryReport(deps.db, deps.translate, meeting, deps.now());
     res.type('application/pdf');
     res.setHeader('Content-Disposition', `attachment; filename="bien-ban-giao-ho-so-${String(meeting.id)}.pdf"`);
     res.end(bytes);

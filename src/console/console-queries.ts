@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import { displayDate, vietnamDateOf, type CalendarDate } from '../calendar/calendar-date.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
@@ -131,6 +130,9 @@ export function filteredIdeas(db: Database, official: Official, filter: IdeaFilt
 
 /** The listed ideas as an .xlsx workbook, in the official's language, dates as dd/mm/yyyy. */
 export async function ideasWorkbook(ideas: readonly ListedIdea[], t: (key: string, vars?: Record<string, string>) => string): Promise<ArrayBuffer> {
+  // Loaded when first asked for: the library takes about 0.3 s to load, which every start
+  // (web and worker roles alike) would otherwise pay for an export few people use.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet(t('console.ideas.sheet'));
   sheet.columns = [

@@ -8,13 +8,24 @@ import type { Database, Transaction } from '../db/database.js';
 import type { Official } from '../db/generated/client.js';
 import { DossierChangedError, DossierEmptyError, type AssembledPacket } from '../dossier/assemble-packet.js';
 import { PacketDocumentMismatchError } from '../dossier/build-packet.js';
-import { attachCommuneDocument, checkDossier, communeItems, readDossier, returnDossierItems, type Form03Intake } from '../dossier/review-dossier.js';
+import {
+  attachCommuneDocument,
+  checkDossier,
+  communeItems,
+  DossierAlreadyCheckedError,
+  DossierIncompleteError,
+  DossierItemsNotReturnableError,
+  readDossier,
+  returnDossierItems,
+  type Form03Intake,
+} from '../dossier/review-dossier.js';
 import { defaultLocale, isLocale, type Locale, type Translate } from '../i18n/translator.js';
 import type { Logger } from '../observability/logger.js';
 import type { Checklist } from '../ocop/dossier-checklist.js';
 import { ideaRegion, mayDecide } from '../officials/region-scope.js';
 import { enqueueCommitted } from '../outbound/outbox.js';
-import { acceptProductIdea, returnProductIdea } from '../registration/review-product-idea.js';
+import { acceptProductIdea, ProductIdeaNotSubmittedError, returnProductIdea } from '../registration/review-product-idea.js';
+import { sendStoredFile } from '../storage/send-stored-file.js';
 import type { DocumentStorage } from '../storage/storage.js';
 import type { MeetingRules } from '../council/schedule-meeting.js';
 import type { RuleSet } from '../ocop/rule-sets.js';
@@ -270,22 +281,49 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     page(res, 200, ctx, idea.productName, body);
   });
 
-  const decideIdea = (decision: 'accept' | 'return') => async (req: ConsoleRequest, res: Response) => {
+  /**
+   * A decision on an idea or its dossier: by a role that decides, on an idea of the
+   * official's region, in one transaction; a refusal the domain names becomes the page's
+   * message, the producer's message is enqueued once committed.
+   */
+  async function decide(
+    req: ConsoleRequest,
+    res: Response,
+    input: { back: (id: bigint) => string; ok: FlashKey; refusals: Refusals; form?: { valid: boolean; error: FlashKey }; act: (tx: Transaction, who: Official, id: bigint) => Promise<{ outboxIds: bigint[] }> },
+  ): Promise<void> {
     const who = official(req);
     const parsed = idParam.safeParse(req.params);
     if (!parsed.success || !mayDecide(who.role)) return notFound(req, res);
     const id = parsed.data.id;
-    const reason = decision === 'return' ? returnForm.safeParse(req.body) : undefined;
-    if (reason && !reason.success) return redirectWith(res, `/console/ideas/${String(id)}`, 'error', 'reasonRequired');
-    const input = { ideaId: id, reviewer: who.name, now: deps.now(), translate: deps.translate };
-    const outcome = await withVisibleIdea(who, id, (tx) => (reason?.success ? returnProductIdea(tx, { ...input, reason: reason.data.reason }) : acceptProductIdea(tx, input))).catch((error: unknown) => (error instanceof Error && error.name === 'ProductIdeaNotSubmittedError' ? ('decided' as const) : Promise.reject(error)));
+    if (input.form && !input.form.valid) return redirectWith(res, input.back(id), 'error', input.form.error);
+    let outcome: { outboxIds: bigint[] } | null;
+    try {
+      outcome = await withVisibleIdea(who, id, (tx) => input.act(tx, who, id));
+    } catch (error) {
+      return redirectWith(res, input.back(id), 'error', refusalOf(error, input.refusals));
+    }
     if (outcome === null) return notFound(req, res);
-    if (outcome === 'decided') return redirectWith(res, `/console/ideas/${String(id)}`, 'error', 'alreadyDecided');
     await enqueueCommitted(deps.enqueueOutbound, outcome.outboxIds, req.log ?? deps.logger);
-    redirectWith(res, `/console/ideas/${String(id)}`, 'ok', decision === 'accept' ? 'accepted' : 'returned');
-  };
-  router.post('/ideas/:id/accept', decideIdea('accept'));
-  router.post('/ideas/:id/return', decideIdea('return'));
+    redirectWith(res, input.back(id), 'ok', input.ok);
+  }
+
+  const ideaPage = (id: bigint) => `/console/ideas/${String(id)}`;
+  const dossierPage = (id: bigint) => `/console/ideas/${String(id)}/dossier`;
+  const review = (who: Official) => ({ reviewer: who.name, now: deps.now(), translate: deps.translate });
+
+  router.post('/ideas/:id/accept', (req: ConsoleRequest, res: Response) =>
+    decide(req, res, { back: ideaPage, ok: 'accepted', refusals: [[ProductIdeaNotSubmittedError, 'alreadyDecided']], act: (tx, who, id) => acceptProductIdea(tx, { ...review(who), ideaId: id }) }),
+  );
+  router.post('/ideas/:id/return', (req: ConsoleRequest, res: Response) => {
+    const form = returnForm.safeParse(req.body);
+    return decide(req, res, {
+      back: ideaPage,
+      ok: 'returned',
+      refusals: [[ProductIdeaNotSubmittedError, 'alreadyDecided']],
+      form: { valid: form.success, error: 'reasonRequired' },
+      act: (tx, who, id) => returnProductIdea(tx, { ...review(who), ideaId: id, reason: form.data?.reason ?? '' }),
+    });
+  });
 
   // The dossier: its checklist with every document viewable, returns and the check.
   router.get('/ideas/:id/dossier', async (req: ConsoleRequest, res: Response) => {
@@ -339,32 +377,27 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     page(res, 200, ctx, ctx.t('console.dossier.title', { product: idea.productName }), body);
   });
 
-  router.post('/ideas/:id/dossier/check', async (req: ConsoleRequest, res: Response) => {
-    const who = official(req);
-    const parsed = idParam.safeParse(req.params);
-    if (!parsed.success || !mayDecide(who.role)) return notFound(req, res);
-    const id = parsed.data.id;
-    const back = `/console/ideas/${String(id)}/dossier`;
-    const outcome = await withVisibleIdea(who, id, (tx) => checkDossier(tx, { ideaId: id, official: who.name, checklists: deps.checklists, now: deps.now(), translate: deps.translate })).catch((error: unknown) => (error instanceof Error && ['DossierIncompleteError', 'DossierAlreadyCheckedError'].includes(error.name) ? (error.name as string) : Promise.reject(error)));
-    if (outcome === null) return notFound(req, res);
-    if (typeof outcome === 'string') return redirectWith(res, back, 'error', outcome === 'DossierIncompleteError' ? 'incomplete' : 'alreadyChecked');
-    await enqueueCommitted(deps.enqueueOutbound, outcome.outboxIds, req.log ?? deps.logger);
-    redirectWith(res, back, 'ok', 'checked');
-  });
+  router.post('/ideas/:id/dossier/check', (req: ConsoleRequest, res: Response) =>
+    decide(req, res, {
+      back: dossierPage,
+      ok: 'checked',
+      refusals: [
+        [DossierIncompleteError, 'incomplete'],
+        [DossierAlreadyCheckedError, 'alreadyChecked'],
+      ],
+      act: (tx, who, id) => checkDossier(tx, { ideaId: id, official: who.name, checklists: deps.checklists, now: deps.now(), translate: deps.translate }),
+    }),
+  );
 
-  router.post('/ideas/:id/dossier/return', async (req: ConsoleRequest, res: Response) => {
-    const who = official(req);
-    const parsed = idParam.safeParse(req.params);
-    if (!parsed.success || !mayDecide(who.role)) return notFound(req, res);
-    const id = parsed.data.id;
-    const back = `/console/ideas/${String(id)}/dossier`;
+  router.post('/ideas/:id/dossier/return', (req: ConsoleRequest, res: Response) => {
     const form = returnItemForm.safeParse(req.body);
-    if (!form.success) return redirectWith(res, back, 'error', 'reasonRequired');
-    const outcome = await withVisibleIdea(who, id, (tx) => returnDossierItems(tx, { ideaId: id, official: who.name, checklists: deps.checklists, now: deps.now(), translate: deps.translate, items: [form.data] })).catch((error: unknown) => (error instanceof Error && error.name === 'DossierItemsNotReturnableError' ? ('refused' as const) : Promise.reject(error)));
-    if (outcome === null) return notFound(req, res);
-    if (outcome === 'refused') return redirectWith(res, back, 'error', 'notReturnable');
-    await enqueueCommitted(deps.enqueueOutbound, outcome.outboxIds, req.log ?? deps.logger);
-    redirectWith(res, back, 'ok', 'itemReturned');
+    return decide(req, res, {
+      back: dossierPage,
+      ok: 'itemReturned',
+      refusals: [[DossierItemsNotReturnableError, 'notReturnable']],
+      form: { valid: form.success, error: 'reasonRequired' },
+      act: (tx, who, id) => returnDossierItems(tx, { ideaId: id, official: who.name, checklists: deps.checklists, now: deps.now(), translate: deps.translate, items: form.data ? [form.data] : [] }),
+    });
   });
 
   // The commune's own documents: Form 03 and its proposal letter, PDF or photo.
@@ -399,33 +432,31 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const id = parsed.data.id;
     if (!(await deps.db.productIdea.findFirst({ where: { AND: [ideaRegion(who), { id }] }, select: { id: true } }))) return notFound(req, res);
     const back = `/console/ideas/${String(id)}/dossier`;
+    let packet: AssembledPacket;
     try {
-      const packet = await assemble(id, `console:${String(who.id)}`);
-      res.redirect(303, `/console/packets/${String(packet.id)}`);
+      packet = await assemble(id, `console:${String(who.id)}`);
     } catch (error) {
-      if (error instanceof DossierEmptyError) return redirectWith(res, back, 'error', 'packetEmpty');
-      if (error instanceof DossierChangedError) return redirectWith(res, back, 'error', 'packetChanged');
-      if (error instanceof PacketDocumentMismatchError) {
-        (req.log ?? deps.logger).error({ err: error, ideaId: String(id) }, 'a stored document does not match its record');
-        return redirectWith(res, back, 'error', 'packetBroken');
-      }
-      throw error;
+      if (error instanceof PacketDocumentMismatchError) (req.log ?? deps.logger).error({ err: error, ideaId: String(id) }, 'a stored document does not match its record');
+      return redirectWith(res, back, 'error', refusalOf(error, [
+        [DossierEmptyError, 'packetEmpty'],
+        [DossierChangedError, 'packetChanged'],
+        [PacketDocumentMismatchError, 'packetBroken'],
+      ]));
     }
+    res.redirect(303, `/console/packets/${String(packet.id)}`);
   });
 
   router.get('/packets/:id', async (req: ConsoleRequest, res: Response) => {
     const parsed = idParam.safeParse(req.params);
     const packet = parsed.success ? await deps.db.dossierPacket.findFirst({ where: { id: parsed.data.id, dossier: { productIdea: ideaRegion(official(req)) } }, include: { dossier: { include: { productIdea: true } } } }) : null;
     if (!packet) return notFound(req, res);
-    res.type('application/pdf');
-    res.setHeader('Content-Disposition', `attachment; filename="ho-so-${packet.dossier.productIdea.receiptNumber.replace(/[^\w-]+/g, '-')}-v${packet.version}.pdf"`);
-    res.setHeader('X-Content-SHA256', packet.sha256);
-    const stream = await deps.storage.get(packet.storageKey);
-    stream.on('error', (error) => {
-      (req.log ?? deps.logger).error({ err: error, packetId: String(packet.id) }, 'packet could not be read');
-      res.destroy(error);
+    await sendStoredFile(res, deps.storage, packet.storageKey, {
+      mediaType: 'application/pdf',
+      sizeBytes: packet.sizeBytes,
+      sha256: packet.sha256,
+      fileName: `ho-so-${packet.dossier.productIdea.receiptNumber.replace(/[^\w-]+/g, '-')}-v${packet.version}.pdf`,
+      inline: false,
     });
-    stream.pipe(res);
   });
 
   // A document of a dossier in the official's region, shown in the browser.
@@ -434,15 +465,9 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const document = parsed.success
       ? await deps.db.dossierDocument.findFirst({ where: { id: parsed.data.id, status: 'stored', dossier: { productIdea: ideaRegion(official(req)) } } })
       : null;
-    if (!document?.storageKey || !document.mediaType) return notFound(req, res);
-    res.type(document.mediaType);
-    res.setHeader('Content-Disposition', 'inline');
-    const stream = await deps.storage.get(document.storageKey);
-    stream.on('error', (error) => {
-      (req.log ?? deps.logger).error({ err: error, documentId: String(document.id) }, 'document could not be read');
-      res.destroy(error);
-    });
-    stream.pipe(res);
+    if (!document?.storageKey || !document.mediaType || !document.sha256 || document.sizeBytes === null) return notFound(req, res);
+    const extension = document.storageKey.split('.').pop() ?? 'bin';
+    await sendStoredFile(res, deps.storage, document.storageKey, { mediaType: document.mediaType, sizeBytes: document.sizeBytes, sha256: document.sha256, fileName: `tai-lieu-${String(document.id)}.${extension}`, inline: true });
   });
 
   async function notFound(req: ConsoleRequest, res: Response): Promise<void> {
@@ -457,7 +482,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
 }
 
 /** After a change, the page it concerns, saying how it went (Post/Redirect/Get). */
-function redirectWith(res: Response, path: string, kind: Flash['kind'], what: (typeof flashes)[number]): void {
+function redirectWith(res: Response, path: string, kind: Flash['kind'], what: FlashKey): void {
   res.redirect(303, `${path}?${kind}=${encodeURIComponent(what)}`);
 }
 
@@ -471,6 +496,17 @@ const eventKey = (action: string) => (knownEvents.find((e) => e === action) ?? '
 /** As the admin API takes them: a scan of a few pages fits. */
 const uploadLimitBytes = 25 * 1024 * 1024;
 type Flash = { kind: 'ok' | 'error'; key: string };
+type FlashKey = (typeof flashes)[number];
+
+/** Domain errors a page expects, each with the message it shows. */
+type Refusals = readonly (readonly [new (...args: never[]) => Error, FlashKey])[];
+
+/** The message a refusal the domain names becomes; any other error is a fault, thrown on. */
+function refusalOf(error: unknown, refusals: Refusals): FlashKey {
+  const known = refusals.find(([kind]) => error instanceof kind);
+  if (!known) throw error;
+  return known[1];
+}
 
 function flashOf(req: Request): Flash | undefined {
   for (const kind of ['ok', 'error'] as const) {

@@ -4,7 +4,8 @@ import { PDFDocument, grayscale, type Color, type PDFFont, type PDFPage } from '
 import type { Locale, Translate } from '../i18n/translator.js';
 import { loadFontFiles } from '../pdf/load-font-files.js';
 import { clean, fillTemplate, wrapText } from '../pdf/pdf-text.js';
-import type { DeliveryReportRow } from './delivery-report.js';
+import type { Database } from '../db/database.js';
+import { reportMeetingDeliveries, type DeliveryReportRow } from './delivery-report.js';
 
 type DeliveryStatus = DeliveryReportRow['status'];
 type ColumnKey = 'product' | 'packetVersion' | 'packetSha256' | 'channel' | 'status' | 'sentAt' | 'receivedAt' | 'seenAt' | 'acknowledgedAt';
@@ -362,4 +363,19 @@ function drawFooter(pdfPage: PDFPage, footer: string, font: PDFFont): void {
   const text = clean(footer);
   const size = 8;
   pdfPage.drawText(text, { x: (page[0] - font.widthOfTextAtSize(text, size)) / 2, y: 20, font, size, color: grey });
+}
+
+/** A meeting's proof of delivery as a PDF for its minutes, which are kept in Vietnamese. */
+export async function renderMeetingDeliveryReport(
+  db: Database,
+  translate: Translate,
+  meeting: { id: bigint; date: string; time: string; place: string; deliveryDeadline: Date; council: { name: string } },
+  now: Date,
+): Promise<Uint8Array> {
+  return renderDeliveryReport({
+    meeting: { council: meeting.council.name, date: meeting.date, time: meeting.time, place: meeting.place, deliveryDeadline: meeting.deliveryDeadline },
+    rows: await reportMeetingDeliveries(db, meeting.id),
+    generatedAt: now,
+    texts: deliveryReportTexts(translate, 'vi'),
+  });
 }

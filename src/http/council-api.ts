@@ -5,11 +5,11 @@ import { reinviteCouncilPerson } from '../council/council-people.js';
 import { createCouncil, CouncilPersonTwiceError, CouncilPersonUnknownError, type CreatedMember } from '../council/create-council.js';
 import type { Database } from '../db/database.js';
 import { reportMeetingDeliveries } from '../council/delivery-report.js';
-import { deliveryReportTexts, renderDeliveryReport } from '../council/render-delivery-report.js';
+import { renderMeetingDeliveryReport } from '../council/render-delivery-report.js';
 import { MeetingNotHeldError, NoQuorumError, recordResults, ResultsAlreadyRecordedError, ResultsInputError, ScoreSpreadError, type EvaluationRules } from '../council/evaluation-results.js';
 import { cancelMeeting, MeetingNotFoundError, MeetingProductsNotReadyError, MeetingTooSoonError, moveMeeting, scheduleMeeting, type MeetingRules } from '../council/schedule-meeting.js';
 import type { CouncilPerson, CouncilRole, EvaluationResult, Meeting, ProductIdea } from '../db/generated/client.js';
-import { defaultLocale, type Translate } from '../i18n/translator.js';
+import type { Translate } from '../i18n/translator.js';
 import { averageOf, partMaxima } from '../ocop/scoring.js';
 import type { Logger } from '../observability/logger.js';
 import { enqueueCommitted } from '../outbound/outbox.js';
@@ -258,12 +258,7 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
     const { id } = parseInput(idParam, req.params, 'params');
     const meeting = await deps.db.meeting.findFirst({ where: { id, council: { provinceCode: scope.provinceCode } }, include: { council: true } });
     if (!meeting) throw new HttpError('not_found', 'no such meeting');
-    const bytes = await renderDeliveryReport({
-      meeting: { council: meeting.council.name, date: meeting.date, time: meeting.time, place: meeting.place, deliveryDeadline: meeting.deliveryDeadline },
-      rows: await reportMeetingDeliveries(deps.db, id),
-      generatedAt: deps.now(),
-      texts: deliveryReportTexts(deps.translate, defaultLocale),
-    });
+    const bytes = await renderMeetingDeliveryReport(deps.db, deps.translate, meeting, deps.now());
     res.status(200);
     res.setHeader('content-type', 'application/pdf');
     res.setHeader('content-length', String(bytes.byteLength));

@@ -1,4 +1,3 @@
-import { pipeline } from 'node:stream/promises';
 import express, { type Request, type Response } from 'express';
 import { authenticateApiToken } from '../admin/api-tokens.js';
 import type { Database } from '../db/database.js';
@@ -6,6 +5,7 @@ import { adminTokenRecipient, verifyLink } from '../dossier/signed-links.js';
 import type { DocumentStorage } from '../storage/storage.js';
 import type { Logger } from '../observability/logger.js';
 import { HttpError } from './http-error.js';
+import { sendStoredFile } from '../storage/send-stored-file.js';
 
 export interface PacketLinkDeps {
   db: Database;
@@ -49,7 +49,7 @@ export function createPacketLinkRouter(deps: PacketLinkDeps): express.Router {
       throw new HttpError('not_found', 'this packet no longer exists');
     }
     await record('served', { packetId: packet.id }, recipient);
-    await send(res, packet.storageKey, { mediaType: 'application/pdf', sizeBytes: packet.sizeBytes, sha256: packet.sha256, fileName: `ho-so-${packet.dossierId}-v${packet.version}.pdf`, inline: true });
+    await sendStoredFile(res, deps.storage, packet.storageKey, { mediaType: 'application/pdf', sizeBytes: packet.sizeBytes, sha256: packet.sha256, fileName: `ho-so-${packet.dossierId}-v${packet.version}.pdf`, inline: true });
   });
 
   router.get('/documents/:token', async (req: Request, res: Response) => {
@@ -61,20 +61,8 @@ export function createPacketLinkRouter(deps: PacketLinkDeps): express.Router {
     }
     await record('served', { documentId: document.id }, recipient);
     const extension = document.storageKey.split('.').pop() ?? 'bin';
-    await send(res, document.storageKey, { mediaType: document.mediaType, sizeBytes: document.sizeBytes, sha256: document.sha256, fileName: `tai-lieu-${document.id}.${extension}`, inline: false });
+    await sendStoredFile(res, deps.storage, document.storageKey, { mediaType: document.mediaType, sizeBytes: document.sizeBytes, sha256: document.sha256, fileName: `tai-lieu-${document.id}.${extension}`, inline: false });
   });
-
-  async function send(res: Response, storageKey: string, file: { mediaType: string; sizeBytes: number; sha256: string; fileName: string; inline: boolean }) {
-    const body = await deps.storage.get(storageKey);
-    res.status(200);
-    res.setHeader('content-type', file.mediaType);
-    res.setHeader('content-length', String(file.sizeBytes));
-    // Generated names only: a sender's file name never reaches a header.
-    res.setHeader('content-disposition', `${file.inline ? 'inline' : 'attachment'}; filename="${file.fileName}"`);
-    res.setHeader('x-content-sha256', file.sha256);
-    res.setHeader('cache-control', 'private, no-store');
-    await pipeline(body, res);
-  }
 
   return router;
 }
