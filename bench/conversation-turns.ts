@@ -29,6 +29,8 @@ export interface TurnFigures {
   fullTurnsPerSecond: number;
   fullP50Ms: number;
   fullP99Ms: number;
+  /** the same turns with the inbound worker's default concurrency: one producer per lane at a time */
+  concurrent: { lanes: number; turnsPerSecond: number; p50Ms: number; p99Ms: number };
   sessionBytes: { step: string; median: number; max: number }[];
 }
 
@@ -37,9 +39,9 @@ async function recordText(db: Database, userId: string, text: string, at: Date) 
   return db.inboundEvent.create({ data: { eventKey: `bench:${randomUUID()}`, eventName: 'user_send_text', userId, zaloTimestamp: at, receivedAt: at, payload } });
 }
 
-export async function benchConversationTurns(options: { producers: number; pureRounds: number }): Promise<TurnFigures> {
+export async function benchConversationTurns(options: { producers: number; pureRounds: number; lanes: number }): Promise<TurnFigures> {
   await resetBenchState();
-  const db = createDatabase({ databaseUrl: benchDatabaseUrl, poolSize: 4 });
+  const db = createDatabase({ databaseUrl: benchDatabaseUrl, poolSize: options.lanes + 2 });
   await seedDatabase(db);
   const root = projectRoot();
   const dictionaries = loadDictionaries(join(root, 'locales'));
@@ -75,20 +77,32 @@ export async function benchConversationTurns(options: { producers: number; pureR
       resumeAfterMs: 12 * 3600_000,
       enqueueDocumentIntake: async () => undefined,
     };
-    const turnMs: number[] = [];
-    const started = process.hrtime.bigint();
-    for (let p = 0; p < options.producers; p += 1) {
-      const userId = `bench-producer-${p}`;
-      // Producers stop at different questions, as active sessions do; a sixth reach the summary.
-      const stopAt = Math.max(3, script.length - (p % 6) * 5);
-      for (const text of script.slice(0, stopAt)) {
+    // Producers stop at different questions, as active sessions do; a sixth reach the summary.
+    const turnsOf = (p: number) => script.slice(0, Math.max(3, script.length - (p % 6) * 5));
+    const runProducer = async (userId: string, texts: string[], into: number[]) => {
+      for (const text of texts) {
         const row = await recordText(db, userId, text, now);
         const t0 = process.hrtime.bigint();
         await handleInboundEvent(deps, row.id, async () => undefined);
-        turnMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        into.push(Number(process.hrtime.bigint() - t0) / 1e6);
       }
-    }
+    };
+    const turnMs: number[] = [];
+    const started = process.hrtime.bigint();
+    for (let p = 0; p < options.producers; p += 1) await runProducer(`bench-producer-${p}`, turnsOf(p), turnMs);
     const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
+
+    // The same producers again as other people, `lanes` at a time, as the worker's
+    // concurrency runs them (one person's turns stay in order within a lane).
+    const laneMs: number[] = [];
+    const laneStarted = process.hrtime.bigint();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: options.lanes }, async () => {
+        for (let p = next++; p < options.producers; p = next++) await runProducer(`bench-lane-producer-${p}`, turnsOf(p), laneMs);
+      }),
+    );
+    const laneElapsedS = Number(process.hrtime.bigint() - laneStarted) / 1e9;
 
     // Sessions at rest where each producer stopped (the idea's summary is the heaviest).
     const sizes = await db.$queryRaw<{ step_id: string; bytes: number }[]>`SELECT step_id, pg_column_size(s.*)::int AS bytes FROM conversation_session s`;
@@ -101,6 +115,7 @@ export async function benchConversationTurns(options: { producers: number; pureR
       fullTurnsPerSecond: turnMs.length / elapsedS,
       fullP50Ms: median(turnMs),
       fullP99Ms: percentile(turnMs, 99),
+      concurrent: { lanes: options.lanes, turnsPerSecond: laneMs.length / laneElapsedS, p50Ms: median(laneMs), p99Ms: percentile(laneMs, 99) },
       sessionBytes: [{ step: 'all', median: median(sizes.map((s) => s.bytes)), max: Math.max(...sizes.map((s) => s.bytes)) }, ...[...byStep].map(([step, values]) => ({ step, median: median(values), max: Math.max(...values) }))],
     };
   } finally {

@@ -34,10 +34,11 @@ if (only === 'ack') {
   process.exit(0);
 }
 
-const turns = await benchConversationTurns({ producers: 60, pureRounds: 200 });
+const turns = await benchConversationTurns({ producers: 60, pureRounds: 200, lanes: 8 });
 console.log('\nConversation turns, product-idea flow from "menu" to its summary, in process');
 console.log(`  router + engine alone (pure): ${turns.pureTurnsPerSecond.toFixed(0)} turns/s (median ${turns.pureTurnMicros.toFixed(1)} µs a turn)`);
 console.log(`  whole turns as the worker runs them (Postgres lock, session, facts, effects, outbox): ${turns.fullTurns} turns, ${turns.fullTurnsPerSecond.toFixed(0)} turns/s, p50 ${ms(turns.fullP50Ms)}, p99 ${ms(turns.fullP99Ms)}`);
+console.log(`  the same turns ${turns.concurrent.lanes} at a time (the inbound worker's default concurrency): ${turns.concurrent.turnsPerSecond.toFixed(0)} turns/s, p50 ${ms(turns.concurrent.p50Ms)}, p99 ${ms(turns.concurrent.p99Ms)}`);
 for (const size of turns.sessionBytes) console.log(`  stored bytes per active session (${size.step}): median ${size.median}, max ${size.max}`);
 if (only === 'turns') process.exit(0);
 await reportPacketAssembly();

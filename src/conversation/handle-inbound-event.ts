@@ -1,4 +1,5 @@
 import type { Database, Transaction } from '../db/database.js';
+import { Prisma } from '../db/generated/client.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { z } from 'zod';
@@ -14,7 +15,7 @@ import { converse, type ConversationInput } from './converse.js';
 import type { ReceivedFile } from './flow-engine.js';
 import { buildEngineContext, type ConversationSetup } from './engine-context.js';
 import { toNfc } from '../text/normalize-input.js';
-import { loadConversation, saveConversation, StaleSessionError } from './session-store.js';
+import { readStoredConversation, saveConversation, StaleSessionError } from './session-store.js';
 
 export interface InboundDeps {
   db: Database;
@@ -35,7 +36,14 @@ export interface InboundDeps {
 
 const maxStaleRetries = 3;
 
-type RecordedEvent = NonNullable<Awaited<ReturnType<Database['inboundEvent']['findUnique']>>>;
+/** What a turn reads of a recorded event. */
+interface RecordedEvent {
+  id: bigint;
+  eventKey: string;
+  userId: string | null;
+  payload: unknown;
+  attempts: number;
+}
 
 interface HandledEvent {
   status: 'processed' | 'ignored' | 'invalid';
@@ -93,20 +101,26 @@ async function applyEvent(tx: Transaction, row: RecordedEvent, deps: InboundDeps
     return { status: 'processed', outboundIds: [] };
   }
 
-  // Following, writing and tapping a button all open Zalo's messaging window.
+  // Following, writing and tapping a button all open Zalo's messaging window. The person is
+  // recorded and their conversation read in one statement: every turn pays for each round trip.
   const following = event.kind === 'unfollow' ? false : event.kind === 'follow' ? true : undefined;
-  const user = await tx.zaloUser.upsert({
-    where: { id: row.userId },
-    create: { id: row.userId, following: following ?? true, lastInteractionAt: at },
-    update: { lastInteractionAt: at, ...(following === undefined ? {} : { following }) },
-  });
-
   const input = conversationInputOf(event);
-  if (!input) return { status: 'processed', outboundIds: [] };
-  const locale = isLocale(user.locale) ? user.locale : defaultLocale;
   const now = deps.now();
-  const [stored, facts] = await Promise.all([loadConversation(tx, user.id), deps.loadFacts(tx, user.id)]);
-  if (stored && stored.state === null) deps.logger.warn({ userId: user.id, version: stored.version }, 'stored conversation state unreadable; starting over from the menu');
+  const [user] = await tx.$queryRaw<{ locale: string; state: unknown; version: number | null; updatedAt: Date | null }[]>`
+    WITH person AS (
+      INSERT INTO zalo_user (id, locale, following, last_interaction_at, created_at, updated_at)
+      VALUES (${row.userId}, ${defaultLocale}, ${following ?? true}, ${at}, ${now}, ${now})
+      ON CONFLICT (id) DO UPDATE SET last_interaction_at = EXCLUDED.last_interaction_at, following = COALESCE(${following ?? null}::boolean, zalo_user.following)
+      RETURNING id, locale)
+    SELECT person.locale, session.state, session.version, session.updated_at AS "updatedAt"
+    FROM person LEFT JOIN conversation_session session ON session.user_id = person.id`;
+  if (!user) throw new Error('the person was not recorded');
+  if (!input) return { status: 'processed', outboundIds: [] };
+  const userId = row.userId;
+  const locale = isLocale(user.locale) ? user.locale : defaultLocale;
+  const stored = user.version === null || user.updatedAt === null ? null : readStoredConversation({ state: user.state, version: user.version, updatedAt: user.updatedAt });
+  const facts = await deps.loadFacts(tx, userId);
+  if (stored && stored.state === null) deps.logger.warn({ userId, version: stored.version }, 'stored conversation state unreadable; starting over from the menu');
   const turn = converse((l) => buildEngineContext(deps.conversation, facts, l, now), input, { state: stored?.state ?? null, updatedAt: stored?.updatedAt ?? null, locale }, {
     resumeAfterMs: deps.resumeAfterMs,
     revision: facts.revision,
@@ -127,7 +141,7 @@ async function applyEvent(tx: Transaction, row: RecordedEvent, deps: InboundDeps
     }
     const action = deps.actions[item.effect.action];
     if (!action) throw new Error(`action ${item.effect.action} is not registered`);
-    const outcome = await action({ tx, userId: user.id, locale: turn.locale, translate: deps.translate, answers: item.effect.answers, now, messageId });
+    const outcome = await action({ tx, userId, locale: turn.locale, translate: deps.translate, answers: item.effect.answers, now, messageId });
     replies.push(...outcome.reply);
     documentIds.push(...(outcome.intake ?? []));
     for (const notice of outcome.notify) {
@@ -136,10 +150,10 @@ async function applyEvent(tx: Transaction, row: RecordedEvent, deps: InboundDeps
       }
     }
   }
-  await saveConversation(tx, user.id, turn.state, stored?.version ?? null, now);
-  if (turn.locale !== locale) await tx.zaloUser.update({ where: { id: user.id }, data: { locale: turn.locale } });
+  await saveConversation(tx, userId, turn.state, stored?.version ?? null, now);
+  if (turn.locale !== locale) await tx.zaloUser.update({ where: { id: userId }, data: { locale: turn.locale } });
   const outboundIds = await addToOutbox(tx, [
-    ...composeReplies(replies).map((message, index) => ({ idempotencyKey: `${row.eventKey}:reply:${index}`, recipient: user.id, message, causeEventId: row.id })),
+    ...composeReplies(replies).map((message, index) => ({ idempotencyKey: `${row.eventKey}:reply:${index}`, recipient: userId, message, causeEventId: row.id })),
     ...notices,
   ], now);
   return { status: 'processed', outboundIds, documentIds };
@@ -171,10 +185,6 @@ async function giveUp(deps: InboundDeps, row: RecordedEvent, reason: string): Pr
  * duplicated job applies nothing twice.
  */
 export async function handleInboundEvent(deps: InboundDeps, eventId: bigint, enqueueOutbound: (ids: bigint[]) => Promise<void>): Promise<void> {
-  const target = await deps.db.inboundEvent.findUnique({ where: { id: eventId } });
-  if (!target || target.status !== 'pending') return;
-  const lockKey = `inbound:${target.userId ?? target.eventKey}`;
-
   let staleRetries = 0;
   for (;;) {
     let head: RecordedEvent | null = null;
@@ -184,17 +194,24 @@ export async function handleInboundEvent(deps: InboundDeps, eventId: bigint, enq
     try {
       done = await deps.db.$transaction(
         async (tx) => {
-          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`;
-          head = target.userId
-            ? await tx.inboundEvent.findFirst({ where: { userId: target.userId, status: 'pending' }, orderBy: { id: 'asc' } })
-            : await tx.inboundEvent.findFirst({ where: { id: target.id, status: 'pending' } });
-          if (!head || head.id > target.id) return true;
+          // The event's person is locked in the statement that finds the event still pending,
+          // one round trip for both. Its snapshot predates the lock, so the head of the
+          // person's queue is read afresh below, after the lock is held.
+          const [target] = await tx.$queryRaw<{ userId: string | null }[]>`
+            SELECT e.user_id AS "userId", pg_advisory_xact_lock(hashtextextended('inbound:' || COALESCE(e.user_id, e.event_key), 0))::text AS locked
+            FROM inbound_event e WHERE e.id = ${eventId} AND e.status = 'pending'`;
+          if (!target) return true;
+          [head = null] = await tx.$queryRaw<RecordedEvent[]>`
+            SELECT id, event_key AS "eventKey", user_id AS "userId", payload, attempts FROM inbound_event
+            WHERE status = 'pending' AND ${target.userId === null ? Prisma.sql`id = ${eventId}` : Prisma.sql`user_id = ${target.userId}`}
+            ORDER BY id LIMIT 1`;
+          if (!head || head.id > eventId) return true;
           const handled = await applyEvent(tx, head, deps);
-          await tx.inboundEvent.update({ where: { id: head.id }, data: { status: handled.status, processedAt: deps.now(), error: null } });
+          await tx.$executeRaw`UPDATE inbound_event SET status = ${handled.status}::"InboundStatus", processed_at = ${deps.now()}, error = NULL WHERE id = ${head.id}`;
           outboundIds = handled.outboundIds;
           documentIds = handled.documentIds ?? [];
           deps.metrics.inboundHandled.inc({ result: handled.status });
-          return head.id === target.id;
+          return head.id === eventId;
         },
         { timeout: 30_000, maxWait: 30_000 },
       );
@@ -203,7 +220,7 @@ export async function handleInboundEvent(deps: InboundDeps, eventId: bigint, enq
       // turn is simply run again on the fresh session rather than counted as a failure.
       if (error instanceof StaleSessionError && staleRetries < maxStaleRetries) {
         staleRetries += 1;
-        deps.logger.warn({ eventId: String(target.id) }, 'session changed under the turn; running it again');
+        deps.logger.warn({ eventId: String(eventId) }, 'session changed under the turn; running it again');
         continue;
       }
       const failed = head as RecordedEvent | null;
@@ -215,7 +232,7 @@ export async function handleInboundEvent(deps: InboundDeps, eventId: bigint, enq
       if (attempts < deps.maxAttempts) throw error;
       deps.metrics.inboundHandled.inc({ result: 'failed' });
       outboundIds = await giveUp(deps, failed, reason.slice(0, 1000));
-      done = failed.id === target.id;
+      done = failed.id === eventId;
     }
     // The replies are committed; if Redis is away now, the sweep enqueues them later.
     await enqueueOutbound(outboundIds).catch((error: unknown) => deps.logger.warn({ err: error }, 'outbound enqueue deferred to the sweep'));

@@ -55,7 +55,11 @@ export interface StoredConversation {
 
 export async function loadConversation(tx: Transaction, userId: string): Promise<StoredConversation | null> {
   const row = await tx.conversationSession.findUnique({ where: { userId } });
-  if (!row) return null;
+  return row ? readStoredConversation(row) : null;
+}
+
+/** A stored session row as the conversation uses it, for callers that read the row themselves. */
+export function readStoredConversation(row: { state: unknown; version: number; updatedAt: Date }): StoredConversation {
   const state = stateSchema.safeParse(row.state);
   // A state this code cannot read (written by another version) is dropped, not replayed;
   // its row version stays, so the next write replaces the row.
@@ -77,14 +81,18 @@ export async function saveConversation(tx: Transaction, userId: string, state: C
   const { flowId, flowVersion, stepId } = state.flow;
   // Answers come from validators as plain values; checking them as JSON keeps Postgres honest.
   const json = jsonObject.parse(JSON.parse(JSON.stringify(state)));
+  // Raw statements: every turn saves here, and the version check is in the WHERE clause.
   if (expectedVersion === null) {
-    const created = await tx.conversationSession.createMany({ data: [{ userId, flowId, flowVersion, stepId, state: json, createdAt: now, updatedAt: now }], skipDuplicates: true });
-    if (created.count !== 1) throw new StaleSessionError(userId);
+    const created = await tx.$executeRaw`
+      INSERT INTO conversation_session (user_id, flow_id, flow_version, step_id, state, version, created_at, updated_at)
+      VALUES (${userId}, ${flowId}, ${flowVersion}, ${stepId}, ${JSON.stringify(json)}::jsonb, 1, ${now}, ${now})
+      ON CONFLICT (user_id) DO NOTHING`;
+    if (created !== 1) throw new StaleSessionError(userId);
     return;
   }
-  const updated = await tx.conversationSession.updateMany({
-    where: { userId, version: expectedVersion },
-    data: { flowId, flowVersion, stepId, state: json, version: expectedVersion + 1, updatedAt: now },
-  });
-  if (updated.count !== 1) throw new StaleSessionError(userId);
+  const updated = await tx.$executeRaw`
+    UPDATE conversation_session
+    SET flow_id = ${flowId}, flow_version = ${flowVersion}, step_id = ${stepId}, state = ${JSON.stringify(json)}::jsonb, version = ${expectedVersion + 1}, updated_at = ${now}
+    WHERE user_id = ${userId} AND version = ${expectedVersion}`;
+  if (updated !== 1) throw new StaleSessionError(userId);
 }

@@ -17,18 +17,17 @@ export interface OutboxEntry {
  */
 export async function addToOutbox(tx: Transaction, entries: OutboxEntry[], now: Date): Promise<bigint[]> {
   if (entries.length === 0) return [];
-  const rows = await tx.outboundMessage.createManyAndReturn({
-    data: entries.map((entry) => ({
-      idempotencyKey: entry.idempotencyKey,
-      recipient: entry.recipient,
-      channel: outgoingChannel(entry.message),
-      payload: entry.message,
-      causeEventId: entry.causeEventId ?? null,
-      createdAt: now,
-    })),
-    skipDuplicates: true,
-    select: { id: true },
-  });
+  // One statement for any number of rows, as raw SQL: every conversation turn writes here,
+  // and the client's bulk insert costs several times the statement itself.
+  const rows = await tx.$queryRaw<{ id: bigint }[]>`
+    INSERT INTO outbound_message (idempotency_key, recipient, channel, payload, cause_event_id, created_at)
+    SELECT entry.key, entry.recipient, entry.channel::"OutboundChannel", entry.payload::jsonb, entry.cause::bigint, ${now}
+    FROM unnest(${entries.map((e) => e.idempotencyKey)}::text[], ${entries.map((e) => e.recipient)}::text[], ${entries.map((e) => outgoingChannel(e.message))}::text[],
+                ${entries.map((e) => JSON.stringify(e.message))}::text[], ${entries.map((e) => (e.causeEventId === undefined ? null : String(e.causeEventId)))}::text[])
+         WITH ORDINALITY AS entry(key, recipient, channel, payload, cause, position)
+    ORDER BY entry.position
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING id`;
   return rows.map((row) => row.id);
 }
 

@@ -1,26 +1,65 @@
+import { z } from 'zod';
 import type { ProducerFacts } from '../conversation/producer-facts.js';
 import type { Transaction } from '../db/database.js';
+import { producerKindSchema } from '../ocop/producer-kinds.js';
 import { productIdeaDetails } from './registration-answers.js';
 
+// Read at every conversation turn, so it is one query: the producer with its ideas, each
+// idea with its dossier's item codes, built as JSON by Postgres (a nested Prisma include
+// costs one round trip per relation, six in all).
+const factsRow = z.object({
+  kind: producerKindSchema,
+  name: z.string(),
+  registrationNumber: z.string().nullable(),
+  personalId: z.string().nullable(),
+  representative: z.string(),
+  position: z.string(),
+  gender: z.string().nullable(),
+  ethnicGroup: z.string().nullable(),
+  permanentAddress: z.string().nullable(),
+  phone: z.string(),
+  email: z.string().nullable(),
+  address: z.string(),
+  communeCode: z.string(),
+  ideas: z.array(
+    z.object({
+      id: z.string(),
+      productName: z.string(),
+      receiptNumber: z.string(),
+      status: z.string(),
+      details: z.unknown(),
+      ruleSet: z.string(),
+      kind: z.enum(['new_product', 'star_upgrade', 're_ranking']),
+      sectorCode: z.string(),
+      groupCode: z.string(),
+      setCode: z.string(),
+      dossier: z.object({ status: z.string(), documents: z.array(z.string()), returned: z.array(z.string()), exempted: z.array(z.string()) }).nullable(),
+    }),
+  ),
+});
+
 export async function loadProducerFacts(tx: Transaction, userId: string): Promise<ProducerFacts> {
-  const producer = await tx.producer.findUnique({
-    where: { zaloUserId: userId },
-    include: {
-      ideas: {
-        orderBy: { id: 'asc' },
-        include: {
-          dossier: {
-            include: {
-              documents: { where: { status: { in: ['stored', 'downloading'] } }, select: { itemCode: true } },
-              itemReturns: { where: { resolvedAt: null }, select: { itemCode: true } },
-              exemptions: { where: { returnedAt: null }, select: { itemCode: true } },
-            },
-          },
-        },
-      },
-    },
-  });
-  if (!producer) return { profile: undefined, producerKind: undefined, ideas: [], revision: undefined };
+  const rows = await tx.$queryRaw<unknown[]>`
+    SELECT p.kind::text AS kind, p.name, p.registration_number AS "registrationNumber", p.personal_id AS "personalId",
+           p.representative, p.position, p.representative_gender::text AS gender, p.representative_ethnic_group AS "ethnicGroup",
+           p.representative_permanent_address AS "permanentAddress", p.phone, p.email, p.address, p.commune_code AS "communeCode",
+           COALESCE((
+             SELECT json_agg(json_build_object(
+                      'id', i.id::text, 'productName', i.product_name, 'receiptNumber', i.receipt_number, 'status', i.status::text,
+                      'details', i.details, 'ruleSet', i.rule_set, 'kind', i.kind::text, 'sectorCode', i.sector_code,
+                      'groupCode', i.group_code, 'setCode', i.set_code,
+                      'dossier', (
+                        SELECT json_build_object(
+                                 'status', d.status::text,
+                                 'documents', COALESCE((SELECT json_agg(x.item_code) FROM dossier_document x WHERE x.dossier_id = d.id AND x.status IN ('stored', 'downloading')), '[]'::json),
+                                 'returned', COALESCE((SELECT json_agg(r.item_code ORDER BY r.id) FROM dossier_item_return r WHERE r.dossier_id = d.id AND r.resolved_at IS NULL), '[]'::json),
+                                 'exempted', COALESCE((SELECT json_agg(e.item_code ORDER BY e.id) FROM dossier_item_exemption e WHERE e.dossier_id = d.id AND e.returned_at IS NULL), '[]'::json))
+                        FROM dossier d WHERE d.product_idea_id = i.id))
+                    ORDER BY i.id)
+             FROM product_idea i WHERE i.producer_id = p.id), '[]'::json) AS ideas
+    FROM producer p WHERE p.zalo_user_id = ${userId}`;
+  if (rows.length === 0) return { profile: undefined, producerKind: undefined, ideas: [], revision: undefined };
+  const producer = factsRow.parse(rows[0]);
   const profile = Object.fromEntries(
     Object.entries({
       producerKind: producer.kind,
@@ -31,9 +70,9 @@ export async function loadProducerFacts(tx: Transaction, userId: string): Promis
       personalId: producer.personalId,
       representative: producer.representative,
       position: producer.position,
-      gender: producer.representativeGender,
-      ethnicGroup: producer.representativeEthnicGroup,
-      permanentAddress: producer.representativePermanentAddress,
+      gender: producer.gender,
+      ethnicGroup: producer.ethnicGroup,
+      permanentAddress: producer.permanentAddress,
       phone: producer.phone,
       email: producer.email,
       address: producer.address,
@@ -44,22 +83,22 @@ export async function loadProducerFacts(tx: Transaction, userId: string): Promis
   const details = returned ? productIdeaDetails.safeParse(returned.details) : undefined;
   const revision =
     returned && details?.success
-      ? { ...details.data, productName: returned.productName, sector: returned.sectorCode, group: returned.groupCode, set: returned.setCode, ideaKind: returned.kind, $ideaId: String(returned.id) }
+      ? { ...details.data, productName: returned.productName, sector: returned.sectorCode, group: returned.groupCode, set: returned.setCode, ideaKind: returned.kind, $ideaId: returned.id }
       : undefined;
   return {
     profile,
     producerKind: producer.kind,
     ideas: producer.ideas.map((idea) => ({
-      id: String(idea.id),
+      id: idea.id,
       productName: idea.productName,
       receiptNumber: idea.receiptNumber,
       subject: { ruleSet: idea.ruleSet, kind: idea.kind, sector: idea.sectorCode, set: idea.setCode, producerKind: producer.kind },
       dossier: idea.dossier
         ? {
             status: idea.dossier.status,
-            documents: idea.dossier.documents.reduce<Record<string, number>>((counts, d) => ({ ...counts, [d.itemCode]: (counts[d.itemCode] ?? 0) + 1 }), {}),
-            returned: idea.dossier.itemReturns.map((r) => r.itemCode),
-            exempted: idea.dossier.exemptions.map((e) => e.itemCode),
+            documents: idea.dossier.documents.reduce<Record<string, number>>((counts, code) => ({ ...counts, [code]: (counts[code] ?? 0) + 1 }), {}),
+            returned: idea.dossier.returned,
+            exempted: idea.dossier.exempted,
           }
         : undefined,
     })),
