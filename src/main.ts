@@ -183,7 +183,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         plan: { db, translate, logger, now, timing: notifyTiming, rules: conversation.notifyRules, ruleSets: conversation.setup.ruleSets, checklists: conversation.setup.checklists, settingsFor: conversation.provinceSettings },
         planIntervalMs: config.notify.planIntervalMs,
       },
-      meetingSchedule: () => runMeetingSchedule({ db, translate, now, ...packets, fallbackTemplates: config.fallbackTemplates, distributeBeforeDeadlineMs: config.distributeBeforeDeadlineMs }),
+      meetingSchedule: () => runMeetingSchedule({ db, translate, logger, now, ...packets, fallbackTemplates: config.fallbackTemplates, distributeBeforeDeadlineMs: config.distributeBeforeDeadlineMs }),
       outbound: {
         db,
         redis,

@@ -66,8 +66,18 @@ export async function distributeMeeting(deps: DistributionDeps, meetingId: bigin
     const outboxIds: bigint[] = [];
     const unreachable: string[] = [];
 
+    // Everything is read once and written in a few statements: a meeting of 50 products
+    // for 11 people is 561 deliveries, and a statement each kept the lock waiting seconds
+    // before the first message could leave.
+    const zaloUserIds = current.council.members.flatMap(({ person }) => (person.zaloUserId ? [person.zaloUserId] : []));
+    const users = new Map((await tx.zaloUser.findMany({ where: { id: { in: zaloUserIds } } })).map((u) => [u.id, u]));
+    const existing = await tx.delivery.findMany({ where: { meetingId: current.id }, select: { id: true, key: true, personId: true, productIdeaId: true, packetId: true, status: true } });
+    const existingKeys = new Set(existing.map((d) => d.key));
+    const superseded: bigint[] = [];
+    const planned: { key: string; personId: bigint; product: { ideaId: bigint; packet: AssembledPacket } | undefined; status: 'planned' | 'unreachable'; channel: string; recipient: string | undefined; compose: (deliveryId: bigint) => OutgoingMessage[] }[] = [];
+
     for (const { person, role } of current.council.members) {
-      const user = person.zaloUserId ? await tx.zaloUser.findUnique({ where: { id: person.zaloUserId } }) : null;
+      const user = person.zaloUserId ? users.get(person.zaloUserId) : undefined;
       const locale: Locale = user && isLocale(user.locale) ? user.locale : defaultLocale;
       const t = (key: string, vars?: Record<string, string>) => deps.translate(locale, key, vars);
       const { templateId, znsTemplateId } = deps.fallbackTemplates;
@@ -81,33 +91,15 @@ export async function distributeMeeting(deps: DistributionDeps, meetingId: bigin
             ? [{ kind: 'zns', templateId: znsTemplateId, templateData: vars }]
             : [];
 
-      const plan = async (key: string, product: { ideaId: bigint; packet: AssembledPacket } | undefined, compose: (deliveryId: bigint) => OutgoingMessage[]) => {
-        if (await tx.delivery.findUnique({ where: { key }, select: { id: true } })) return;
-        const delivery = await tx.delivery.create({
-          data: {
-            key,
-            meetingId: current.id,
-            personId: person.id,
-            productIdeaId: product?.ideaId ?? null,
-            packetId: product?.packet.id ?? null,
-            packetVersion: product?.packet.version ?? null,
-            packetSha256: product?.packet.sha256 ?? null,
-            status: reachable ? 'planned' : 'unreachable',
-            channel: channel.kind,
-            createdAt: now,
-          },
-        });
-        if (channel.kind === 'none') return;
-        const recipient = channel.recipient;
-        const ids = await addToOutbox(tx, compose(delivery.id).map((message, i) => ({ idempotencyKey: `delivery:${delivery.id}:${i}`, recipient, message })), now);
-        await tx.delivery.update({ where: { id: delivery.id }, data: { outboundIds: ids } });
-        outboxIds.push(...ids);
+      const plan = (key: string, product: { ideaId: bigint; packet: AssembledPacket } | undefined, compose: (deliveryId: bigint) => OutgoingMessage[]) => {
+        if (existingKeys.has(key)) return;
+        planned.push({ key, personId: person.id, product, status: reachable ? 'planned' : 'unreachable', channel: channel.kind, recipient: channel.kind === 'none' ? undefined : channel.recipient, compose });
       };
 
       // A template carries each product on its own; the details text is for the chat (and
       // recorded as unreachable for someone nobody can reach).
       if (channel.kind === 'cs' || channel.kind === 'none') {
-        await plan(`${current.id}:${person.id}:details`, undefined, () => [
+        plan(`${current.id}:${person.id}:details`, undefined, () => [
           {
             kind: 'text',
             text: t('meeting.details', {
@@ -125,10 +117,10 @@ export async function distributeMeeting(deps: DistributionDeps, meetingId: bigin
       for (const idea of ideas) {
         const packet = packets.get(idea.id);
         if (!packet) continue;
-        const earlier = await tx.delivery.findMany({ where: { meetingId: current.id, personId: person.id, productIdeaId: idea.id, packetId: { not: packet.id }, status: { not: 'superseded' } } });
-        if (earlier.length > 0) await tx.delivery.updateMany({ where: { id: { in: earlier.map((d) => d.id) } }, data: { status: 'superseded', supersededAt: now } });
+        const earlier = existing.filter((d) => d.personId === person.id && d.productIdeaId === idea.id && d.packetId !== packet.id && d.status !== 'superseded');
+        superseded.push(...earlier.map((d) => d.id));
         const link = channel.kind === 'none' ? undefined : deps.linkFor('packet', packet.id, person.zaloUserId ?? `person:${person.id}`);
-        await plan(`${current.id}:${person.id}:${idea.id}:${packet.id}`, { ideaId: idea.id, packet }, (deliveryId) => {
+        plan(`${current.id}:${person.id}:${idea.id}:${packet.id}`, { ideaId: idea.id, packet }, (deliveryId) => {
           const vars = { product: idea.productName, receipt: idea.receiptNumber, version: String(packet.version), pages: String(packet.pageCount), sha256: packet.sha256, link: link?.url ?? '' };
           if (channel.kind !== 'cs') return templateFor({ name: person.name, council: current.council.name, date: displayDate(current.date), product: idea.productName, version: String(packet.version), link: link?.url ?? '' });
           const button = t('meeting.acknowledgeButton');
@@ -138,6 +130,47 @@ export async function distributeMeeting(deps: DistributionDeps, meetingId: bigin
           return [text, { kind: 'file', storageKey: packet.storageKey, fileName: `ho-so-${idea.id}-v${packet.version}.pdf`, mediaType: 'application/pdf' }];
         });
       }
+    }
+
+    if (superseded.length > 0) await tx.delivery.updateMany({ where: { id: { in: superseded } }, data: { status: 'superseded', supersededAt: now } });
+    const created = planned.length === 0 ? [] : await tx.delivery.createManyAndReturn({
+      data: planned.map((p) => ({
+        key: p.key,
+        meetingId: current.id,
+        personId: p.personId,
+        productIdeaId: p.product?.ideaId ?? null,
+        packetId: p.product?.packet.id ?? null,
+        packetVersion: p.product?.packet.version ?? null,
+        packetSha256: p.product?.packet.sha256 ?? null,
+        status: p.status,
+        channel: p.channel,
+        createdAt: now,
+      })),
+      select: { id: true, key: true },
+    });
+    const deliveryIdOf = new Map(created.map((d) => [d.key, d.id]));
+    // One outbox write in the planned order, so each person's messages keep their order.
+    const entries = planned.flatMap((p) => {
+      const deliveryId = deliveryIdOf.get(p.key);
+      if (deliveryId === undefined) throw new Error(`delivery ${p.key} was not recorded`);
+      const recipient = p.recipient;
+      if (recipient === undefined) return [];
+      return p.compose(deliveryId).map((message, i) => ({ deliveryId, entry: { idempotencyKey: `delivery:${deliveryId}:${i}`, recipient, message } }));
+    });
+    outboxIds.push(...(await addToOutbox(tx, entries.map((e) => e.entry), now)));
+    if (entries.length > 0) {
+      const written = await tx.outboundMessage.findMany({ where: { idempotencyKey: { in: entries.map((e) => e.entry.idempotencyKey) } }, select: { id: true, idempotencyKey: true } });
+      const outboxIdOf = new Map(written.map((w) => [w.idempotencyKey, w.id]));
+      const idsByDelivery = new Map<bigint, string[]>();
+      for (const { deliveryId, entry } of entries) {
+        const id = outboxIdOf.get(entry.idempotencyKey);
+        if (id !== undefined) idsByDelivery.set(deliveryId, [...(idsByDelivery.get(deliveryId) ?? []), String(id)]);
+      }
+      const rows = JSON.stringify([...idsByDelivery].map(([id, ids]) => ({ id: String(id), ids })));
+      await tx.$executeRaw`
+        UPDATE delivery d SET outbound_ids = m.ids
+        FROM (SELECT (e->>'id')::bigint AS id, ARRAY(SELECT jsonb_array_elements_text(e->'ids')::bigint) AS ids FROM jsonb_array_elements(${rows}::jsonb) e) m
+        WHERE d.id = m.id`;
     }
     if (unreachable.length > 0) outboxIds.push(...(await alertSecretaries(tx, deps.translate, current, unreachable, now)));
     return outboxIds;

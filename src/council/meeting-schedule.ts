@@ -4,10 +4,41 @@ import { addToOutbox } from '../outbound/outbox.js';
 import { reportMeetingDeliveries } from './delivery-report.js';
 import { distributeMeeting, type DistributionDeps } from './distribute-meeting.js';
 import { displayPhone } from '../text/phone.js';
+import type { Logger } from '../observability/logger.js';
 
 export interface MeetingScheduleDeps extends DistributionDeps {
   /** Distribute this long before the deadline at the latest, leaving time for retries. */
   distributeBeforeDeadlineMs: number;
+  /** Packets of scheduled meetings built ahead per run, so that locking only sends (default 5). */
+  packetsAheadPerRun?: number;
+  logger: Pick<Logger, 'warn'>;
+}
+
+/**
+ * Builds the packets of scheduled meetings' products before anyone locks them, nearest
+ * deadline first and a few per run so the sweep stays short. A packet is kept per dossier
+ * version, so the lock (or the deadline's distribution) finds them built and only sends:
+ * on 50 products, building took most of the time from the lock to the last delivery. A
+ * dossier that cannot be packed yet is left for the lock, which reports it.
+ */
+async function preparePackets(deps: MeetingScheduleDeps): Promise<void> {
+  let budget = deps.packetsAheadPerRun ?? 5;
+  const unpacked = await deps.db.$queryRaw<{ ideaId: bigint }[]>`
+    SELECT DISTINCT mp.product_idea_id AS "ideaId", m.delivery_deadline
+    FROM meeting m JOIN meeting_product mp ON mp.meeting_id = m.id JOIN dossier d ON d.product_idea_id = mp.product_idea_id
+    WHERE m.status = 'scheduled'
+      AND NOT EXISTS (SELECT 1 FROM dossier_packet p WHERE p.dossier_id = d.id AND p.version = d.version)
+    ORDER BY m.delivery_deadline, mp.product_idea_id
+    LIMIT ${budget * 4}`;
+  for (const { ideaId } of unpacked) {
+    if (budget <= 0) return;
+    budget -= 1;
+    try {
+      await deps.assemble(ideaId, 'meeting-schedule');
+    } catch (error) {
+      deps.logger.warn({ err: error, ideaId: String(ideaId) }, 'a scheduled product could not be packed ahead; the lock will try again');
+    }
+  }
 }
 
 
@@ -36,6 +67,7 @@ export async function runMeetingSchedule(deps: MeetingScheduleDeps): Promise<big
   }
   const outboxIds: bigint[] = [];
   for (const meeting of due) outboxIds.push(...(await distributeMeeting(deps, meeting.id)));
+  await preparePackets(deps);
 
   // A message Zalo refused for good (blocked OA, no such user…) before the deadline: the
   // secretary is told at once, once per delivery, so someone can call the member.

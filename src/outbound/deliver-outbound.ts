@@ -7,7 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { tryAcquireRedisLock } from '../redis/redis-lock.js';
 import type { ZaloButton, ZaloClient } from '../zalo/zalo-client.js';
-import { ZaloApiError, ZaloTransportError, isRetryableZaloError } from '../zalo/errors.js';
+import { ZaloApiError, ZaloTransportError, isRetryableZaloError, zaloErrorCodes } from '../zalo/errors.js';
 import { outgoingMessageSchema, type OutgoingButton, type OutgoingMessage } from './outgoing-message.js';
 
 export interface OutboundDeps {
@@ -84,14 +84,57 @@ export function znsTrackingId(idempotencyKey: string): string {
   return createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 48);
 }
 
-async function sendToZalo(zalo: ZaloClient, row: OutboundRow, message: OutgoingMessage, storage: DocumentStorage | undefined): Promise<string> {
+/** Zalo keeps an uploaded file about 7 days (then -100); a token is reused for less than that. */
+const uploadTokenTtlSeconds = 5 * 24 * 3600;
+
+/**
+ * The upload token of a stored file, uploading it only if no worker has in the last days:
+ * a meeting sends each product's PDF to every council member, and Zalo caps uploads at
+ * about 5,000 a month and counts each against the rate limit. One worker uploads while the
+ * others wait for its token; without Redis each worker uploads for itself.
+ */
+async function uploadedFileToken(deps: OutboundDeps, message: Extract<OutgoingMessage, { kind: 'file' }>, storage: DocumentStorage): Promise<{ token: string; reused: boolean }> {
+  const key = `${deps.keyPrefix}:zalo:upload:${message.storageKey}`;
+  const upload = async () => {
+    const bytes = await buffer(await storage.get(message.storageKey));
+    return deps.zalo.uploadFile({ bytes, fileName: message.fileName, mimeType: message.mediaType });
+  };
+  try {
+    for (let wait = 0; wait < 150; wait += 1) {
+      const token = await deps.redis.get(key);
+      if (token) return { token, reused: true };
+      if ((await deps.redis.set(`${key}:uploading`, '1', 'PX', 30_000, 'NX')) === 'OK') {
+        try {
+          const uploaded = await upload();
+          await deps.redis.set(key, uploaded, 'EX', uploadTokenTtlSeconds);
+          return { token: uploaded, reused: false };
+        } finally {
+          await deps.redis.del(`${key}:uploading`);
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } catch (error) {
+    if (error instanceof ZaloApiError || error instanceof ZaloTransportError) throw error;
+    deps.logger.warn({ err: error }, 'upload tokens unavailable in Redis: uploading this file again');
+  }
+  return { token: await upload(), reused: false };
+}
+
+async function sendToZalo(deps: OutboundDeps, row: OutboundRow, message: OutgoingMessage): Promise<string> {
+  const zalo = deps.zalo;
   switch (message.kind) {
     case 'file': {
-      if (!storage) throw new Error('files are sent by a worker with document storage');
-      // Zalo's upload tokens expire after about a week: uploaded at send time, every attempt.
-      const bytes = await buffer(await storage.get(message.storageKey));
-      const token = await zalo.uploadFile({ bytes, fileName: message.fileName, mimeType: message.mediaType });
-      return (await zalo.sendFile(row.recipient, token)).messageId;
+      if (!deps.storage) throw new Error('files are sent by a worker with document storage');
+      const { token, reused } = await uploadedFileToken(deps, message, deps.storage);
+      try {
+        return (await zalo.sendFile(row.recipient, token)).messageId;
+      } catch (error) {
+        // A reused token Zalo has dropped: forget it and upload once more.
+        if (!reused || !(error instanceof ZaloApiError) || error.code !== zaloErrorCodes.attachmentExpired) throw error;
+        await deps.redis.del(`${deps.keyPrefix}:zalo:upload:${message.storageKey}`).catch((failure: unknown) => deps.logger.warn({ err: failure }, 'could not forget an expired upload token'));
+        return (await zalo.sendFile(row.recipient, (await uploadedFileToken(deps, message, deps.storage)).token)).messageId;
+      }
     }
     case 'text':
       return (message.buttons?.length
@@ -176,7 +219,7 @@ async function deliverRow(deps: OutboundDeps, row: OutboundRow): Promise<void> {
   });
   let messageId: string;
   try {
-    messageId = await sendToZalo(deps.zalo, row, message, deps.storage);
+    messageId = await sendToZalo(deps, row, message);
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'unknown error';
     if (error instanceof ZaloApiError && !isRetryableZaloError(error)) {

@@ -1,3 +1,4 @@
+import { createLogger } from '../../src/observability/logger.js';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -61,6 +62,7 @@ beforeAll(async () => {
     linkFor: (kind, id) => ({ url: `https://ocop.example.vn/${kind}s/${id}`, expiresAt: clock.now }),
     fallbackTemplates: { templateId: undefined, znsTemplateId: undefined },
     distributeBeforeDeadlineMs: 12 * 3600_000,
+    logger: createLogger({ level: 'silent' }),
   };
 });
 
@@ -71,7 +73,10 @@ afterAll(async () => {
 
 describe('the meeting schedule', () => {
   it('waits while the deadline is far, distributes when it comes near, and sends nothing twice', async () => {
+    expect(await db.dossierPacket.count()).toBe(0);
     expect(await runMeetingSchedule(deps)).toEqual([]);
+    // Far from the deadline nothing is sent, but the packet is built ahead, so the lock only sends.
+    expect(await db.dossierPacket.count()).toBe(1);
     clock.now = new Date('2026-07-06T13:00:00Z'); // 20:00: the deadline is less than 12 hours away
     const sent = await runMeetingSchedule(deps);
     expect(sent).toHaveLength(3 * 3); // details, the dossier's link and its PDF file, for each of three people

@@ -4,6 +4,9 @@ import { createDatabase } from '../../src/db/database.js';
 import { startBot, type RunningBot } from '../../src/main.js';
 import { createQueues, createRedisConnection } from '../../src/jobs/queues.js';
 import { addToOutbox } from '../../src/outbound/outbox.js';
+import { Readable } from 'node:stream';
+import { createLocalStorage } from '../../src/storage/local-storage.js';
+import { newStorageKey } from '../../src/storage/storage.js';
 import { resetDatabase, testConfig, uniqueId } from '../helpers/test-env.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -111,5 +114,61 @@ describe('outbound worker', () => {
     await queues.enqueueOutboundMessages([c!, b!, a!]);
     await waitFor('all three sent', async () => (await db.outboundMessage.count({ where: { recipient, status: 'sent' } })) === 3);
     expect(seen).toEqual(['một', 'hai', 'ba']);
+  });
+});
+
+describe('files sent to many people', () => {
+  async function storedPdf(): Promise<string> {
+    const storage = createLocalStorage({ root: config.storage.kind === 'local' ? config.storage.root : '' });
+    const bytes = Buffer.from('%PDF-1.4 hồ sơ sản phẩm');
+    const key = newStorageKey('packet', 'pdf', new Date());
+    await storage.put(key, Readable.from([bytes]), { contentType: 'application/pdf', sizeBytes: bytes.length });
+    return key;
+  }
+  async function queueFiles(storageKey: string, recipients: string[]): Promise<bigint[]> {
+    const ids = await db.$transaction((tx) =>
+      addToOutbox(tx, recipients.map((recipient) => ({ idempotencyKey: uniqueId('k'), recipient, message: { kind: 'file' as const, storageKey, fileName: 'ho-so.pdf', mediaType: 'application/pdf' } })), new Date()),
+    );
+    await queues.enqueueOutboundMessages(ids);
+    return ids;
+  }
+  const allSent = (ids: bigint[]) => async () => ((await db.outboundMessage.count({ where: { id: { in: ids }, status: 'sent' } })) === ids.length ? true : undefined);
+
+  it('uploads a file once and sends its token to every recipient (Zalo caps uploads at about 5,000 a month)', async () => {
+    const recipients = [uniqueId('u'), uniqueId('u'), uniqueId('u')];
+    let uploads = 0;
+    const sentTo: string[] = [];
+    nock(base)
+      .post('/v2.0/oa/upload/file')
+      .reply(200, () => {
+        uploads += 1;
+        return { error: 0, message: 'Success', data: { token: 'file-token-1' } };
+      })
+      .post('/v3.0/oa/message/cs', (body) => body.message.attachment?.payload?.token === 'file-token-1')
+      .times(3)
+      .reply(200, (_uri, body) => {
+        sentTo.push((body as { recipient: { user_id: string } }).recipient.user_id);
+        return { error: 0, message: 'Success', data: { message_id: uniqueId('zm') } };
+      });
+    const ids = await queueFiles(await storedPdf(), recipients);
+    await waitFor('the three files to be sent', allSent(ids));
+    expect(uploads).toBe(1);
+    expect(sentTo.sort()).toEqual([...recipients].sort());
+  });
+
+  it('uploads again, once, when Zalo has dropped a reused token (-100)', async () => {
+    const storageKey = await storedPdf();
+    await redis.set(`${config.queuePrefix}:zalo:upload:${storageKey}`, 'expired-token');
+    nock(base)
+      .post('/v3.0/oa/message/cs', (body) => body.message.attachment?.payload?.token === 'expired-token')
+      .reply(200, { error: -100, message: 'Attachment expired' })
+      .post('/v2.0/oa/upload/file')
+      .reply(200, { error: 0, message: 'Success', data: { token: 'file-token-2' } })
+      .post('/v3.0/oa/message/cs', (body) => body.message.attachment?.payload?.token === 'file-token-2')
+      .reply(200, { error: 0, message: 'Success', data: { message_id: 'zm-file-2' } });
+    const ids = await queueFiles(storageKey, [uniqueId('u')]);
+    await waitFor('the file to be sent', allSent(ids));
+    expect(await db.outboundMessage.findUniqueOrThrow({ where: { id: ids[0]! } })).toMatchObject({ attempts: 1, zaloMessageId: 'zm-file-2' });
+    expect(await redis.get(`${config.queuePrefix}:zalo:upload:${storageKey}`)).toBe('file-token-2');
   });
 });
