@@ -5,6 +5,7 @@ import { benchDatabaseUrl, benchRedisUrl, resetBenchState, simBotEnv, startProce
 import { createDatabase } from '../../src/db/database.js';
 import { computeZaloSignature, formatZaloSignatureHeader } from '../../src/zalo/signature.js';
 import { createZaloSim } from '../../tools/zalo-sim/zalo-sim.js';
+import { startTcpProxy } from './tcp-proxy.js';
 
 // `npm run faults`: the faults a production bot meets, replayed against the web and worker
 // roles as separate processes, the local Zalo stand-in, the real Postgres and Redis.
@@ -12,9 +13,9 @@ import { createZaloSim } from '../../tools/zalo-sim/zalo-sim.js';
 // then the web process are killed with SIGKILL and restarted, Redis loses every key of the
 // deployment, and 2,000 malformed or hostile bodies hit the webhook. Then it waits for the
 // bot to settle and prints what was lost, sent twice, or answered 5xx: all must be 0.
-// Not part of `npm test` (it takes a few minutes). A Postgres outage needs a TCP proxy in
-// front of Postgres and is covered by test/integration/webhook-faults.test.ts (a stalled
-// table) instead.
+// The bot reaches Postgres through a TCP proxy (tcp-proxy.ts) that cuts every connection
+// for a few seconds (a restart), and later holds every byte for 20 s (a network partition).
+// Not part of `npm test` (it takes a few minutes).
 
 const appId = 'bench-app';
 const secret = 'bench-oa-secret';
@@ -27,7 +28,11 @@ execFileSync('npm', ['run', '--silent', 'migrate:deploy'], { env: { ...process.e
 await resetBenchState();
 const sim = createZaloSim({ appId, oaSecretKey: secret, appSecret: 'bench-app-secret', initialTokens: { accessToken: 'bench-access', refreshToken: 'bench-refresh' }, echoSends: false, postReceipts: false });
 const simServer = await sim.listen();
+const database = new URL(benchDatabaseUrl);
+const postgres = await startTcpProxy({ host: database.hostname, port: Number(database.port || 5432) });
+const proxiedDatabaseUrl = Object.assign(new URL(benchDatabaseUrl), { hostname: '127.0.0.1', port: String(postgres.port) }).toString();
 const env = simBotEnv(simServer.url, {
+  DATABASE_URL: proxiedDatabaseUrl,
   PORT: '0',
   QUEUE_PREFIX: prefix,
   LOG_LEVEL: 'warn',
@@ -52,6 +57,11 @@ try {
   const userIds = Array.from({ length: users }, (_, i) => `${prefix}-u${i}`);
   const started = performance.now();
   const posts: Promise<unknown>[] = [];
+  const outages: Promise<void>[] = [];
+  const outage = (start: () => void, ms: number) => {
+    start();
+    outages.push(new Promise((resolve) => setTimeout(() => resolve(postgres.heal()), ms)));
+  };
   for (let i = 0; i < messages; i += 1) {
     const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
@@ -59,22 +69,26 @@ try {
     if (i === Math.floor(messages * 0.1)) sim.failNext({ path: '/v3.0/oa/message/cs', error: -32, times: 30 });
     if (i === Math.floor(messages * 0.2)) sim.failNext({ path: '/v3.0/oa/message/cs', httpStatus: 502, times: 15 });
     if (i === Math.floor(messages * 0.3)) sim.failNext({ path: '/v3.0/oa/message/cs', delayMs: 2500, times: 5 });
-    if (i === Math.floor(messages * 0.4)) {
+    // Restarts come before the Postgres outages: a process starting needs its database.
+    if (i === Math.floor(messages * 0.25)) {
       worker.child.kill('SIGKILL');
       worker = await startProcess(['src/main.ts'], { ...env, ROLE: 'worker', LOG_LEVEL: 'info' }, workerReady);
     }
-    if (i === Math.floor(messages * 0.6)) {
+    if (i === Math.floor(messages * 0.35)) {
       web.child.kill('SIGKILL');
       web = await startProcess(['src/main.ts'], { ...env, ROLE: 'web', LOG_LEVEL: 'info', PORT: webPort }, webUrl);
       webPort = new URL(web.match[1]!).port;
     }
-    if (i === Math.floor(messages * 0.8)) {
+    if (i === Math.floor(messages * 0.45)) outage(() => postgres.cut(), 3000);
+    if (i === Math.floor(messages * 0.8)) outage(() => postgres.blackhole(), 20_000);
+    if (i === Math.floor(messages * 0.9)) {
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length > 0) await redis.del(...keys);
     }
     posts.push(sim.userSendText(userIds[i % users]!, `tin ${i}`).catch(() => undefined));
   }
   await Promise.all(posts);
+  await Promise.all(outages);
 
   // Zalo delivers again what was not answered 200 (the web process was down, or answered 5xx).
   for (let round = 0; round < 5; round += 1) {
@@ -108,7 +122,7 @@ try {
   }
   counts.serverErrors = sim.getDeliveries({ eventName: 'user_send_text' }).filter((d) => (d.attempts.at(-1)?.status ?? 0) >= 500).length;
   const failedRows = await db.outboundMessage.findMany({ where: { status: 'failed', recipient: { in: userIds } }, select: { lastError: true } });
-  console.log(`\nFaults: ${messages} messages from ${users} users at ${rate}/s; Zalo -32 ×30, 502 ×15, slow ×5; worker and web SIGKILLed; Redis emptied; 2,000 fuzzed bodies`);
+  console.log(`\nFaults: ${messages} messages from ${users} users at ${rate}/s; Zalo -32 ×30, 502 ×15, slow ×5; worker and web SIGKILLed; Postgres cut for 3 s and blackholed for 20 s; Redis emptied; 2,000 fuzzed bodies`);
   console.log(`  redelivered by "Zalo" after a non-200: ${counts.redelivered}`);
   console.log(`  messages written ${wrote.size}, handled ${handled}; replies sent ${sent.filter((m) => m.userId !== null && userIds.includes(m.userId)).length}`);
   console.log(`  lost: ${counts.lost}, duplicated: ${counts.duplicated}, 5xx left unanswered: ${counts.serverErrors}, 5xx to fuzzed bodies: ${counts.fuzz5xx}`);
@@ -116,6 +130,7 @@ try {
   process.exitCode = counts.lost + counts.duplicated + counts.serverErrors + counts.fuzz5xx === 0 ? 0 : 1;
 } finally {
   await Promise.all([web.stop(), worker.stop()]);
+  await postgres.close();
   await simServer.close();
   redis.disconnect();
   await db.$disconnect();
