@@ -10,6 +10,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { testConfig, uniqueId } from '../helpers/test-env.js';
 import { listenOnFreePort, testWebhook } from '../helpers/listen.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { followEvent, postSigned, signedHeaders, textEvent } from '../helpers/zalo-fixtures.js';
 
 const config = testConfig();
@@ -80,6 +81,17 @@ describe('POST /webhooks/zalo', () => {
     expect(await db.inboundEvent.count({ where: { eventKey: `msg:${event.message.msg_id}` } })).toBe(0);
     expect(await counter('ocop_webhook_rejected_total', {})).toBe(before + 1);
     expect(logLines.some((line) => line.includes('webhook refused'))).toBe(true);
+  });
+
+  it('writes an info access line for a refused webhook only: an accepted one is already a row in inbound_event', async () => {
+    const accessLines = () => logLines.map((line) => JSON.parse(line) as { msg: string; route?: string; status?: number }).filter((line) => line.msg === 'request' && line.route === '/webhooks/zalo');
+    const before = accessLines().length;
+    const accepted = await postSigned(url, textEvent({ appId, userId: uniqueId('u'), text: 'Chào' }), { appId, secret });
+    expect(accepted.status).toBe(200);
+    const refused = await postSigned(url, textEvent({ appId, userId: uniqueId('u'), text: 'Chào' }), { appId, secret: 'not-the-secret' });
+    expect(refused.status).toBe(401);
+    await waitFor('the refused request to be logged', async () => (accessLines().length > before ? true : undefined));
+    expect(accessLines().slice(before).map((line) => line.status)).toEqual([401]);
   });
 
   it('refuses a stale timestamp but admits a retry two hours after the first try', async () => {
