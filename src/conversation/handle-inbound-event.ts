@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { defaultLocale, isLocale, type Translate } from '../i18n/translator.js';
 import { isInvitationCodeLike } from '../officials/official-invitations.js';
 import { composeReplies } from '../outbound/compose-replies.js';
-import { addToOutbox, type OutboxEntry } from '../outbound/outbox.js';
+import { addToOutbox, enqueueCommitted, type OutboxEntry } from '../outbound/outbox.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
 import { zaloEventSchema, type ZaloEvent } from '../zalo/webhook-events.js';
 import type { ConversationAction } from './action-outcome.js';
@@ -235,10 +235,8 @@ export async function handleInboundEvent(deps: InboundDeps, eventId: bigint, enq
       done = failed.id === eventId;
     }
     // The replies are committed; if Redis is away now, the sweep enqueues them later.
-    await enqueueOutbound(outboundIds).catch((error: unknown) => deps.logger.warn({ err: error }, 'outbound enqueue deferred to the sweep'));
-    if (documentIds.length > 0) {
-      await deps.enqueueDocumentIntake(documentIds).catch((error: unknown) => deps.logger.warn({ err: error }, 'document intake enqueue deferred to the sweep'));
-    }
+    await enqueueCommitted(enqueueOutbound, outboundIds, deps.logger);
+    await enqueueCommitted(deps.enqueueDocumentIntake, documentIds, deps.logger, 'document intake');
     if (done) return;
   }
 }

@@ -1,4 +1,5 @@
-import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type ConnectionOptions } from 'bullmq';
+import { z } from 'zod';
 import type { ProcessClock } from '../calendar/clock.js';
 import type { Logger } from '../observability/logger.js';
 import { handleInboundEvent, type InboundDeps } from '../conversation/handle-inbound-event.js';
@@ -7,6 +8,7 @@ import { intakeDocument, type IntakeDeps } from '../dossier/intake-document.js';
 import { dispatchNotifications, type DispatchDeps } from '../notify/dispatch-notifications.js';
 import { planNotifications, type PlanDeps } from '../notify/plan-notifications.js';
 import { documentJobSchema, inboundJobSchema, notificationJobSchema, outboundJobSchema, queueNames, type Queues } from './queues.js';
+import { registerWorker, type JobKind } from './register-worker.js';
 import { sweepPendingWork } from './sweep.js';
 import type { ZaloTokenStore } from '../zalo/token-store.js';
 
@@ -37,12 +39,6 @@ function planningDue(lastRun: string | null, now: Date, intervalMs: number): boo
   return !Number.isFinite(last) || now.getTime() - last >= intervalMs || now.getTime() < last;
 }
 
-function parsePayload<T>(schema: { safeParse(data: unknown): { success: true; data: T } | { success: false } }, job: Job): T {
-  const parsed = schema.safeParse(job.data);
-  if (!parsed.success) throw new UnrecoverableError(`job ${job.id} has an invalid payload`);
-  return parsed.data;
-}
-
 export async function startWorkers(deps: {
   settings: WorkerSettings;
   queues: Queues;
@@ -57,105 +53,91 @@ export async function startWorkers(deps: {
   logger: Logger;
 }): Promise<Workers> {
   const { settings, queues, logger } = deps;
-  const common = { connection: settings.connection, prefix: settings.prefix, lockDuration: settings.lockMs, stalledInterval: Math.max(1000, Math.floor(settings.lockMs / 2)) };
-
-  const inbound = new Worker(
-    queueNames.inbound,
-    async (job) => {
-      const { eventId } = parsePayload(inboundJobSchema, job);
-      await handleInboundEvent(deps.inbound, BigInt(eventId), queues.enqueueOutboundMessages);
-    },
-    { ...common, concurrency: settings.inboundConcurrency },
-  );
-
-  const outbound = new Worker(
-    queueNames.outbound,
-    async (job, token) => {
-      const { messageId } = parsePayload(outboundJobSchema, job);
-      try {
-        await deliverOutboundMessage(deps.outbound, BigInt(messageId));
-      } catch (error) {
-        if (error instanceof DeliveryDeferredError && token) {
-          // Another job is sending to this person, or an interrupted send is settling:
-          // wait without using an attempt.
-          await job.moveToDelayed(settings.processClock() + error.delayMs + Math.floor(Math.random() * 200), token);
-          throw new DelayedError();
-        }
-        throw error;
-      }
-    },
-    { ...common, concurrency: settings.outboundConcurrency },
-  );
-  outbound.on('failed', (job, error) => {
-    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
-    const parsed = outboundJobSchema.safeParse(job.data);
-    if (!parsed.success) return;
-    abandonOutboundMessage(deps.outbound, BigInt(parsed.data.messageId), `gave up after ${job.attemptsMade} attempts: ${error.message}`).catch((err: unknown) =>
-      logger.error({ err, messageId: parsed.data.messageId }, 'could not record an abandoned message'),
-    );
-  });
-
-  const documents = new Worker(
-    queueNames.documents,
-    async (job) => {
-      const { documentId } = parsePayload(documentJobSchema, job);
-      const outboundIds = await intakeDocument(deps.intake, BigInt(documentId));
-      await queues.enqueueOutboundMessages(outboundIds).catch((error: unknown) => logger.warn({ err: error }, 'outbound enqueue deferred to the sweep'));
-    },
-    // Downloads wait on the network, not the CPU: a few at once.
-    { ...common, concurrency: 4 },
-  );
-
+  const context = { connection: settings.connection, prefix: settings.prefix, lockMs: settings.lockMs, logger, metrics: deps.inbound.metrics, enqueueOutbound: queues.enqueueOutboundMessages };
   const notify = deps.notify;
-  const notifications = new Worker(
-    queueNames.notifications,
-    async (job) => {
-      if (!notify) throw new UnrecoverableError('this worker does not send notifications');
-      const { recipientKind, recipientId } = parsePayload(notificationJobSchema, job);
-      const outboxIds = await dispatchNotifications(notify.dispatch, { kind: recipientKind, id: BigInt(recipientId) });
-      await queues.enqueueOutboundMessages(outboxIds).catch((error: unknown) => logger.warn({ err: error }, 'outbound enqueue deferred to the sweep'));
-    },
-    { ...common, concurrency: 2, autorun: notify !== undefined },
-  );
-
   const lastSweepKey = `${settings.prefix}:sweep:last-run`;
-  const maintenance = new Worker(
-    queueNames.maintenance,
-    async (job) => {
-      // On the process clock, like the scheduler itself: the watchdog below reads it.
-      await (await queues.maintenance.client).set(lastSweepKey, String(settings.processClock()));
-      const swept = await sweepPendingWork({
-        db: deps.inbound.db,
-        queues,
-        tokens: deps.tokens,
-        logger,
-        now: deps.inbound.now,
-        minAgeMs: settings.sweepMinAgeMs,
-        notifications: notify !== undefined,
-      });
-      if (notify) {
-        const redis = await queues.maintenance.client;
-        const key = `${settings.prefix}:notify:planned-at`;
-        const at = notify.plan.now();
-        if (planningDue(await redis.get(key), at, notify.planIntervalMs)) {
-          // Recorded once done: a failed run is tried again by the next sweep.
-          await planNotifications(notify.plan).then(
-            () => redis.set(key, String(at.getTime())),
-            (error: unknown) => logger.error({ err: error }, 'planning notifications failed; the next sweep tries again'),
-          );
+
+  const kinds = {
+    inbound: {
+      queue: queueNames.inbound,
+      payload: inboundJobSchema,
+      concurrency: settings.inboundConcurrency,
+      // A turn enqueues its own replies: one job may apply several of the person's events.
+      process: ({ eventId }) => handleInboundEvent(deps.inbound, BigInt(eventId), queues.enqueueOutboundMessages),
+    } satisfies JobKind<z.infer<typeof inboundJobSchema>>,
+    outbound: {
+      queue: queueNames.outbound,
+      payload: outboundJobSchema,
+      concurrency: settings.outboundConcurrency,
+      async process({ messageId }, job, token) {
+        try {
+          await deliverOutboundMessage(deps.outbound, BigInt(messageId));
+        } catch (error) {
+          if (error instanceof DeliveryDeferredError && token) {
+            // Another job is sending to this person, or an interrupted send is settling:
+            // wait without using an attempt.
+            await job.moveToDelayed(settings.processClock() + error.delayMs + Math.floor(Math.random() * 200), token);
+            throw new DelayedError();
+          }
+          throw error;
         }
-      }
-      if (deps.meetingSchedule) {
-        const outboxIds = await deps.meetingSchedule().catch((error: unknown) => {
+      },
+      gaveUp: ({ messageId }, error, attemptsMade) => abandonOutboundMessage(deps.outbound, BigInt(messageId), `gave up after ${attemptsMade} attempts: ${error.message}`),
+    } satisfies JobKind<z.infer<typeof outboundJobSchema>>,
+    documents: {
+      queue: queueNames.documents,
+      payload: documentJobSchema,
+      // Downloads wait on the network, not the CPU: a few at once.
+      concurrency: 4,
+      process: ({ documentId }) => intakeDocument(deps.intake, BigInt(documentId)),
+    } satisfies JobKind<z.infer<typeof documentJobSchema>>,
+    notifications: {
+      queue: queueNames.notifications,
+      payload: notificationJobSchema,
+      concurrency: 2,
+      autorun: notify !== undefined,
+      process({ recipientKind, recipientId }) {
+        if (!notify) throw new UnrecoverableError('this worker does not send notifications');
+        return dispatchNotifications(notify.dispatch, { kind: recipientKind, id: BigInt(recipientId) });
+      },
+    } satisfies JobKind<z.infer<typeof notificationJobSchema>>,
+    maintenance: {
+      queue: queueNames.maintenance,
+      payload: z.unknown(),
+      concurrency: 1,
+      async process() {
+        // On the process clock, like the scheduler itself: the watchdog below reads it.
+        await (await queues.maintenance.client).set(lastSweepKey, String(settings.processClock()));
+        await sweepPendingWork({
+          db: deps.inbound.db,
+          queues,
+          tokens: deps.tokens,
+          logger,
+          now: deps.inbound.now,
+          minAgeMs: settings.sweepMinAgeMs,
+          notifications: notify !== undefined,
+        });
+        if (notify) {
+          const redis = await queues.maintenance.client;
+          const key = `${settings.prefix}:notify:planned-at`;
+          const at = notify.plan.now();
+          if (planningDue(await redis.get(key), at, notify.planIntervalMs)) {
+            // Recorded once done: a failed run is tried again by the next sweep.
+            await planNotifications(notify.plan).then(
+              () => redis.set(key, String(at.getTime())),
+              (error: unknown) => logger.error({ err: error }, 'planning notifications failed; the next sweep tries again'),
+            );
+          }
+        }
+        if (!deps.meetingSchedule) return [];
+        return deps.meetingSchedule().catch((error: unknown) => {
           logger.error({ err: error }, 'meeting distribution failed; the next sweep tries again');
           return [];
         });
-        await queues.enqueueOutboundMessages(outboxIds).catch((error: unknown) => logger.warn({ err: error }, 'outbound enqueue deferred to the sweep'));
-      }
-      return swept;
-    },
-    { ...common, concurrency: 1 },
-  );
+      },
+    } satisfies JobKind<unknown>,
+  };
+  const workers = [registerWorker(kinds.inbound, context), registerWorker(kinds.outbound, context), registerWorker(kinds.documents, context), registerWorker(kinds.notifications, context), registerWorker(kinds.maintenance, context)];
   const scheduleSweep = () => queues.maintenance.upsertJobScheduler('sweep', { every: settings.sweepIntervalMs }, { name: 'sweep' });
   await scheduleSweep();
   // Redis may come back empty (a restart without persistence, a failover, a flush): the
@@ -172,15 +154,10 @@ export async function startWorkers(deps: {
   }, settings.sweepIntervalMs);
   watchdog.unref();
 
-  for (const [name, worker] of Object.entries({ inbound, outbound, documents, notifications, maintenance })) {
-    worker.on('error', (error) => logger.error({ err: error, worker: name }, 'worker error'));
-    worker.on('failed', (job, error) => logger.warn({ worker: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'job attempt failed'));
-  }
-
   return {
     async close() {
       clearInterval(watchdog);
-      await Promise.all([inbound.close(), outbound.close(), documents.close(), notifications.close(), maintenance.close()]);
+      await Promise.all(workers.map((worker) => worker.close()));
     },
   };
 }

@@ -41,6 +41,12 @@ export function createMetrics() {
       help: 'Notices that reached nobody: no Zalo channel to the person and no linked official to tell',
       registers: [registry],
     }),
+    jobsFinished: new Counter({
+      name: 'ocop_jobs_total',
+      help: 'Queue job attempts that ended, by queue and result (completed, retry, gave_up)',
+      labelNames: ['queue', 'result'] as const,
+      registers: [registry],
+    }),
     httpDuration: new Histogram({
       name: 'ocop_http_request_seconds',
       help: 'HTTP request duration',

@@ -32,10 +32,11 @@ export async function addToOutbox(tx: Transaction, entries: OutboxEntry[], now: 
 }
 
 /**
- * Enqueues outbox rows after their transaction committed. If Redis is away the rows stay
- * pending and the sweep enqueues them later, so a failure here is only logged.
+ * Enqueues rows after their transaction committed: outbox rows, or (`what`) other work
+ * recorded in Postgres. If Redis is away the rows stay pending and the sweep enqueues them
+ * later, so a failure here is only logged.
  */
-export async function enqueueCommitted(enqueue: (ids: bigint[]) => Promise<void>, ids: bigint[], log: Pick<Logger, 'warn'>): Promise<void> {
+export async function enqueueCommitted(enqueue: (ids: bigint[]) => Promise<void>, ids: bigint[], log: Pick<Logger, 'warn'>, what = 'outbound'): Promise<void> {
   if (ids.length === 0) return;
-  await enqueue(ids).catch((error: unknown) => log.warn({ err: error }, 'outbound enqueue deferred to the sweep'));
+  await enqueue(ids).catch((error: unknown) => log.warn({ err: error }, `${what} enqueue deferred to the sweep`));
 }
