@@ -1,7 +1,7 @@
 import type { Locale, Translate } from '../i18n/translator.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
 import { maskPersonalId } from '../text/personal-id.js';
-import type { Flow, FlowStep } from './flow-schema.js';
+import { unknownStepKind, type Flow, type FlowStep } from './flow-schema.js';
 import { toMatchKey, toNfc } from '../text/normalize-input.js';
 import type { ValidationResult } from '../text/validators.js';
 
@@ -218,8 +218,15 @@ function prompt(ctx: EngineContext, step: FlowStep, session: FlowSession): Outgo
       lines.push(ctx.translate(ctx.locale, 'flow.upload.howTo'));
       return [{ kind: 'text', text: lines.join('\n') }];
     }
-    default:
+    // Steps that ask nothing.
+    case 'say':
+    case 'branch':
+    case 'action':
+    case 'subflow':
+    case 'end':
       return [];
+    default:
+      return unknownStepKind(step);
   }
 }
 
@@ -322,9 +329,12 @@ function advance(ctx: EngineContext, session: FlowSession, stepId: string, items
         items.push(...asItems(prompt(ctx, step, current)));
         return current;
       }
-      default:
+      case 'ask':
+      case 'confirm':
         items.push(...asItems(prompt(ctx, step, current)));
         return current;
+      default:
+        return unknownStepKind(step);
     }
   }
   throw new Error(`flow ${current.flowId} loops without asking anything`);
@@ -536,9 +546,15 @@ export function runFlowTurn(ctx: EngineContext, session: FlowSession, input: Flo
     }
     case 'upload':
       return uploadTurn(ctx, session, step, input, key);
-    default:
+    case 'say':
+    case 'branch':
+    case 'action':
+    case 'subflow':
+    case 'end':
       // A session never rests on a step that needs no answer; recover by moving on.
       return { items, session: advance(ctx, session, step.id, items) };
+    default:
+      return unknownStepKind(step);
   }
 }
 
@@ -578,8 +594,12 @@ function firstOpenStep(ctx: EngineContext, flow: Flow, answers: Record<string, u
       case 'confirm':
       case 'upload':
         return id;
-      default:
+      case 'action':
+      case 'subflow':
+      case 'end':
         return flow.start;
+      default:
+        return unknownStepKind(step);
     }
   }
   return flow.start;

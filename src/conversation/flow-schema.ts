@@ -142,8 +142,14 @@ export function stepTargets(step: FlowStep): string[] {
       return [];
     case 'upload':
       return step.exempt ? [step.next, step.exempt] : [step.next];
-    default:
+    case 'say':
+    case 'ask':
+    case 'choose':
+    case 'action':
+    case 'subflow':
       return [step.next];
+    default:
+      return unknownStepKind(step);
   }
 }
 
@@ -161,7 +167,19 @@ export function stepLocaleKeys(step: FlowStep): string[] {
       return [step.prompt, ...step.fields.map((f) => f.label)];
     case 'end':
       return step.text ? [step.text] : [];
-    default:
+    case 'branch':
+    case 'action':
+    case 'subflow':
       return [];
+    default:
+      return unknownStepKind(step);
   }
+}
+
+/**
+ * The last arm of every switch over a step's kind: a kind added to the schema but not
+ * handled in one of them fails to compile there, instead of falling into a default.
+ */
+export function unknownStepKind(step: never): never {
+  throw new Error(`step kind ${(step as { kind?: unknown }).kind} is not handled`);
 }
