@@ -130,6 +130,8 @@ describe('signing in through the OA', () => {
     expect(home.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(home.headers.get('x-content-type-options')).toBe('nosniff');
     expect(home.headers.get('cache-control')).toBe('no-store');
+    // The server time of the page, for the browser's developer tools and the journey test.
+    expect(home.headers.get('server-timing')).toMatch(/^app;dur=\d+\.\d$/);
   });
 
   it('refuses a sixth link within ten minutes, and says when to try again', async () => {
