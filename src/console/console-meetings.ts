@@ -288,6 +288,11 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
           ? ctx.t('console.councils.composition')
           : undefined;
     if (problem || !form.success || !members.ok) return councilsPage(req, res, undefined, html`<p class="flash error">${problem ?? ''}</p>`, 400);
+    // The codes answer the POST itself (an address would keep them in logs and history), so
+    // reloading that answer posts the form again: the same council is not made twice.
+    if (await deps.db.council.findFirst({ where: { provinceCode: official.provinceCode, name: form.data.name, year: form.data.year }, select: { id: true } })) {
+      return councilsPage(req, res, undefined, html`<p class="flash error">${ctx.t('console.councils.exists', { name: form.data.name, year: String(form.data.year) })}</p>`, 409);
+    }
     const created = await deps.db.$transaction((tx) =>
       createCouncil(tx, { name: form.data.name, level: 'province', year: form.data.year, provinceCode: official.provinceCode, createdBy: `console:${String(official.id)}`, members: members.members, now: deps.now(), ttlHours: deps.invitationTtlHours }),
     );

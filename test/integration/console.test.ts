@@ -356,6 +356,18 @@ describe('council meetings', () => {
     expect((await browse('/console/councils', { cookie: secretary, form: { ...form, _csrf: csrfOf(secretaryPage), members: 'x' } })).status).toBe(404);
   });
 
+  it('a council is not made twice when its confirmation is reloaded (the browser posts the form again)', async () => {
+    const cookie = await signIn('zu-province');
+    const page = (await browse('/console/councils', { cookie })).text;
+    const form = { _csrf: csrfOf(page), name: 'Hội đồng OCOP tỉnh Đồng Nai 2027', year: '2027', members: 'Nguyễn Văn An; ; chủ tịch\nTrần Thị Bình; ; thành viên\nLê Văn Cường; ; thư ký' };
+    expect((await browse('/console/councils', { cookie, form })).status).toBe(201);
+    const again = await browse('/console/councils', { cookie, form });
+    expect(again.status).toBe(409);
+    expect(again.text).toContain(translate('vi', 'console.councils.exists', { name: 'Hội đồng OCOP tỉnh Đồng Nai 2027', year: '2027' }));
+    expect(await db.council.count()).toBe(1);
+    expect(await db.councilPerson.count()).toBe(3);
+  });
+
   it('on the meeting day the secretary enters the scores: a spread too wide is sent back, then the result is recorded with its stars', async () => {
     const council = await db.council.create({ data: { name: 'Hội đồng OCOP tỉnh Đồng Nai', level: 'province', provinceCode: '75', year: 2026, createdBy: 'test' } });
     const people: bigint[] = [];
