@@ -212,7 +212,7 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
     const deadline = displayVietnamDateTime(meeting.deliveryDeadline);
     const board = rows.length
       ? html`<ul class="cards">${rows.map(
-          (r) => html`<li class="card delivery ${r.status}"><strong>${r.person}</strong> · ${r.role}<div>${r.product ?? ctx.t('console.meeting.details')}</div><div class="meta">${ctx.t(`console.meeting.status.${r.status}`)}${
+          (r) => html`<li class="card delivery ${r.status}"><strong>${r.person}</strong> · ${ctx.t(`council.role.${r.role}`)}<div>${r.product ?? ctx.t('console.meeting.details')}</div><div class="meta">${ctx.t(`console.meeting.status.${r.status}`)}${
             r.acknowledgedAt ? html` · ${displayVietnamDateTime(r.acknowledgedAt)}` : r.seenAt ? html` · ${displayVietnamDateTime(r.seenAt)}` : ''
           }</div></li>`,
         )}</ul>`

@@ -297,7 +297,8 @@ describe('council meetings', () => {
     await db.councilMember.create({ data: { councilId: council.id, personId: member.id, role: 'member' } });
     await db.delivery.create({ data: { key: `test:${meeting.id}:${member.id}`, meetingId: meeting.id, personId: member.id, productIdeaId: ids.dossierIdea!, status: 'planned', channel: 'cs', outboundIds: [], createdAt: clock.now } });
     const board = (await browse(`/console/meetings/${meeting.id}`, { cookie })).text;
-    expect(board).toContain('Võ Thị Mai');
+    // Her role in the page's language, never the code.
+    expect(board).toContain('Võ Thị Mai</strong> · thành viên');
     expect(board).toContain(`/console/meetings/${meeting.id}/deliveries.pdf`);
     const proof = await fetch(`${base}/console/meetings/${meeting.id}/deliveries.pdf`, { headers: { cookie } });
     expect(proof.headers.get('content-type')).toBe('application/pdf');
