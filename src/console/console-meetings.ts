@@ -298,7 +298,7 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
     );
     // The codes are shown once, here: each person sends theirs to the OA from their own Zalo.
     const codes = html`<div class="flash ok"><p>${ctx.t('console.councils.created', { name: created.council.name })}</p><ul>${created.members.map(
-      (m) => html`<li>${m.person.name} · ${ctx.t(`council.role.${m.role}`)}${m.invitationCode ? html` · <strong>${m.invitationCode}</strong> (${ctx.t('console.councils.codeUntil', { date: displayVietnamDateTime(m.expiresAt ?? deps.now()) })})` : ''}</li>`,
+      (m) => html`<li>${m.person.name} · ${ctx.t(`council.role.${m.role}`)}${m.invitationCode ? html` · <strong class="code">${m.invitationCode}</strong> (${ctx.t('console.councils.codeUntil', { date: displayVietnamDateTime(m.expiresAt ?? deps.now()) })})` : ''}</li>`,
     )}</ul></div>`;
     await councilsPage(req, res, undefined, codes, 201);
   });
