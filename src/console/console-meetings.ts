@@ -212,7 +212,7 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
     const deadline = displayVietnamDateTime(meeting.deliveryDeadline);
     const board = rows.length
       ? html`<ul class="cards">${rows.map(
-          (r) => html`<li class="card delivery ${r.status}"><strong>${r.person}</strong> · ${r.role}<div>${r.product ?? ctx.t('console.meeting.details')}</div><div class="meta">${ctx.t(`console.meeting.status.${r.status}`)}${
+          (r) => html`<li class="card delivery ${r.status}"><strong>${r.person}</strong> · ${ctx.t(`council.role.${r.role}`)}<div>${r.product ?? ctx.t('console.meeting.details')}</div><div class="meta">${ctx.t(`console.meeting.status.${r.status}`)}${
             r.acknowledgedAt ? html` · ${displayVietnamDateTime(r.acknowledgedAt)}` : r.seenAt ? html` · ${displayVietnamDateTime(r.seenAt)}` : ''
           }</div></li>`,
         )}</ul>`
@@ -288,12 +288,17 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
           ? ctx.t('console.councils.composition')
           : undefined;
     if (problem || !form.success || !members.ok) return councilsPage(req, res, undefined, html`<p class="flash error">${problem ?? ''}</p>`, 400);
+    // The codes answer the POST itself (an address would keep them in logs and history), so
+    // reloading that answer posts the form again: the same council is not made twice.
+    if (await deps.db.council.findFirst({ where: { provinceCode: official.provinceCode, name: form.data.name, year: form.data.year }, select: { id: true } })) {
+      return councilsPage(req, res, undefined, html`<p class="flash error">${ctx.t('console.councils.exists', { name: form.data.name, year: String(form.data.year) })}</p>`, 409);
+    }
     const created = await deps.db.$transaction((tx) =>
       createCouncil(tx, { name: form.data.name, level: 'province', year: form.data.year, provinceCode: official.provinceCode, createdBy: `console:${String(official.id)}`, members: members.members, now: deps.now(), ttlHours: deps.invitationTtlHours }),
     );
     // The codes are shown once, here: each person sends theirs to the OA from their own Zalo.
     const codes = html`<div class="flash ok"><p>${ctx.t('console.councils.created', { name: created.council.name })}</p><ul>${created.members.map(
-      (m) => html`<li>${m.person.name} · ${ctx.t(`council.role.${m.role}`)}${m.invitationCode ? html` · <strong>${m.invitationCode}</strong> (${ctx.t('console.councils.codeUntil', { date: displayVietnamDateTime(m.expiresAt ?? deps.now()) })})` : ''}</li>`,
+      (m) => html`<li>${m.person.name} · ${ctx.t(`council.role.${m.role}`)}${m.invitationCode ? html` · <strong class="code">${m.invitationCode}</strong> (${ctx.t('console.councils.codeUntil', { date: displayVietnamDateTime(m.expiresAt ?? deps.now()) })})` : ''}</li>`,
     )}</ul></div>`;
     await councilsPage(req, res, undefined, codes, 201);
   });

@@ -95,6 +95,18 @@ function sameToken(a: string, b: string): boolean {
 
 export function createConsoleRouter(deps: ConsoleDeps): Router {
   const router = Router();
+  // Server-Timing: the time from the request reaching the console to its headers, so a
+  // browser (the journey test, an official's developer tools) sees each page's server time.
+  // Measured on the process's monotonic clock, never the wall clock.
+  router.use((_req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    const writeHead = res.writeHead;
+    res.writeHead = function writeHeadWithTiming(this: Response, ...args: Parameters<typeof writeHead>) {
+      if (!this.headersSent) this.setHeader('Server-Timing', `app;dur=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)}`);
+      return writeHead.apply(this, args);
+    } as typeof writeHead;
+    next();
+  });
   router.use(
     helmet({
       contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], imgSrc: ["'self'"], styleSrc: ["'self'"], scriptSrc: ["'none'"], formAction: ["'self'"], frameAncestors: ["'none'"] } },

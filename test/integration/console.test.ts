@@ -130,6 +130,8 @@ describe('signing in through the OA', () => {
     expect(home.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(home.headers.get('x-content-type-options')).toBe('nosniff');
     expect(home.headers.get('cache-control')).toBe('no-store');
+    // The server time of the page, for the browser's developer tools and the journey test.
+    expect(home.headers.get('server-timing')).toMatch(/^app;dur=\d+\.\d$/);
   });
 
   it('refuses a sixth link within ten minutes, and says when to try again', async () => {
@@ -295,7 +297,8 @@ describe('council meetings', () => {
     await db.councilMember.create({ data: { councilId: council.id, personId: member.id, role: 'member' } });
     await db.delivery.create({ data: { key: `test:${meeting.id}:${member.id}`, meetingId: meeting.id, personId: member.id, productIdeaId: ids.dossierIdea!, status: 'planned', channel: 'cs', outboundIds: [], createdAt: clock.now } });
     const board = (await browse(`/console/meetings/${meeting.id}`, { cookie })).text;
-    expect(board).toContain('Võ Thị Mai');
+    // Her role in the page's language, never the code.
+    expect(board).toContain('Võ Thị Mai</strong> · thành viên');
     expect(board).toContain(`/console/meetings/${meeting.id}/deliveries.pdf`);
     const proof = await fetch(`${base}/console/meetings/${meeting.id}/deliveries.pdf`, { headers: { cookie } });
     expect(proof.headers.get('content-type')).toBe('application/pdf');
@@ -352,6 +355,18 @@ describe('council meetings', () => {
     const secretaryPage = (await browse('/console/councils', { cookie: secretary })).text;
     expect(secretaryPage).not.toContain(translate('vi', 'console.councils.create'));
     expect((await browse('/console/councils', { cookie: secretary, form: { ...form, _csrf: csrfOf(secretaryPage), members: 'x' } })).status).toBe(404);
+  });
+
+  it('a council is not made twice when its confirmation is reloaded (the browser posts the form again)', async () => {
+    const cookie = await signIn('zu-province');
+    const page = (await browse('/console/councils', { cookie })).text;
+    const form = { _csrf: csrfOf(page), name: 'Hội đồng OCOP tỉnh Đồng Nai 2027', year: '2027', members: 'Nguyễn Văn An; ; chủ tịch\nTrần Thị Bình; ; thành viên\nLê Văn Cường; ; thư ký' };
+    expect((await browse('/console/councils', { cookie, form })).status).toBe(201);
+    const again = await browse('/console/councils', { cookie, form });
+    expect(again.status).toBe(409);
+    expect(again.text).toContain(translate('vi', 'console.councils.exists', { name: 'Hội đồng OCOP tỉnh Đồng Nai 2027', year: '2027' }));
+    expect(await db.council.count()).toBe(1);
+    expect(await db.councilPerson.count()).toBe(3);
   });
 
   it('on the meeting day the secretary enters the scores: a spread too wide is sent back, then the result is recorded with its stars', async () => {
