@@ -13,7 +13,7 @@ import { loadConversation } from './bot/conversation-setup.js';
 import { defaultConsoleAuth } from './console/console-auth.js';
 import { createDocumentStorage } from './storage/create-document-storage.js';
 import { assemblePacket } from './dossier/assemble-packet.js';
-import { signLink } from './dossier/signed-links.js';
+import { createLinkIssuer } from './dossier/signed-links.js';
 import { createOfficialUploadIntake } from './dossier/store-official-upload.js';
 import { createTranslator, loadDictionaries } from './i18n/translator.js';
 import { createQueues, createRedisConnection, inboundMaxAttempts } from './jobs/queues.js';
@@ -78,11 +78,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
   // Packets are built once per dossier version and reached only through signed links.
   const packets = {
     assemble: (ideaId: bigint, actor: string) => assemblePacket({ db, storage, translate, checklists: conversation.setup.checklists, ruleSets: conversation.setup.ruleSets, now }, ideaId, actor),
-    linkFor: (kind: 'packet' | 'document', id: bigint, recipient: string) => {
-      const expiresAt = new Date(now().getTime() + config.links.packetTtlHours * 3600_000);
-      const token = signLink({ kind, id: String(id), to: recipient, exp: Math.floor(expiresAt.getTime() / 1000) }, config.links.secret);
-      return { url: `${config.publicBaseUrl}/${kind}s/${token}`, expiresAt };
-    },
+    linkFor: createLinkIssuer({ secret: config.links.secret, ttlHours: config.links.packetTtlHours, baseUrl: config.publicBaseUrl, now }),
   };
 
   let server: Server | undefined;

@@ -1,4 +1,4 @@
-import { displayDate } from '../calendar/calendar-date.js';
+import { addDays, displayDate, parseCalendarDate, vietnamInstant } from '../calendar/calendar-date.js';
 import type { Database, Transaction } from '../db/database.js';
 import type { AssembledPacket } from '../dossier/assemble-packet.js';
 import { defaultLocale, isLocale, type Locale, type Translate } from '../i18n/translator.js';
@@ -9,14 +9,26 @@ import type { OutgoingMessage } from '../outbound/outgoing-message.js';
 /** Zalo takes files up to 5 MB. */
 const zaloFileLimitBytes = 5 * 1024 * 1024;
 
+/**
+ * A member's packet link works through the meeting day and this many days after, for the
+ * minutes: a meeting locked weeks ahead would otherwise send links that die before it, and
+ * for a scan over Zalo's file limit the link is the member's only copy.
+ */
+export const packetLinkDaysAfterMeeting = 30;
+
+/** The end of the period a meeting's packet links must work in. */
+export function meetingLinksValidUntil(meetingDate: string): Date {
+  return vietnamInstant(addDays(parseCalendarDate(meetingDate), packetLinkDaysAfterMeeting + 1), '00:00');
+}
+
 export interface DistributionDeps {
   db: Database;
   translate: Translate;
   now: () => Date;
   /** The packet of a product's current dossier version (built once, kept). */
   assemble: (ideaId: bigint, actor: string) => Promise<AssembledPacket>;
-  /** A signed link for one recipient. */
-  linkFor: (kind: 'packet' | 'document', id: bigint, recipient: string) => { url: string; expiresAt: Date };
+  /** A signed link for one recipient, valid its usual time and at least until `validUntil`. */
+  linkFor: (kind: 'packet' | 'document', id: bigint, recipient: string, validUntil?: Date) => { url: string; expiresAt: Date };
   /** Approved templates for people outside Zalo's messaging window. */
   fallbackTemplates: FallbackTemplates;
 }
@@ -119,7 +131,7 @@ export async function distributeMeeting(deps: DistributionDeps, meetingId: bigin
         if (!packet) continue;
         const earlier = existing.filter((d) => d.personId === person.id && d.productIdeaId === idea.id && d.packetId !== packet.id && d.status !== 'superseded');
         superseded.push(...earlier.map((d) => d.id));
-        const link = channel.kind === 'none' ? undefined : deps.linkFor('packet', packet.id, person.zaloUserId ?? `person:${person.id}`);
+        const link = channel.kind === 'none' ? undefined : deps.linkFor('packet', packet.id, person.zaloUserId ?? `person:${person.id}`, meetingLinksValidUntil(current.date));
         plan(`${current.id}:${person.id}:${idea.id}:${packet.id}`, { ideaId: idea.id, packet }, (deliveryId) => {
           const vars = { product: idea.productName, receipt: idea.receiptNumber, version: String(packet.version), pages: String(packet.pageCount), sha256: packet.sha256, link: link?.url ?? '' };
           if (channel.kind !== 'cs') return templateFor({ name: person.name, council: current.council.name, date: displayDate(current.date), product: idea.productName, version: String(packet.version), link: link?.url ?? '' });

@@ -58,3 +58,16 @@ export function verifyLink(token: string, secret: string, now: Date, expected: {
   if (expected.requester !== undefined && expected.requester !== payload.data.to) return { ok: false, reason: 'wrong_recipient' };
   return { ok: true, payload: payload.data };
 }
+
+/**
+ * Issues links at `baseUrl`: valid `ttlHours` from now, or until `validUntil` when that is
+ * later (a council member's packet must still open on the meeting day).
+ */
+export function createLinkIssuer(options: { secret: string; ttlHours: number; baseUrl: string; now: () => Date }) {
+  return (kind: LinkPayload['kind'], id: bigint, recipient: string, validUntil?: Date): { url: string; expiresAt: Date } => {
+    const usual = options.now().getTime() + options.ttlHours * 3600_000;
+    const expiresAt = new Date(Math.max(usual, validUntil?.getTime() ?? 0));
+    const token = signLink({ kind, id: String(id), to: recipient, exp: Math.floor(expiresAt.getTime() / 1000) }, options.secret);
+    return { url: `${options.baseUrl}/${kind}s/${token}`, expiresAt };
+  };
+}

@@ -132,10 +132,14 @@ describe('distribution of a meeting\'s dossiers', () => {
 
   it('a dossier changed after distribution goes out again, marked as a new version; the old delivery is superseded', async () => {
     const dossier = await harness.db.dossier.findUniqueOrThrow({ where: { productIdeaId: ideaIds[0]! } });
+    const before = await harness.db.outboundMessage.count();
     await harness.db.$transaction((tx) => touchDossier(tx, dossier.id, { actor: 'admin:test', action: 'document_added', itemCode: 'form01', now: new Date() }));
+    // Locking again sends the new version, unless the sweep (which redistributes a locked
+    // meeting whose dossier changed) got there first: either way, once.
     const resent = await admin(`/meetings/${meetingId}/lock`, 'POST');
-    expect(await resent.json()).toMatchObject({ messages: 9 * 2 + 1 }); // link and file for 9 in the chat, 1 template
+    expect(resent.status).toBe(200);
     await waitFor('the new version sent', allSent, 30_000);
+    expect((await harness.db.outboundMessage.count()) - before).toBe(9 * 2 + 1); // link and file for 9 in the chat, 1 template
     const [notice, file] = sentTo('member-1').slice(-2);
     expect(notice?.text).toMatch(/^PHIÊN BẢN MỚI — hồ sơ sản phẩm «Sản phẩm số 1» .* nay là phiên bản 2/);
     expect(file?.kind).toBe('file');

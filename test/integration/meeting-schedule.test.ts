@@ -25,6 +25,7 @@ const ruleSets = loadRuleSets(join(projectDir, 'rules', 'rule-sets.yaml'), dicti
 const checklists = loadChecklists(join(projectDir, 'rules', 'dossier-checklists.yaml'), ruleSets, dictionaries);
 const clock = { now: new Date('2026-07-06T02:00:00Z') }; // Monday 09:00 in Vietnam
 let storageDir: string;
+const linksValidUntil: (Date | undefined)[] = [];
 let deps: MeetingScheduleDeps;
 let meetingId: bigint;
 
@@ -59,7 +60,10 @@ beforeAll(async () => {
     translate,
     now: () => clock.now,
     assemble: (ideaId, actor) => assemblePacket({ db, storage, translate, checklists, ruleSets, now: () => clock.now }, ideaId, actor),
-    linkFor: (kind, id) => ({ url: `https://ocop.example.vn/${kind}s/${id}`, expiresAt: clock.now }),
+    linkFor: (kind, id, _recipient, validUntil) => {
+      linksValidUntil.push(validUntil);
+      return { url: `https://ocop.example.vn/${kind}s/${id}`, expiresAt: clock.now };
+    },
     fallbackTemplates: { templateId: undefined, znsTemplateId: undefined },
     distributeBeforeDeadlineMs: 12 * 3600_000,
     logger: createLogger({ level: 'silent' }),
@@ -79,6 +83,9 @@ describe('the meeting schedule', () => {
     expect(await db.dossierPacket.count()).toBe(1);
     clock.now = new Date('2026-07-06T13:00:00Z'); // 20:00: the deadline is less than 12 hours away
     const sent = await runMeetingSchedule(deps);
+    // Every packet link works through the meeting day (8 July) and 30 days after it.
+    expect(linksValidUntil.length).toBeGreaterThan(0);
+    expect(new Set(linksValidUntil.map((d) => d?.toISOString()))).toEqual(new Set(['2026-08-07T17:00:00.000Z']));
     expect(sent).toHaveLength(3 * 3); // details, the dossier's link and its PDF file, for each of three people
     expect(await db.meeting.findUniqueOrThrow({ where: { id: meetingId } })).toMatchObject({ status: 'locked' });
     expect(await runMeetingSchedule(deps)).toEqual([]);
