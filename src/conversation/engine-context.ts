@@ -40,8 +40,8 @@ export function flowRegistries(actionNames: readonly string[]) {
   };
 }
 
-function list(items: { value: string; label: string }[]): ChoiceSource {
-  return { kind: 'list', items };
+function list(items: { value: string; label: string }[], labelOf?: (value: string) => string | undefined): ChoiceSource {
+  return labelOf ? { kind: 'list', items, labelOf } : { kind: 'list', items };
 }
 
 /** The engine's view of one person at one moment: their language, their facts, the rules in force. */
@@ -90,7 +90,8 @@ export function buildEngineContext(setup: ConversationSetup, facts: ProducerFact
             // An item declared not asked of the producer counts as given.
             const returned = idea.dossier?.returned ?? [];
             const missing = items.filter((i) => !returned.includes(i.item) && i.need === 'required' && count(i.item) === 0 && !exempted.includes(i.item));
-            return list([...items.filter((i) => returned.includes(i.item)), ...missing].map((i) => ({ value: i.item, label: labelOf(i.item), ...(i.exemptible ? { exemptible: true } : {}) })));
+            const known = (value: string) => (items.some((i) => i.item === value) ? labelOf(value) : undefined);
+            return list([...items.filter((i) => returned.includes(i.item)), ...missing].map((i) => ({ value: i.item, label: labelOf(i.item), ...(i.exemptible ? { exemptible: true } : {}) })), known);
           }
           const state = (i: { item: string; need: string }) =>
             count(i.item) > 0

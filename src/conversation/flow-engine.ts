@@ -79,7 +79,8 @@ export interface ChoiceItem {
 
 /** What a choose step offers: a list to show, or a directory to search by name. */
 export type ChoiceSource =
-  | { kind: 'list'; items: ChoiceItem[] }
+  /** `labelOf` names a value that is not (or no longer) in the list, e.g. an item just given. */
+  | { kind: 'list'; items: ChoiceItem[]; labelOf?: (value: string) => string | undefined }
   | { kind: 'search'; search: (query: string, limit: number) => { items: ChoiceItem[]; total: number }; labelOf: (value: string) => string | undefined };
 
 export interface Prefill {
@@ -243,7 +244,10 @@ function uploadItem(ctx: EngineContext, step: Extract<FlowStep, { kind: 'upload'
   const value = formatAnswer(session.answers[step.field]);
   if (value === undefined) return undefined;
   const listed = uploadList(ctx, step, session.answers).find((i) => i.value === value);
-  return listed ?? { value, label: displayAnswer(ctx, flowOf(ctx, session.flowId), step.field, session) ?? value };
+  if (listed) return listed;
+  // The item is no longer listed (its first file has just arrived): named by its source, never by its code.
+  const named = step.source ? ctx.choiceSource(step.source, session.answers).labelOf?.(value) : undefined;
+  return { value, label: named ?? displayAnswer(ctx, flowOf(ctx, session.flowId), step.field, session) ?? value };
 }
 
 function asItems(messages: OutgoingMessage[]): TurnItem[] {

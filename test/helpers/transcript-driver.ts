@@ -1,15 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { handleInboundEvent, type InboundDeps } from '../../src/conversation/handle-inbound-event.js';
 import type { Database } from '../../src/db/database.js';
 import { outgoingMessageSchema } from '../../src/outbound/outgoing-message.js';
 import { followEvent, textEvent } from './zalo-fixtures.js';
 
-/** What a person saw: each message's text, with its buttons as "[title]" lines. */
+/**
+ * Words only the code knows: every locale key, and the codes that end them (form01,
+ * rawFood, communeProposal…). A person must never read one; each is a missing
+ * translation or an item shown by its code.
+ */
+const localeKeys = Object.keys(JSON.parse(readFileSync(join(import.meta.dirname, '../../locales/vi.json'), 'utf8')) as Record<string, string>);
+const internalCodes = new Set(localeKeys.map((key) => key.split('.').at(-1) ?? '').filter((code) => /[a-z][A-Z]|[a-zA-Z]\d|\d[a-zA-Z]/.test(code)));
+
+/** The internal keys or codes a text shows, links left aside. */
+export function internalKeysIn(text: string): string[] {
+  const words = text.replace(/https?:\/\/\S+/g, ' ');
+  const keys = localeKeys.filter((key) => words.includes(key));
+  const codes = (words.match(/[A-Za-z0-9]+/g) ?? []).filter((word) => internalCodes.has(word));
+  return [...keys, ...codes];
+}
+
+/** What a person saw: each message's text, with its buttons as "[title]" lines. Fails on an internal key. */
 export function renderMessage(payload: unknown): string {
   const message = outgoingMessageSchema.parse(payload);
-  if (message.kind === 'text') return [message.text, ...(message.buttons ?? []).map((b) => `[${b.title}]`)].join('\n');
-  if (message.kind === 'request_user_info') return `<form: ${message.title}>`;
-  return `<${message.kind}>`;
+  const rendered =
+    message.kind === 'text' ? [message.text, ...(message.buttons ?? []).map((b) => `[${b.title}]`)].join('\n') : message.kind === 'request_user_info' ? `<form: ${message.title}>` : `<${message.kind}>`;
+  const leaked = internalKeysIn(message.kind === 'request_user_info' ? `${message.title} ${message.subtitle}` : rendered);
+  if (leaked.length > 0) throw new Error(`a message shows internal keys (${leaked.join(', ')}):\n${rendered}`);
+  return rendered;
 }
 
 /**
