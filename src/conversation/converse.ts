@@ -98,6 +98,14 @@ function answeredCount(session: FlowSession): number {
   return [...session.stack.slice(1), session].reduce((n, frame) => n + Object.keys(frame.answers).filter((k) => !k.startsWith('$')).length, 0);
 }
 
+/**
+ * How to speak of a flow left unfinished: a flow that collects documents keeps what was
+ * sent whatever the person chooses, so it says so instead of counting "answers".
+ */
+function collectsDocuments(ctx: EngineContext, flowId: string): boolean {
+  return ctx.flows.get(flowId)?.steps.some((step) => step.kind === 'upload') ?? false;
+}
+
 function titleOf(ctx: EngineContext, flowId: string): string {
   const flow = ctx.flows.get(flowId);
   return flow ? ctx.translate(ctx.locale, flow.title) : flowId;
@@ -129,17 +137,20 @@ function setAside(state: ConversationState): Omit<ConversationState, 'flow'> {
 }
 
 function askPending(ctx: EngineContext, state: ConversationState, pending: PendingQuestion): TurnItem {
-  if (pending.kind === 'resume') {
-    return ask(ctx, 'conversation.resume.question', { flow: titleOf(ctx, chosenFlowId(state.flow)), count: String(answeredCount(state.flow)) }, ['conversation.resume.continue', 'conversation.resume.restart']);
-  }
+  const resume = (session: FlowSession) => {
+    const flowId = chosenFlowId(session);
+    return collectsDocuments(ctx, flowId)
+      ? ask(ctx, 'conversation.resume.questionDocuments', { flow: titleOf(ctx, flowId) }, ['conversation.resume.continue', 'conversation.resume.restart'])
+      : ask(ctx, 'conversation.resume.question', { flow: titleOf(ctx, flowId), count: String(answeredCount(session)) }, ['conversation.resume.continue', 'conversation.resume.restart']);
+  };
+  if (pending.kind === 'resume') return resume(state.flow);
   const current = state.suspended ?? state.flow;
-  if (chosenFlowId(current) === pending.flowId) {
-    return ask(ctx, 'conversation.resume.question', { flow: titleOf(ctx, pending.flowId), count: String(answeredCount(current)) }, ['conversation.resume.continue', 'conversation.resume.restart']);
-  }
+  if (chosenFlowId(current) === pending.flowId) return resume(current);
+  const documents = collectsDocuments(ctx, chosenFlowId(current));
   return ask(
     ctx,
-    'conversation.replace.question',
-    { current: titleOf(ctx, chosenFlowId(current)), next: titleOf(ctx, pending.flowId), count: String(answeredCount(current)) },
+    documents ? 'conversation.replace.questionDocuments' : 'conversation.replace.question',
+    { current: titleOf(ctx, chosenFlowId(current)), next: titleOf(ctx, pending.flowId), ...(documents ? {} : { count: String(answeredCount(current)) }) },
     ['conversation.resume.continue', 'conversation.replace.start'],
   );
 }

@@ -84,6 +84,11 @@ describe('dossier documents through Zalo', () => {
     expect(midway.at(-1)).toContain('Bạn gửi ảnh chụp hoặc tệp PDF của: Phiếu đăng ký đánh giá, phân hạng sản phẩm (Mẫu 01)');
     const next = await driver.say(userId, 'xong');
     expect(next.at(-1)).toContain('Bạn gửi ảnh chụp hoặc tệp PDF của: Báo cáo tự đánh giá của chủ thể (Mẫu 02)');
+    // Leaving for another menu item: the question says the documents are kept, and counts no "answers".
+    await driver.say(userId, 'menu');
+    const other = await driver.say(userId, '6');
+    expect(other).toEqual(['Bạn đang gửi dở «Hồ sơ sản phẩm» (giấy tờ đã gửi vẫn được lưu). Tiếp tục phần đó, hay chuyển sang «Gặp cán bộ»?\n[Tiếp tục]\n[Bắt đầu mục mới]']);
+    expect((await driver.say(userId, 'tiếp tục')).at(-1)).toContain('Báo cáo tự đánh giá của chủ thể (Mẫu 02)');
 
     // An executable named .pdf, a file over the limit, the same photo again, a download that stalls.
     nock(cdn)
