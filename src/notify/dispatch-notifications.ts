@@ -75,7 +75,10 @@ export async function dispatchNotifications(deps: DispatchDeps, ref: RecipientRe
       await tx.notification.update({ where: { id: n.id }, data: { state: reading.state, closedAt: now } });
       await event(tx, [n.id], reading.state, now, { reason: reading.state === 'done' ? 'task done before the reminder' : 'subject gone' });
     }
-    const batch = items.slice(0, itemsPerMessage);
+    // News (a result) goes alone under its own heading; reminders go together.
+    const news = items.find((i) => kindOf(i.notification.kind).heading !== undefined);
+    const batch = news ? [news] : items.slice(0, itemsPerMessage);
+    const heading = news ? kindOf(news.notification.kind).heading : undefined;
     if (batch.length === 0) return [];
     const ids = batch.map((i) => i.notification.id);
 
@@ -87,11 +90,13 @@ export async function dispatchNotifications(deps: DispatchDeps, ref: RecipientRe
     const templateData = { name: recipient.name.slice(0, templateValueMax), count: String(batch.length), summary: (summary[0] ?? '').slice(0, templateValueMax) };
     const message: OutgoingMessage =
       channel.kind === 'cs'
-        ? {
-            kind: 'text',
-            text: [t(batch.length === 1 ? 'notify.headerOne' : 'notify.header', { count: String(batch.length) }), ...summary.map((line) => `• ${line}`)].join('\n'),
-            buttons: [{ title: t('notify.remindLater'), action: { kind: 'command', payload: remindLaterCommand(ids) } }],
-          }
+        ? heading
+          ? { kind: 'text', text: [t(heading), ...summary].join('\n') }
+          : {
+              kind: 'text',
+              text: [t(batch.length === 1 ? 'notify.headerOne' : 'notify.header', { count: String(batch.length) }), ...summary.map((line) => `• ${line}`)].join('\n'),
+              buttons: [{ title: t('notify.remindLater'), action: { kind: 'command', payload: remindLaterCommand(ids) } }],
+            }
         : { kind: channel.kind, templateId: (channel.kind === 'template' ? deps.templates.templateId : deps.templates.znsTemplateId) ?? '', templateData };
     // The same notifications sent again after a snooze are another message.
     const key = createHash('sha256').update(batch.map((i) => `${i.notification.id}.${i.notification.snoozeCount}`).join(',')).digest('hex').slice(0, 32);

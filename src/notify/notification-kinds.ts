@@ -26,6 +26,11 @@ export interface ReadContext {
 export interface NotificationKind {
   /** Waits for a working day and the routine hour; false for notices bound to a time (a meeting). */
   routine: boolean;
+  /**
+   * News, not a task (a result): sent alone under this heading (a locale key), never among
+   * the reminders and without "Nhắc lại sau".
+   */
+  heading?: string;
   read(ctx: ReadContext, notification: Notification): Promise<Reading>;
 }
 
@@ -159,6 +164,7 @@ export const notificationKinds: Record<string, NotificationKind> = {
   /** A producer: the council's score and stars, and what follows from them under the rule set (its title in vars). */
   'evaluation.result': {
     routine: false,
+    heading: 'notify.resultHeading',
     async read(ctx, n) {
       const vars = varsOf(n);
       const resultId = vars.resultId;
@@ -169,7 +175,13 @@ export const notificationKinds: Record<string, NotificationKind> = {
         result.certifyingLevel === null
           ? ctx.translate(ctx.locale, 'notify.evaluationNoCertificate', { ruleSet: vars.ruleSetTitle ?? result.ruleSet, stars: String(result.stars) })
           : ctx.translate(ctx.locale, 'notify.evaluationCertify', { level: ctx.translate(ctx.locale, `notify.level.${result.certifyingLevel}`) });
-      const corrected = result.correctionReason ? `${ctx.translate(ctx.locale, 'notify.evaluationCorrected', { reason: result.correctionReason })} ` : '';
+      // "Corrected" only to someone who was told the earlier result.
+      const earlier = await ctx.tx.evaluationResult.findMany({ where: { meetingId: result.meetingId, productIdeaId: result.productIdeaId, id: { not: result.id } }, select: { id: true } });
+      const toldEarlier =
+        result.correctionReason !== null &&
+        earlier.length > 0 &&
+        (await ctx.tx.notification.count({ where: { kind: 'evaluation.result', state: 'sent', OR: earlier.map((e) => ({ vars: { path: ['resultId'], equals: String(e.id) } })) } })) > 0;
+      const corrected = toldEarlier ? `${ctx.translate(ctx.locale, 'notify.evaluationCorrected', { reason: result.correctionReason ?? '' })} ` : '';
       const text = ctx.translate(ctx.locale, 'notify.evaluationResult', {
         product: result.productIdea.productName,
         receipt: result.productIdea.receiptNumber,

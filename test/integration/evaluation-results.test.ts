@@ -202,7 +202,12 @@ describe('recording a meeting’s results', () => {
       const [row] = await db.outboundMessage.findMany({ where: { recipient: `producer-${key}` } });
       const message = outgoingMessageSchema.parse(row!.payload);
       texts[key] = message.kind === 'text' ? message.text : '';
+      // A result is news under its own heading, not a task to snooze.
+      expect(message.kind === 'text' && message.buttons).toBeFalsy();
     }
+    expect(texts.honey?.startsWith('📣 Kết quả đánh giá sản phẩm OCOP:\n')).toBe(true);
+    expect(texts.sauce?.startsWith('📣 OCOP product evaluation result:\n')).toBe(true);
+    expect(Object.values(texts).some((text) => text.includes('Nhắc việc'))).toBe(false);
     expect(texts.honey).toContain('tại Hội đồng OCOP tỉnh Đồng Nai ngày 09/12/2026: điểm trung bình 72,50/100, hạng 4 sao. Kết quả được trình cấp tỉnh xem xét và ra quyết định công nhận.');
     expect(texts.tea).toContain('điểm trung bình 69,99/100, hạng 3 sao.');
     expect(texts.sauce).toContain('average score 45.33/100, 2 stars. Under Quyết định số 26/2026/QĐ-TTg ngày 22/05/2026, 2-star products receive no OCOP certificate.');
