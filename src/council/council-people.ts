@@ -11,10 +11,9 @@ export type CouncilLinkOutcome = { ok: true; person: LinkedCouncilPerson } | { o
 async function drawFreeCode(tx: Transaction): Promise<string> {
   for (let attempt = 0; attempt < collisionRetries; attempt += 1) {
     const code = drawInvitationCode();
-    const [official, person] = await Promise.all([
-      tx.official.findUnique({ where: { invitationCode: code }, select: { id: true } }),
-      tx.councilPerson.findUnique({ where: { invitationCode: code }, select: { id: true } }),
-    ]);
+    // One after the other: a transaction is one connection, which runs one query at a time.
+    const official = await tx.official.findUnique({ where: { invitationCode: code }, select: { id: true } });
+    const person = await tx.councilPerson.findUnique({ where: { invitationCode: code }, select: { id: true } });
     if (!official && !person) return code;
   }
   throw new Error(`no free invitation code after ${collisionRetries} draws`);

@@ -146,10 +146,9 @@ export async function touchDossier(tx: Transaction, dossierId: bigint, change: D
 
 /** Items that have a stored document, or a declaration that they are not asked (not sent back). */
 export async function satisfiedItems(tx: Transaction, dossierId: bigint): Promise<Set<string>> {
-  const [rows, exempt] = await Promise.all([
-    tx.dossierDocument.findMany({ where: { dossierId, status: 'stored' }, select: { itemCode: true }, distinct: ['itemCode'] }),
-    tx.dossierItemExemption.findMany({ where: { dossierId, returnedAt: null }, select: { itemCode: true } }),
-  ]);
+  // One after the other: a transaction is one connection, which runs one query at a time.
+  const rows = await tx.dossierDocument.findMany({ where: { dossierId, status: 'stored' }, select: { itemCode: true }, distinct: ['itemCode'] });
+  const exempt = await tx.dossierItemExemption.findMany({ where: { dossierId, returnedAt: null }, select: { itemCode: true } });
   return new Set([...rows.map((r) => r.itemCode), ...exempt.map((e) => e.itemCode)]);
 }
 
