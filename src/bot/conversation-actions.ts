@@ -10,7 +10,7 @@ import { remindLater } from '../notify/remind-later.js';
 import type { NotifyTiming } from '../notify/timing.js';
 import { labelCommune } from '../regions/commune-directory.js';
 import { replyWith, textOf, type ActionInput, type ActionOutcome, type ConversationAction } from '../conversation/action-outcome.js';
-import { describeStatus } from '../registration/describe-status.js';
+import { describeStatus } from '../dossier/describe-status.js';
 import { requestOfficial } from '../registration/request-official.js';
 import { saveBusinessPlan } from '../registration/save-business-plan.js';
 import { saveProducerProfile } from '../registration/save-producer-profile.js';
@@ -101,7 +101,7 @@ export function createConversationActions(
     submitProductIdea: (input) => submitProductIdea(input, ruleSets),
     saveBusinessPlan,
     requestOfficial,
-    showStatus: (input) => describeStatus(input, ruleSets),
+    showStatus: (input) => describeStatus(input, { ruleSets, checklists }),
     linkAccount,
     acknowledgeDelivery,
     remindLater: (input) => remindLater(input, reminders),

@@ -62,6 +62,12 @@ afterAll(async () => {
   await rm(storageDir, { recursive: true, force: true });
 });
 
+/** The producer's "Tình trạng sản phẩm của tôi", then back to where they were. */
+async function statusOf(userId: string): Promise<string> {
+  const replies = await driver.play(userId, ['menu', 'Tình trạng sản phẩm của tôi']);
+  return replies.find((m) => m.startsWith('Tình trạng sản phẩm của bạn:')) ?? replies.join('\n');
+}
+
 describe('dossier documents through Zalo', () => {
   it('walks the producer through the missing items, takes photos as pages, refuses what it cannot keep, and submits', async () => {
     const userId = uniqueId('dossier');
@@ -156,6 +162,8 @@ describe('dossier documents through Zalo', () => {
     expect(await db.dossier.findUniqueOrThrow({ where: { id: dossierId } })).toMatchObject({ status: 'submitted' });
     const actions = (await db.dossierEvent.findMany({ where: { dossierId }, orderBy: { id: 'asc' } })).map((e) => e.action);
     expect(actions).toEqual(['document_added', 'document_added', 'document_refused', 'document_refused', 'document_refused', 'document_replaced', 'document_added', 'submitted']);
+    // The status names the dossier's stage, not the idea's, and says nothing is asked of the producer now.
+    expect(await statusOf(userId)).toContain('Đã nộp hồ sơ cho xã (đủ 8/8 mục bắt buộc); đang chờ xã kiểm tra. Bạn chưa cần làm gì thêm.');
   });
 
   it('an item the commune returns is asked again, and what is sent replaces what was refused', async () => {
@@ -165,6 +173,7 @@ describe('dossier documents through Zalo', () => {
     await db.$transaction((tx) => returnDossierItems(tx, { ideaId: idea.id, official: 'UBND xã Tân Phú', checklists: ruleSets, now: clock.now, translate, items: [{ item: 'testReport', reason: 'Phiếu kiểm nghiệm đã quá 12 tháng.' }] }));
     const told = await driver.collect(userId);
     expect(told.at(-1)).toContain('• Phiếu kiểm nghiệm sản phẩm: Phiếu kiểm nghiệm đã quá 12 tháng.\n');
+    expect(await statusOf(userId)).toContain('Xã đề nghị gửi lại: Phiếu kiểm nghiệm sản phẩm. Việc tiếp theo: gõ «gửi bổ sung» để gửi lại các mục này.');
     expect(told.at(-1)).toContain('[Gửi bổ sung]');
     const asked = await driver.say(userId, 'Gửi bổ sung');
     expect(asked.at(-1)).toContain('Bạn gửi ảnh chụp hoặc tệp PDF của: Phiếu kiểm nghiệm sản phẩm');
@@ -174,6 +183,13 @@ describe('dossier documents through Zalo', () => {
     const tests = await db.dossierDocument.findMany({ where: { dossierId: idea.dossier!.id, itemCode: 'testReport' }, orderBy: { id: 'asc' } });
     expect(tests.map((d) => d.status)).toEqual(['replaced', 'stored']);
     expect(await db.dossierItemReturn.count({ where: { dossierId: idea.dossier!.id, resolvedAt: null } })).toBe(0);
+    // Checked by the commune, then on a meeting: each stage in the status.
+    await db.dossier.update({ where: { id: idea.dossier!.id }, data: { status: 'checked', checkedAt: new Date('2026-12-03T03:00:00Z') } });
+    expect(await statusOf(userId)).toContain('Xã đã kiểm tra hồ sơ ngày 03/12/2026; đang chờ tỉnh xếp lịch họp hội đồng đánh giá.');
+    const council = await db.council.create({ data: { name: 'Hội đồng tỉnh', level: 'province', provinceCode: '75', year: 2026, createdBy: 'test' } });
+    const meeting = await db.meeting.create({ data: { councilId: council.id, date: '2026-12-21', time: '08:00', place: 'Sở', leadWorkingDays: 1, deliveryDeadline: new Date('2026-12-18T00:30:00Z'), createdBy: 'test' } });
+    await db.meetingProduct.create({ data: { meetingId: meeting.id, productIdeaId: idea.id } });
+    expect(await statusOf(userId)).toContain('hội đồng tỉnh họp đánh giá ngày 21/12/2026 lúc 08:00. Kết quả sẽ được báo cho bạn qua Zalo.');
   });
 
   it('Decision 26/2026 (Form 02: a certificate only "đối với sản phẩm cần phải có"): a producer may declare the food-safety certificate not required, with a reason; the commune accepts it by checking or sends the item back', async () => {
