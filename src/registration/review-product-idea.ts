@@ -61,7 +61,8 @@ async function reviewProductIdea(tx: Transaction, input: ReviewInput, decision: 
   const vars = { product: idea.productName, receipt: idea.receiptNumber };
   let message: OutgoingMessage;
   if (decision.status === 'accepted') {
-    message = { kind: 'text', text: input.translate(locale, 'review.accepted', vars) };
+    // The next step named is one not yet done: a producer who gave the plan in the chat is sent to the dossier.
+    message = { kind: 'text', text: input.translate(locale, idea.businessPlan === null ? 'review.accepted' : 'review.acceptedWithPlan', vars) };
   } else {
     const revise = input.translate(locale, 'review.reviseButton');
     message = {

@@ -339,10 +339,13 @@ describe('reviewing an idea', () => {
     expect(rows[0]!.status).toBe('pending');
     expect(enqueued).toEqual([[rows[0]!.id]]);
 
-    // The producer of Định Quán chose English.
+    // The producer of Định Quán chose English, and already gave the business plan in the
+    // chat: the next step named is the dossier, not the plan again.
+    await db.productIdea.update({ where: { id: BigInt(ideas.dinhQuan) }, data: { businessPlan: { output: '2 tấn/năm' } } });
     expect((await api('POST', `/ideas/${ideas.dinhQuan}/accept`, { token: tokens.province })).status).toBe(200);
     const english = await outboxFor('zu-dinh-quan');
-    expect(english.map((row) => row.message)).toEqual([{ kind: 'text', text: translate('en', 'review.accepted', { product: 'Bưởi Định Quán', receipt: '2/PĐK-75-26206-2026' }) }]);
+    expect(english.map((row) => row.message)).toEqual([{ kind: 'text', text: translate('en', 'review.acceptedWithPlan', { product: 'Bưởi Định Quán', receipt: '2/PĐK-75-26206-2026' }) }]);
+    expect(JSON.stringify(english[0]?.message)).not.toContain('Business plan');
   });
 
   it('accept twice, or return after accept: 409, and still exactly one message', async () => {
