@@ -20,7 +20,7 @@ import { createQueues, createRedisConnection, inboundMaxAttempts } from './jobs/
 import { startWorkers, type Workers } from './jobs/workers.js';
 import { checkTiming, type NotifyTiming } from './notify/timing.js';
 import { createLogger, type Logger } from './observability/logger.js';
-import { createMetrics } from './observability/metrics.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
 import type { ProcessClock } from './calendar/clock.js';
 import { createSqlPool, type SqlPool } from './db/sql-pool.js';
 import { createRedisRateLimiter } from './zalo/rate-limiter.js';
@@ -32,6 +32,8 @@ export interface RunningBot {
   url: string | undefined;
   /** Graceful stop: intake first, then in-flight jobs, then connections. */
   close(): Promise<void>;
+  /** This process's counters (also served at /metrics by the web role). */
+  metrics: Metrics;
 }
 
 /** The composition root: config → logger → database → redis → zalo → services, passed down. */
@@ -201,6 +203,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
 
   return {
     url,
+    metrics,
     async close() {
       if (server) {
         const closed = once(server, 'close');

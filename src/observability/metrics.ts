@@ -41,6 +41,11 @@ export function createMetrics() {
       help: 'Notices that reached nobody: no Zalo channel to the person and no linked official to tell',
       registers: [registry],
     }),
+    zaloUploads: new Counter({
+      name: 'ocop_zalo_uploads_total',
+      help: 'Files uploaded to Zalo (Zalo caps uploads at about 5,000 a month); reused upload tokens are not counted',
+      registers: [registry],
+    }),
     jobsFinished: new Counter({
       name: 'ocop_jobs_total',
       help: 'Queue job attempts that ended, by queue and result (completed, retry, gave_up)',

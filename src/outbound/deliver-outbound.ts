@@ -97,7 +97,9 @@ async function uploadedFileToken(deps: OutboundDeps, message: Extract<OutgoingMe
   const key = `${deps.keyPrefix}:zalo:upload:${message.storageKey}`;
   const upload = async () => {
     const bytes = await buffer(await storage.get(message.storageKey));
-    return deps.zalo.uploadFile({ bytes, fileName: message.fileName, mimeType: message.mediaType });
+    const token = await deps.zalo.uploadFile({ bytes, fileName: message.fileName, mimeType: message.mediaType });
+    deps.metrics.zaloUploads.inc();
+    return token;
   };
   try {
     for (let wait = 0; wait < 150; wait += 1) {

@@ -154,6 +154,7 @@ describe('files sent to many people', () => {
     await waitFor('the three files to be sent', allSent(ids));
     expect(uploads).toBe(1);
     expect(sentTo.sort()).toEqual([...recipients].sort());
+    expect(await bot.metrics.registry.getSingleMetricAsString('ocop_zalo_uploads_total')).toMatch(/^ocop_zalo_uploads_total 1$/m);
   });
 
   it('uploads again, once, when Zalo has dropped a reused token (-100)', async () => {
