@@ -7,7 +7,7 @@ import { projectRoot } from './config/project-root.js';
 import { createDatabase } from './db/database.js';
 import { createApp } from './http/app.js';
 import { loadWorkingCalendar } from './calendar/working-calendar.js';
-import { distributeMeeting } from './council/distribute-meeting.js';
+import { distributeMeeting, meetingLinksValidUntil } from './council/distribute-meeting.js';
 import { runMeetingSchedule } from './council/meeting-schedule.js';
 import { loadConversation } from './bot/conversation-setup.js';
 import { defaultConsoleAuth } from './console/console-auth.js';
@@ -177,7 +177,17 @@ export async function startBot(config: Config, options: { logger?: Logger; local
       },
       intake: { db, storage, translate, logger, now, download: config.documents },
       notify: {
-        dispatch: { db, translate, logger, now, timing: notifyTiming, checklists: conversation.setup.checklists, templates: config.notify.templates, onUntold: () => metrics.notificationsUntold.inc() },
+        dispatch: {
+          db,
+          translate,
+          logger,
+          now,
+          timing: notifyTiming,
+          checklists: conversation.setup.checklists,
+          templates: config.notify.templates,
+          onUntold: () => metrics.notificationsUntold.inc(),
+          packetLink: (packetId, recipient, meetingDate) => packets.linkFor('packet', packetId, recipient, meetingLinksValidUntil(meetingDate)).url,
+        },
         plan: { db, translate, logger, now, timing: notifyTiming, rules: conversation.notifyRules, ruleSets: conversation.setup.ruleSets, checklists: conversation.setup.checklists, settingsFor: conversation.provinceSettings },
         planIntervalMs: config.notify.planIntervalMs,
       },

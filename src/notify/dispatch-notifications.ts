@@ -23,6 +23,8 @@ export interface DispatchDeps {
   templates: FallbackTemplates;
   /** counts notices nobody could be told about (an operator must look) */
   onUntold?: () => void;
+  /** A council person's packet link, valid through the meeting (sent again in meeting reminders). */
+  packetLink?: ReadContext['packetLink'];
 }
 
 /** At most this many items in one message; the rest go in the next one. */
@@ -64,7 +66,7 @@ export async function dispatchNotifications(deps: DispatchDeps, ref: RecipientRe
       await event(tx, sendable.map((n) => n.id), 'cancelled', now, { reason: 'recipient removed' });
       return [];
     }
-    const ctx: ReadContext = { tx, locale: recipient.locale, translate: deps.translate, now, calendar: deps.timing.calendar, checklists: deps.checklists };
+    const ctx: ReadContext = { tx, locale: recipient.locale, translate: deps.translate, now, calendar: deps.timing.calendar, checklists: deps.checklists, ...(deps.packetLink ? { packetLink: deps.packetLink } : {}) };
     const items: { notification: Notification; text: string }[] = [];
     for (const n of sendable) {
       const reading = await kindOf(n.kind).read(ctx, n);

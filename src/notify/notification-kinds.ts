@@ -21,6 +21,8 @@ export interface ReadContext {
   now: Date;
   calendar: WorkingCalendar;
   checklists: readonly Checklist[];
+  /** A packet's link for a council person, valid through the meeting; no links without it. */
+  packetLink?: (packetId: bigint, recipient: string, meetingDate: string) => string;
 }
 
 export interface NotificationKind {
@@ -290,7 +292,14 @@ export const notificationKinds: Record<string, NotificationKind> = {
       if (!meeting || meeting.status === 'cancelled' || meeting.date !== varsOf(n).date) return cancelled;
       if (meeting.date < today(ctx)) return done;
       const pending = await unacknowledged(ctx, meeting.id, n.recipientId);
-      const ideas = await ctx.tx.productIdea.findMany({ where: { id: { in: pending.map((d) => d.productIdeaId ?? 0n) } }, select: { productName: true }, orderBy: { id: 'asc' } });
+      const ideas = await ctx.tx.productIdea.findMany({ where: { id: { in: pending.map((d) => d.productIdeaId ?? 0n) } }, select: { id: true, productName: true }, orderBy: { id: 'asc' } });
+      // A fresh link to each packet not yet acknowledged: the first may be lost in the chat.
+      const person = ctx.packetLink ? await ctx.tx.councilPerson.findUnique({ where: { id: n.recipientId }, select: { zaloUserId: true } }) : null;
+      const links = ideas.flatMap((idea) => {
+        const delivery = pending.find((d) => d.productIdeaId === idea.id);
+        if (!ctx.packetLink || !delivery?.packetId) return [];
+        return [`• ${idea.productName}: ${ctx.packetLink(delivery.packetId, person?.zaloUserId ?? `person:${n.recipientId}`, meeting.date)}`];
+      });
       const text = ctx.translate(ctx.locale, meeting.date === today(ctx) ? 'notify.meetingToday' : 'notify.meetingTomorrow', {
         council: meeting.council.name,
         date: formatDate(meeting.date),
@@ -298,7 +307,9 @@ export const notificationKinds: Record<string, NotificationKind> = {
         place: meeting.place,
         count: String(meeting.products.length),
       });
-      return open(ideas.length === 0 ? text : `${text} ${ctx.translate(ctx.locale, 'notify.meetingNotAcknowledged', { products: ideas.map((i) => i.productName).join(', ') })}`);
+      if (ideas.length === 0) return open(text);
+      const reminder = `${text} ${ctx.translate(ctx.locale, 'notify.meetingNotAcknowledged', { products: ideas.map((i) => i.productName).join(', ') })}`;
+      return open(links.length === 0 ? reminder : `${reminder}\n${ctx.translate(ctx.locale, 'notify.meetingLinks')}\n${links.join('\n')}`);
     },
   },
   /** Secretaries and the province unit: the delivery deadline is near and not everyone has the dossiers. */

@@ -35,7 +35,17 @@ function planDeps(): PlanDeps {
 }
 
 function dispatchDeps(): DispatchDeps {
-  return { db, translate, logger: capturedLogger().logger, now: () => clock.now, timing: timing(), checklists: conversation.setup.checklists, templates, onUntold: () => (untold += 1) };
+  return {
+    db,
+    translate,
+    logger: capturedLogger().logger,
+    now: () => clock.now,
+    timing: timing(),
+    checklists: conversation.setup.checklists,
+    templates,
+    onUntold: () => (untold += 1),
+    packetLink: (packetId, recipient, meetingDate) => `https://ocop.example.vn/packets/${packetId}-${recipient}-until-${meetingDate}`,
+  };
 }
 
 async function messagesTo(recipient: string): Promise<OutgoingMessage[]> {
@@ -100,14 +110,24 @@ describe('timing', () => {
     await linkedUser(db, 'member-1', clock.now);
     const council = await db.council.create({ data: { name: 'Hội đồng OCOP tỉnh', level: 'province', provinceCode: '75', year: 2026, createdBy: 'test', members: { create: [{ personId: person.id, role: 'member' }] } } });
     // Monday 7 December 2026: the working day before is Friday 4 December.
-    await db.meeting.create({ data: { councilId: council.id, date: '2026-12-07', time: '08:00', place: 'Hội trường', leadWorkingDays: 1, deliveryDeadline: vn('2026-12-04T07:30'), createdBy: 'test' } });
+    const meeting = await db.meeting.create({ data: { councilId: council.id, date: '2026-12-07', time: '08:00', place: 'Hội trường', leadWorkingDays: 1, deliveryDeadline: vn('2026-12-04T07:30'), createdBy: 'test' } });
+    // One dossier sent to them and not acknowledged yet.
+    const producer = await makeProducer(db, 'producer-m');
+    const idea = await makeIdea(db, producer.id, clock.now, { dossier: 'checked', businessPlan: true });
+    const dossier = await db.dossier.findUniqueOrThrow({ where: { productIdeaId: idea.id } });
+    const packet = await db.dossierPacket.create({ data: { dossierId: dossier.id, version: dossier.version, storageKey: 'packets/x.pdf', sha256: 'a'.repeat(64), sizeBytes: 100, pageCount: 1, contents: [], builtAt: clock.now } });
+    await db.meetingProduct.create({ data: { meetingId: meeting.id, productIdeaId: idea.id } });
+    await db.delivery.create({ data: { key: 'd1', meetingId: meeting.id, personId: person.id, productIdeaId: idea.id, packetId: packet.id, packetVersion: 1, status: 'planned', channel: 'cs', createdAt: clock.now } });
     await planNotifications(planDeps());
     const reminders = await db.notification.findMany({ where: { kind: 'meeting.reminder' }, orderBy: { sendAt: 'asc' } });
     expect(reminders.map((r) => r.sendAt)).toEqual([vn('2026-12-04T08:00'), vn('2026-12-07T07:00')]);
 
     clock.now = vn('2026-12-04T08:00');
     await dispatchNotifications(dispatchDeps(), { kind: 'council_person', id: person.id });
-    expect(textOf((await messagesTo('member-1'))[0])).toContain('Ngày làm việc tới (07/12/2026) lúc 08:00 họp Hội đồng OCOP tỉnh tại Hội trường');
+    const eve = textOf((await messagesTo('member-1'))[0]);
+    expect(eve).toContain('Ngày làm việc tới (07/12/2026) lúc 08:00 họp Hội đồng OCOP tỉnh tại Hội trường');
+    // A fresh link to the packet not yet acknowledged, valid through the meeting.
+    expect(eve).toContain(`Bạn chưa xác nhận đã nhận hồ sơ: ${idea.productName}.\nĐường dẫn mở hồ sơ (dùng được đến sau ngày họp):\n• ${idea.productName}: https://ocop.example.vn/packets/${packet.id}-member-1-until-2026-12-07`);
   });
 });
 
