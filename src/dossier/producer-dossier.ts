@@ -114,7 +114,14 @@ export async function submitDossier(input: ActionInput, checklists: readonly Che
   const have = await satisfiedItems(input.tx, idea.dossier.id);
   const missing = producerItems(checklists, idea).filter((i) => i.need === 'required' && !have.has(i.item));
   if (missing.length > 0) {
-    return replyWith(textOf(input, 'dossier.incomplete', { items: missing.map((i) => `• ${input.translate(input.locale, `dossier.item.${i.item}`)}`).join('\n') }));
+    // The walk counts files still downloading as given; those items are not missing, only not ready yet.
+    const downloading = new Set(
+      (await input.tx.dossierDocument.findMany({ where: { dossierId: idea.dossier.id, status: 'downloading', itemCode: { in: missing.map((i) => i.item) } }, select: { itemCode: true } })).map((d) => d.itemCode),
+    );
+    const named = (items: typeof missing) => items.map((i) => `• ${input.translate(input.locale, `dossier.item.${i.item}`)}`).join('\n');
+    const absent = missing.filter((i) => !downloading.has(i.item));
+    if (absent.length === 0) return replyWith(textOf(input, 'dossier.stillDownloading', { items: named(missing) }));
+    return replyWith(textOf(input, 'dossier.incomplete', { items: named(absent) }));
   }
   await input.tx.dossier.update({ where: { id: idea.dossier.id }, data: { status: 'submitted' } });
   await touchDossier(input.tx, idea.dossier.id, { actor: input.userId, action: 'submitted', now: input.now });

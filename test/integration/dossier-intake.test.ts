@@ -156,8 +156,15 @@ describe('dossier documents through Zalo', () => {
     const form01 = await db.dossierDocument.findMany({ where: { dossierId, itemCode: 'form01' }, orderBy: { id: 'asc' } });
     expect(form01.map((d) => d.status)).toEqual(['replaced', 'replaced', 'stored']);
 
+    // Submitting while a file is still being fetched: not "missing", only not ready yet.
+    await db.dossierDocument.updateMany({ where: { dossierId, itemCode: 'labelPackaging' }, data: { status: 'downloading' } });
+    const early = await driver.play(userId, ['xong', 'nop ho so']);
+    expect(early.join('\n')).toContain('Các tệp bạn vừa gửi đang được tải về:\n• Ảnh nhãn và bao bì sản phẩm');
+    expect(early.join('\n')).not.toContain('Còn thiếu');
+    await db.dossierDocument.updateMany({ where: { dossierId, itemCode: 'labelPackaging' }, data: { status: 'stored' } });
+
     // Submitted: the commune's officials are told (none linked here: nobody to tell).
-    const submitted = await driver.play(userId, ['xong', 'nop ho so']);
+    const submitted = await driver.play(userId, ['menu', '4', 'nop ho so']);
     expect(submitted.join('\n')).toContain('Đã nộp hồ sơ sản phẩm «Mật ong rừng Tân Phú» (số 1/PĐK-75-26116-2026) cho Xã Tân Phú, Đồng Nai.');
     expect(await db.dossier.findUniqueOrThrow({ where: { id: dossierId } })).toMatchObject({ status: 'submitted' });
     const actions = (await db.dossierEvent.findMany({ where: { dossierId }, orderBy: { id: 'asc' } })).map((e) => e.action);
