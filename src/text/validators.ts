@@ -237,7 +237,7 @@ const taxCode = defineValidator(taxCodeHints, {
   },
 });
 
-const businessRegistrationHints = { format: 'validation.businessRegistration.format', length: 'validation.businessRegistration.length' } as const;
+const businessRegistrationHints = { format: 'validation.businessRegistration.format', digit: 'validation.businessRegistration.digit', length: 'validation.businessRegistration.length' } as const;
 
 const businessRegistrationLength = { min: 5, max: 30 } as const;
 
@@ -248,7 +248,9 @@ const businessRegistration = defineValidator(businessRegistrationHints, {
     const prepared = prepare(input);
     if (prepared === '') return fail(requiredHint);
     const value = toHyphens(prepared).replace(/\s+/g, '').toUpperCase();
-    if (!/^[A-Z0-9Đ/-]+$/.test(value) || !/\d/.test(value)) return fail(businessRegistrationHints.format);
+    if (!/^[A-Z0-9Đ/-]+$/.test(value)) return fail(businessRegistrationHints.format);
+    // Every certificate number carries digits; a name typed in its place has none, and the hint says so.
+    if (!/\d/.test(value)) return fail(businessRegistrationHints.digit);
     if (value.length < businessRegistrationLength.min || value.length > businessRegistrationLength.max) {
       return fail(businessRegistrationHints.length, { min: String(businessRegistrationLength.min), max: String(businessRegistrationLength.max) });
     }

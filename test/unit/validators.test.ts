@@ -183,7 +183,7 @@ const refused: Record<AnswerValidatorName, Refused[]> = {
     ['', 'validation.required'],
     ['Nguyễn Văn A', 'validation.businessRegistration.format'],
     ['01A8#12345', 'validation.businessRegistration.format'],
-    ['HTX/ABC', 'validation.businessRegistration.format'],
+    ['HTX/ABC', 'validation.businessRegistration.digit'],
     ['01A8', 'validation.businessRegistration.length', { min: '5', max: '30' }],
     ['0'.repeat(31), 'validation.businessRegistration.length', { min: '5', max: '30' }],
   ],
