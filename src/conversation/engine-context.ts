@@ -5,7 +5,7 @@ import { groupsOf, ruleSetInForce, sectorsOf, sectorsOpenTo, setsOf, type RuleSe
 import type { CommuneDirectory } from '../regions/commune-directory.js';
 import type { ProducerFacts } from './producer-facts.js';
 import type { EthnicGroups } from './ethnic-groups.js';
-import type { ChoiceSource, EngineContext, Prefill } from './flow-engine.js';
+import type { ChoiceItem, ChoiceSource, EngineContext, Prefill } from './flow-engine.js';
 import type { Flow } from './flow-schema.js';
 import { answerValidators, checkAnswerValidatorOptions, isAnswerValidatorName, validateAnswer } from '../text/validators.js';
 
@@ -40,7 +40,7 @@ export function flowRegistries(actionNames: readonly string[]) {
   };
 }
 
-function list(items: { value: string; label: string }[], labelOf?: (value: string) => string | undefined): ChoiceSource {
+function list(items: ChoiceItem[], labelOf?: (value: string) => string | undefined): ChoiceSource {
   return labelOf ? { kind: 'list', items, labelOf } : { kind: 'list', items };
 }
 
@@ -101,8 +101,8 @@ export function buildEngineContext(setup: ConversationSetup, facts: ProducerFact
                 : t(i.need === 'required' ? 'dossier.state.missing' : 'dossier.state.optional');
           return list([
             ...items.map((i) => ({ value: i.item, label: `${labelOf(i.item)} — ${state(i)}` })),
-            { value: 'submit', label: t('dossier.review.submit') },
-            { value: 'later', label: t('dossier.review.later') },
+            { value: 'submit', label: t('dossier.review.submit'), primary: true },
+            { value: 'later', label: t('dossier.review.later'), primary: true },
           ]);
         }
         case 'communes': {

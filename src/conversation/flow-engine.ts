@@ -75,6 +75,8 @@ export interface ChoiceItem {
   optional?: boolean;
   /** an upload item the person may declare is not asked of them, with a reason */
   exemptible?: boolean;
+  /** the step's next action (submit, later): a button under a long list too, one tap away */
+  primary?: boolean;
 }
 
 /** What a choose step offers: a list to show, or a directory to search by name. */
@@ -194,7 +196,16 @@ function prompt(ctx: EngineContext, step: FlowStep, session: FlowSession): Outgo
         return [{ kind: 'text', text: question, buttons: choices.map((c) => ({ title: c.label, action: { kind: 'reply' as const, payload: c.label } })) }];
       }
       const list = choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n');
-      return [{ kind: 'text', text: `${question}\n${list}\n${ctx.translate(ctx.locale, 'flow.choose.typeNumberOrName')}` }];
+      // Buttons sit at the end of the message, where Zalo shows the newest message: the main
+      // actions of a long list are a tap away without scrolling; numbers and names still work.
+      const primary = choices.filter((c) => c.primary && c.label.length <= maxButtonTitle).slice(0, maxButtons);
+      return [
+        {
+          kind: 'text',
+          text: `${question}\n${list}\n${ctx.translate(ctx.locale, 'flow.choose.typeNumberOrName')}`,
+          ...(primary.length > 0 ? { buttons: primary.map((c) => ({ title: c.label, action: { kind: 'reply' as const, payload: c.label } })) } : {}),
+        },
+      ];
     }
     case 'confirm': {
       const flow = flowOf(ctx, session.flowId);

@@ -145,6 +145,8 @@ describe('dossier documents through Zalo', () => {
     expect(review.at(-1)).toContain(translate('vi', 'dossier.review.prompt'));
     expect(review.at(-1)).toContain('1. Phiếu đăng ký đánh giá, phân hạng sản phẩm (Mẫu 01) — đã có 2 tệp');
     expect(review.at(-1)).toContain('Giải thưởng, bằng khen — không bắt buộc, chưa có');
+    // The long list ends with its main actions as buttons, on screen without scrolling.
+    expect(review.at(-1)?.endsWith('\n[Nộp hồ sơ cho xã]\n[Để sau]')).toBe(true);
 
     // Replacing Form 01: what is sent now replaces both earlier pages.
     const replace = await driver.say(userId, '1');
