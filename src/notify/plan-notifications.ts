@@ -187,7 +187,7 @@ export async function planNotifications(deps: PlanDeps): Promise<{ planned: numb
   // Commune officials before their last day to propose, in communes with dossiers still open.
   if (ruleSet?.rounds) {
     const communes = await deps.db.productIdea.findMany({ where: { status: { not: 'returned' }, OR: [{ dossier: null }, { dossier: { status: { not: 'checked' } } }] }, select: { communeCode: true, provinceCode: true }, distinct: ['communeCode'] });
-    const officials = await deps.db.official.findMany({ where: { role: 'commune', communeCode: { in: communes.map((c) => c.communeCode) } }, orderBy: { id: 'asc' } });
+    const officials = await deps.db.official.findMany({ where: { role: 'commune', communeCode: { in: communes.map((c) => c.communeCode) }, deactivatedAt: null }, orderBy: { id: 'asc' } });
     for (const official of officials) {
       const round = roundFor('commune', official.provinceCode);
       if (!round) continue;
@@ -209,7 +209,7 @@ export async function planNotifications(deps: PlanDeps): Promise<{ planned: numb
 
   // The province unit and secretaries before a province round closes.
   if (ruleSet?.rounds) {
-    const officials = await deps.db.official.findMany({ where: { role: { in: ['province', 'secretary'] } }, orderBy: { id: 'asc' } });
+    const officials = await deps.db.official.findMany({ where: { role: { in: ['province', 'secretary'] }, deactivatedAt: null }, orderBy: { id: 'asc' } });
     for (const official of officials) {
       const round = nextRoundClosing(roundRules(official.provinceCode), today);
       if (!round) continue;
@@ -281,7 +281,7 @@ export async function planNotifications(deps: PlanDeps): Promise<{ planned: numb
   const campaigns = await deps.db.campaignDeadline.findMany({ where: { cancelledAt: null, dueDate: { gte: today } }, orderBy: { id: 'asc' } });
   for (const campaign of campaigns) {
     const officials = await deps.db.official.findMany({
-      where: { provinceCode: campaign.provinceCode, role: { in: campaign.audience }, ...(campaign.communeCode ? { OR: [{ communeCode: campaign.communeCode }, { role: { not: 'commune' } }] } : {}) },
+      where: { provinceCode: campaign.provinceCode, role: { in: campaign.audience }, deactivatedAt: null, ...(campaign.communeCode ? { OR: [{ communeCode: campaign.communeCode }, { role: { not: 'commune' } }] } : {}) },
       orderBy: { id: 'asc' },
     });
     for (const official of officials) {

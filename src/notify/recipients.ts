@@ -32,7 +32,8 @@ export async function resolveRecipient(tx: Transaction, ref: RecipientRef): Prom
     }
     case 'official': {
       const official = await tx.official.findUnique({ where: { id: ref.id } });
-      if (!official) return null;
+      // A deactivated official is no longer told anything: their notices are cancelled.
+      if (!official || official.deactivatedAt !== null) return null;
       return { kind: ref.kind, id: ref.id, name: official.name, zaloUserId: official.zaloUserId, phone: null, provinceCode: official.provinceCode, communeCode: official.communeCode, ...(await reachOf(tx, official.zaloUserId)) };
     }
     case 'council_person': {
@@ -54,10 +55,10 @@ export async function resolveRecipient(tx: Transaction, ref: RecipientRef): Prom
 /** The officials one level up: 1 → the commune's (the province unit when it has none), 2 → the province unit's. */
 export async function officialsAt(tx: Transaction, region: { provinceCode: string; communeCode: string | null }, level: 1 | 2): Promise<{ id: bigint }[]> {
   if (level === 1 && region.communeCode) {
-    const commune = await tx.official.findMany({ where: { role: 'commune', communeCode: region.communeCode }, select: { id: true }, orderBy: { id: 'asc' } });
+    const commune = await tx.official.findMany({ where: { role: 'commune', communeCode: region.communeCode, deactivatedAt: null }, select: { id: true }, orderBy: { id: 'asc' } });
     if (commune.length > 0) return commune;
   }
-  return tx.official.findMany({ where: { role: 'province', provinceCode: region.provinceCode }, select: { id: true }, orderBy: { id: 'asc' } });
+  return tx.official.findMany({ where: { role: 'province', provinceCode: region.provinceCode, deactivatedAt: null }, select: { id: true }, orderBy: { id: 'asc' } });
 }
 
 /**
@@ -78,11 +79,11 @@ export async function whoToTell(tx: Transaction, recipient: Recipient): Promise<
   }
   const fromCommune = recipient.kind === 'producer' || recipient.kind === 'certified_producer';
   if (fromCommune && recipient.communeCode) {
-    const commune = await tx.official.findMany({ where: { role: 'commune', communeCode: recipient.communeCode, ...linked }, select: { id: true }, orderBy: { id: 'asc' } });
+    const commune = await tx.official.findMany({ where: { role: 'commune', communeCode: recipient.communeCode, deactivatedAt: null, ...linked }, select: { id: true }, orderBy: { id: 'asc' } });
     if (commune.length > 0) return commune.map((o) => ({ kind: 'official' as const, id: o.id }));
   }
   const province = await tx.official.findMany({
-    where: { role: 'province', provinceCode: recipient.provinceCode, ...linked, ...(recipient.kind === 'official' ? { id: { not: recipient.id } } : {}) },
+    where: { role: 'province', provinceCode: recipient.provinceCode, deactivatedAt: null, ...linked, ...(recipient.kind === 'official' ? { id: { not: recipient.id } } : {}) },
     select: { id: true },
     orderBy: { id: 'asc' },
   });

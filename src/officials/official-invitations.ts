@@ -83,8 +83,8 @@ export async function linkOfficialAccount(tx: Transaction, input: { zaloUserId: 
  */
 export async function linkedOfficialsFor(tx: Transaction, region: { communeCode: string; provinceCode: string }): Promise<LinkedOfficial[]> {
   const isLinked = (official: Official): official is LinkedOfficial => official.zaloUserId !== null;
-  const commune = await tx.official.findMany({ where: { role: 'commune', communeCode: region.communeCode, zaloUserId: { not: null } }, orderBy: { id: 'asc' } });
+  const commune = await tx.official.findMany({ where: { role: 'commune', communeCode: region.communeCode, zaloUserId: { not: null }, deactivatedAt: null }, orderBy: { id: 'asc' } });
   if (commune.length > 0) return commune.filter(isLinked);
-  const province = await tx.official.findMany({ where: { role: 'province', provinceCode: region.provinceCode, zaloUserId: { not: null } }, orderBy: { id: 'asc' } });
+  const province = await tx.official.findMany({ where: { role: 'province', provinceCode: region.provinceCode, zaloUserId: { not: null }, deactivatedAt: null }, orderBy: { id: 'asc' } });
   return province.filter(isLinked);
 }

@@ -474,6 +474,12 @@ describe('officials', () => {
     expect(tanPhu.map((official) => official.zaloUserId)).toEqual(['zu-commune']);
     const dinhQuan = await db.$transaction((tx) => linkedOfficialsFor(tx, { communeCode: '26206', provinceCode: '75' }));
     expect(dinhQuan.map((official) => official.zaloUserId)).toEqual(['zu-province']);
+
+    // A deactivated official is told nothing more: the province unit hears of Tân Phú instead.
+    const commune = await db.official.findFirstOrThrow({ where: { zaloUserId: 'zu-commune' } });
+    expect((await api('POST', `/officials/${commune.id}/deactivate`, { token: tokens.province })).status).toBe(200);
+    const afterDeactivation = await db.$transaction((tx) => linkedOfficialsFor(tx, { communeCode: '26170', provinceCode: '75' }));
+    expect(afterDeactivation.map((official) => official.zaloUserId)).toEqual(['zu-province']);
   });
 
   it('keeps invitations inside the token region', async () => {
