@@ -11,7 +11,8 @@ import type { NotifyTiming } from '../notify/timing.js';
 import { labelCommune } from '../regions/commune-directory.js';
 import { replyWith, textOf, type ActionInput, type ActionOutcome, type ConversationAction } from '../conversation/action-outcome.js';
 import { describeStatus } from '../dossier/describe-status.js';
-import { requestOfficial } from '../registration/request-official.js';
+import { requestOfficial, warnNoOfficial } from '../registration/request-official.js';
+import type { ProvinceSettings } from '../ocop/province-settings.js';
 import { saveBusinessPlan } from '../registration/save-business-plan.js';
 import { saveProducerProfile } from '../registration/save-producer-profile.js';
 import { submitProductIdea } from '../registration/submit-product-idea.js';
@@ -89,6 +90,7 @@ export function createConversationActions(
   checklists: readonly Checklist[],
   reminders: Pick<NotifyTiming, 'calendar' | 'routineTime'>,
   console: ConsoleSignInOptions,
+  provinceSettings: (provinceCode: string) => ProvinceSettings,
 ): Record<string, ConversationAction> {
   return {
     consoleSignIn: (input) => consoleSignIn(input, console),
@@ -100,7 +102,8 @@ export function createConversationActions(
     saveProducerProfile,
     submitProductIdea: (input) => submitProductIdea(input, ruleSets),
     saveBusinessPlan,
-    requestOfficial,
+    requestOfficial: (input) => requestOfficial(input, provinceSettings),
+    warnNoOfficial: (input) => warnNoOfficial(input, provinceSettings),
     showStatus: (input) => describeStatus(input, { ruleSets, checklists }),
     linkAccount,
     acknowledgeDelivery,

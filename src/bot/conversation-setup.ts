@@ -57,7 +57,7 @@ export async function loadConversation(options: {
   const notifyRules = loadNotifyRules(join(options.root, 'rules', 'notifications.yaml'));
   const provinceSettings = loadProvinceSettings(join(options.root, 'rules', 'provinces.yaml'));
   const ethnicGroups = loadEthnicGroups(join(options.root, 'rules', 'ethnic-groups.yaml'));
-  const actions = createConversationActions(ruleSets, checklists, { calendar, routineTime: notifyRules.routineTime }, { publicBaseUrl: options.publicBaseUrl, settings: options.consoleAuth ?? defaultConsoleAuth });
+  const actions = createConversationActions(ruleSets, checklists, { calendar, routineTime: notifyRules.routineTime }, { publicBaseUrl: options.publicBaseUrl, settings: options.consoleAuth ?? defaultConsoleAuth }, provinceSettings);
   const flows = loadFlows(options.flowsDir ?? join(options.root, 'flows'), options.dictionaries, flowRegistries([...Object.keys(actions), ...routerActions]));
   let communes: CommuneDirectory = await loadCommuneDirectory(options.db);
   const timer = setInterval(() => {

@@ -99,8 +99,9 @@ describe('producer flows (vi)', () => {
     expect(tax.join('\n')).toContain(translate('vi', 'validation.taxCode.format'));
     expect(tax.join('\n')).toContain(`${translate('vi', 'flow.stuck')}\n[Trợ giúp]\n[Menu]\n[Gặp cán bộ]`);
     // The way out works from here: an official, with the registration kept for later.
+    // Without a profile, they first say where they are.
     const official = await driver.say(userId, 'Gặp cán bộ');
-    expect(last(official)).toBe(translate('vi', 'official.message.prompt'));
+    expect(last(official)).toContain(translate('vi', 'official.commune.prompt'));
     const phone = await driver.play(userId, ['tiếp tục', '0101234565', 'Nguyễn Hà', 'Giám đốc', 'bỏ qua', 'bỏ qua', 'bỏ qua', '12 345']);
     expect(phone.join('\n')).toContain('Mình tiếp tục «Hồ sơ chủ thể» nhé.');
     expect(phone.join('\n')).toContain(translate('vi', 'validation.phone.format'));
@@ -296,21 +297,30 @@ describe('a re-ranking in the status (Decision 26/2026, Art. 7.6.d and g)', () =
 describe('talking to an official', () => {
   it('a person without a profile leaves a message for the officials of the commune they pick', async () => {
     const userId = uniqueId('help');
-    await driver.play(userId, ['menu', 'gap can bo', 'Tôi muốn hỏi về mẫu đăng ký']);
+    await driver.play(userId, ['menu', 'gap can bo']);
     // Several communes share the name: the person picks theirs by its number.
     const [list] = await driver.say(userId, 'tân phú');
     expect(list).toMatch(/^Bạn chọn nơi nào\? Gõ số thứ tự:\n1\. /);
     const number = /(\d+)\. Xã Tân Phú, Đồng Nai/.exec(list ?? '')?.[1];
     expect(number).toBeDefined();
-    const lines = await driver.play(userId, [number!, '0912000111']);
+    const lines = await driver.play(userId, [number!, '0912000111', 'Tôi muốn hỏi về mẫu đăng ký']);
     expect(lines.join('\n')).toContain('Đã chuyển lời nhắn của bạn tới cán bộ phụ trách Xã Tân Phú, Đồng Nai.');
     expect((await driver.sentTo(officialId)).at(-1)).toBe('Người dùng Zalo (0912 000 111, Xã Tân Phú, Đồng Nai) cần cán bộ hỗ trợ: Tôi muốn hỏi về mẫu đăng ký');
   });
 
   it('where no official is linked yet, the person is told so rather than left waiting', async () => {
     const userId = uniqueId('nobody');
-    const lines = await driver.play(userId, ['menu', '6', 'Cần hỏi về kiểm nghiệm', 'con dao', '0912000222']);
-    expect(last(lines)).toContain('Hiện chưa có cán bộ nào phụ trách Đặc khu Côn Đảo, Hồ Chí Minh nhận tin qua Zalo');
+    const lines = await driver.play(userId, ['menu', '6', 'con dao', '0912000222', 'Cần hỏi về kiểm nghiệm']);
+    expect(last(lines)).toContain('Hiện chưa có cán bộ nào phụ trách Đặc khu Côn Đảo, Hồ Chí Minh nhận tin qua Zalo, nên lời nhắn chưa chuyển được. Bạn liên hệ trực tiếp UBND Đặc khu Côn Đảo, Hồ Chí Minh (bộ phận một cửa) nhé.');
+  });
+
+  it('a producer with a profile is told before writing that nobody would get the message, and whom to call', async () => {
+    const userId = uniqueId('nobody-profile');
+    // A profile in Côn Đảo, where no official is linked.
+    await driver.play(userId, ['menu', '1', ...profileVi.slice(0, -2), 'con dao', 'Đồng ý']);
+    const warned = await driver.play(userId, ['menu', '6']);
+    expect(warned.join('\n')).toContain('Hiện chưa có cán bộ nào phụ trách Đặc khu Côn Đảo, Hồ Chí Minh nhận tin qua Zalo, nên lời nhắn ở đây sẽ không tới ai. Bạn liên hệ trực tiếp UBND Đặc khu Côn Đảo, Hồ Chí Minh (bộ phận một cửa).');
+    expect(last(warned).endsWith(translate('vi', 'official.message.prompt'))).toBe(true);
   });
 
   it('an official links their Zalo account by sending the code, typed however the phone types it', async () => {

@@ -1,3 +1,4 @@
+import { loadProvinceSettings } from '../../src/ocop/province-settings.js';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,7 +93,7 @@ describe('rule sets as data', () => {
 describe("the project's flows", () => {
   it('all load and pass the checker with the registered validators, actions, sources and facts', () => {
     const checklists = loadChecklists(join(projectDir, 'rules', 'dossier-checklists.yaml'), ruleSets, dictionaries);
-    const names = [...Object.keys(createConversationActions(ruleSets, checklists, { calendar: loadWorkingCalendar(join(projectDir, 'rules', 'calendar.yaml')), routineTime: '08:00' }, { publicBaseUrl: 'https://ocop.example.vn', settings: defaultConsoleAuth })), ...routerActions];
+    const names = [...Object.keys(createConversationActions(ruleSets, checklists, { calendar: loadWorkingCalendar(join(projectDir, 'rules', 'calendar.yaml')), routineTime: '08:00' }, { publicBaseUrl: 'https://ocop.example.vn', settings: defaultConsoleAuth }, loadProvinceSettings(join(projectDir, 'rules', 'provinces.yaml')))), ...routerActions];
     const flows = loadFlows(join(projectDir, 'flows'), dictionaries, flowRegistries(names));
     expect([...flows.keys()].sort()).toEqual(['business-plan', 'dossier', 'main-menu', 'producer-profile', 'product-idea', 'talk-to-official']);
   });
