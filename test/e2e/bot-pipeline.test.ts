@@ -95,7 +95,7 @@ describe('the bot through the local Zalo stand-in', () => {
     await waitFor('the first item asked', () => sentTo(userId).some((m) => m.text?.includes('Bạn gửi ảnh chụp hoặc tệp PDF của: Phiếu đăng ký')) || undefined);
     const photo = Buffer.from(makeJpeg({ width: 240, height: 320, seed: 3 }));
     expect((await harness.sim.userSendImage(userId, { data: photo, filename: 'mau01.jpg' })).status).toBe(200);
-    await waitFor('the photo kept', () => sentTo(userId).some((m) => m.text?.startsWith('Đã nhận «Phiếu đăng ký đánh giá, phân hạng sản phẩm (Mẫu 01)»: 1 tệp')) || undefined, 20_000);
+    await waitFor('the photo kept', () => sentTo(userId).some((m) => m.text?.startsWith('Đã nhận “Phiếu đăng ký đánh giá, phân hạng sản phẩm (Mẫu 01)”: 1 tệp')) || undefined, 20_000);
     const document = await harness.db.dossierDocument.findFirstOrThrow({ where: { uploadedBy: userId } });
     expect(document).toMatchObject({ status: 'stored', mediaType: 'image/jpeg', sizeBytes: photo.length, sha256: createHash('sha256').update(photo).digest('hex') });
     expect((await stat(join(harness.config.storage.kind === 'local' ? harness.config.storage.root : '', document.storageKey!))).size).toBe(photo.length);

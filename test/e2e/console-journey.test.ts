@@ -157,7 +157,7 @@ async function openChat(context: BrowserContext, userId: string): Promise<Page> 
 
 /** The first message from the OA, after the first `after` of them, that says `text`. */
 async function awaitReply(chat: Page, after: number, text: string): Promise<Locator> {
-  const index = await waitFor(`«${text}» in the chat`, async () => {
+  const index = await waitFor(`“${text}” in the chat`, async () => {
     const found = (await chat.locator('.msg.oa').allInnerTexts()).findIndex((shown, i) => i >= after && shown.includes(text));
     return found >= 0 ? found : undefined;
   }, 20_000);
@@ -203,7 +203,7 @@ function lastLinkTo(userId: string): string {
 async function userSays(userId: string, text: string): Promise<TranscriptItem[]> {
   const before = harness.sim.getSent({ userId }).length;
   const result = await harness.sim.userSendText(userId, text);
-  expect(result.status, `the webhook took «${text}»`).toBe(200);
+  expect(result.status, `the webhook took “${text}”`).toBe(200);
   await answered(userId, result.msgId);
   return harness.sim.getSent({ userId }).slice(before);
 }
@@ -302,11 +302,11 @@ describe('the console from a submitted dossier to a delivered meeting', () => {
       const sent = harness.sim.getSent({ userId: producerUser }).length;
       const upload = await harness.sim.userSendFile(producerUser, { data: await pdfOf(`${item} - HTX Tan Phu`), filename: `${item}.pdf` });
       await answered(producerUser, upload.msgId);
-      await waitFor(`${item} kept`, () => harness.sim.getSent({ userId: producerUser }).slice(sent).some((m) => m.text?.startsWith(`Đã nhận «${t(`dossier.item.${item}`)}»: 1 tệp`)) || undefined, 20_000);
+      await waitFor(`${item} kept`, () => harness.sim.getSent({ userId: producerUser }).slice(sent).some((m) => m.text?.startsWith(`Đã nhận “${t(`dossier.item.${item}`)}”: 1 tệp`)) || undefined, 20_000);
       replies = await userSays(producerUser, 'xong');
     }
     const submitted = await userSays(producerUser, 'nộp hồ sơ');
-    expect(submitted.map((m) => m.text).join('\n')).toContain(`Đã nộp hồ sơ sản phẩm «${productName}»`);
+    expect(submitted.map((m) => m.text).join('\n')).toContain(`Đã nộp hồ sơ sản phẩm “${productName}”`);
     expect(await harness.db.dossier.findUniqueOrThrow({ where: { productIdeaId: idea.id } })).toMatchObject({ status: 'submitted' });
   }, 60_000);
 
@@ -315,7 +315,7 @@ describe('the console from a submitted dossier to a delivered meeting', () => {
     const phone = await newPhone();
     const chat = await openChat(phone, communeUser);
     // The bot told the commune of the idea and the dossier in the chat.
-    await awaitReply(chat, 0, `Hồ sơ sản phẩm «${productName}» của HTX Nông nghiệp Tân Phú`);
+    await awaitReply(chat, 0, `Hồ sơ sản phẩm “${productName}” của HTX Nông nghiệp Tân Phú`);
     const { console: page, link } = await signInFromChat(phone, chat, 'Trần Văn Minh');
     ids.firstLink = link;
     await expect.poll(() => page.locator('h1').textContent()).toBe(t('console.tasks.title'));
@@ -372,7 +372,7 @@ describe('the console from a submitted dossier to a delivered meeting', () => {
     expect(await mainText(page)).toContain(returnReason);
     await shoot(page, 'commune-dossier-item-returned');
 
-    // The producer sees it in the chat, taps «Gửi bổ sung», sends the item again and resubmits.
+    // The producer sees it in the chat, taps “Gửi bổ sung”, sends the item again and resubmits.
     const producerPhone = await newPhone();
     const producerChat = await openChat(producerPhone, producerUser);
     const returned = await awaitReply(producerChat, 0, returnReason);
@@ -383,13 +383,13 @@ describe('the console from a submitted dossier to a delivered meeting', () => {
     await awaitReply(producerChat, seen, t('dossier.upload.prompt', { item: t('dossier.item.labelPackaging') }));
     seen = await producerChat.locator('.msg.oa').count();
     await producerChat.setInputFiles('#file-input', { name: 'nhan-san-pham.pdf', mimeType: 'application/pdf', buffer: await pdfOf('labelPackaging - chup lai') });
-    await awaitReply(producerChat, seen, `Đã nhận «${t('dossier.item.labelPackaging')}»`);
+    await awaitReply(producerChat, seen, `Đã nhận “${t('dossier.item.labelPackaging')}”`);
     seen = await producerChat.locator('.msg.oa').count();
     await typeInChat(producerChat, 'xong');
     await awaitReply(producerChat, seen, t('dossier.review.prompt'));
     seen = await producerChat.locator('.msg.oa').count();
     await typeInChat(producerChat, 'nộp hồ sơ');
-    await awaitReply(producerChat, seen, `Đã nộp hồ sơ sản phẩm «${productName}»`);
+    await awaitReply(producerChat, seen, `Đã nộp hồ sơ sản phẩm “${productName}”`);
     await shoot(producerChat, 'producer-chat-resubmitted');
 
     // The commune's own documents, then the check.
@@ -494,7 +494,7 @@ describe('the console from a submitted dossier to a delivered meeting', () => {
     // place (a live region) or only when the page is loaded again: the wait works for both.
     const memberPhone = await newPhone();
     const memberChat = await openChat(memberPhone, member.user);
-    const packetMessage = await awaitReply(memberChat, 0, `«${productName}»`);
+    const packetMessage = await awaitReply(memberChat, 0, `“${productName}”`);
     await shoot(memberChat, 'member-chat-dossier');
     const acknowledged = t('console.meeting.status.acknowledged');
     const shownAcknowledged = async () => (await page.locator('main').innerText()).split(acknowledged).length - 1;

@@ -114,7 +114,7 @@ describe('distribution of a meeting\'s dossiers', () => {
     for (const person of people) {
       if (person === outsideWindow || person === neverLinked) continue;
       const messages = sentTo(person.userId).slice(1); // after the link confirmation
-      const dossiers = messages.filter((m) => m.text?.startsWith('Hồ sơ sản phẩm «'));
+      const dossiers = messages.filter((m) => m.text?.startsWith('Hồ sơ sản phẩm “'));
       expect(messages[0]?.text).toContain('Hồ sơ điện tử của 10 sản phẩm được gửi ngay sau đây');
       expect(dossiers).toHaveLength(10);
       expect(dossiers.every((m) => m.buttons?.some((b) => b.title === 'Đã nhận hồ sơ'))).toBe(true);
@@ -141,7 +141,7 @@ describe('distribution of a meeting\'s dossiers', () => {
     await waitFor('the new version sent', allSent, 30_000);
     expect((await harness.db.outboundMessage.count()) - before).toBe(9 * 2 + 1); // link and file for 9 in the chat, 1 template
     const [notice, file] = sentTo('member-1').slice(-2);
-    expect(notice?.text).toMatch(/^PHIÊN BẢN MỚI — hồ sơ sản phẩm «Sản phẩm số 1» .* nay là phiên bản 2/);
+    expect(notice?.text).toMatch(/^PHIÊN BẢN MỚI — hồ sơ sản phẩm “Sản phẩm số 1” .* nay là phiên bản 2/);
     expect(file?.kind).toBe('file');
   });
 
@@ -170,7 +170,7 @@ describe('distribution of a meeting\'s dossiers', () => {
     expect(byTemplate.every((d) => d.sentAt !== null)).toBe(true);
     for (const person of people.filter((p) => p !== outsideWindow && p !== neverLinked)) {
       const rows = of(person.name).filter((d) => d.status !== 'superseded');
-      const received = sentTo(person.userId).filter((m) => m.text?.startsWith('Hồ sơ sản phẩm «') || m.text?.startsWith('PHIÊN BẢN MỚI') || m.text?.startsWith('Kính gửi'));
+      const received = sentTo(person.userId).filter((m) => m.text?.startsWith('Hồ sơ sản phẩm “') || m.text?.startsWith('PHIÊN BẢN MỚI') || m.text?.startsWith('Kính gửi'));
       expect(rows.filter((d) => d.sentAt !== null)).toHaveLength(received.length - 1); // the superseded first version was received too
       expect(of(person.name).filter((d) => d.status === 'superseded')).toEqual([expect.objectContaining({ product: 'Sản phẩm số 1', packetVersion: 1 })]);
     }

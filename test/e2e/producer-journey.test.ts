@@ -117,7 +117,7 @@ describe('a producer in the chat page, from the first message to a submitted dos
       const before = (await oaTexts()).length;
       await chat.setInputFiles('#file-input', { name: `${item}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from(await makePdf({ pages: 1, label: item, lines: 2 })) });
       const received = await settled(before);
-      expect(received).toContain('Đã nhận «');
+      expect(received).toContain('Đã nhận “');
       replies = await say('xong');
     }
     expect(replies).toContain(t('dossier.review.prompt'));
@@ -128,7 +128,7 @@ describe('a producer in the chat page, from the first message to a submitted dos
     await expect.poll(() => submit.isVisible()).toBe(true);
     const beforeSubmit = (await oaTexts()).length;
     await submit.click();
-    expect(await settled(beforeSubmit)).toContain('Đã nộp hồ sơ sản phẩm «Mật ong rừng Tân Phú»');
+    expect(await settled(beforeSubmit)).toContain('Đã nộp hồ sơ sản phẩm “Mật ong rừng Tân Phú”');
     await shoot('dossier-submitted');
 
     // The status follows the dossier and says nothing more is asked for now.

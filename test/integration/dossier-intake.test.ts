@@ -73,7 +73,7 @@ describe('dossier documents through Zalo', () => {
     const userId = uniqueId('dossier');
     await driver.play(userId, ['menu', '2', ...profileAnswersVi, ...ideaAnswersVi, 'Đồng ý']);
     const opened = await driver.play(userId, ['menu', '4']);
-    expect(opened.join('\n')).toContain('Hồ sơ «Mật ong rừng Tân Phú»: đã có 0/8 mục bắt buộc.');
+    expect(opened.join('\n')).toContain('Hồ sơ “Mật ong rừng Tân Phú”: đã có 0/8 mục bắt buộc.');
     expect(opened.at(-1)).toContain('Bạn gửi ảnh chụp hoặc tệp PDF của: Phiếu đăng ký đánh giá, phân hạng sản phẩm (Mẫu 01)');
 
     // Two photos in a row: two pages of Form 01.
@@ -81,7 +81,7 @@ describe('dossier documents through Zalo', () => {
     const page2 = makeJpeg({ width: 400, height: 600, seed: 2 });
     nock(cdn).get('/form01-1.jpg').reply(200, Buffer.from(page1)).get('/form01-2.jpg').reply(200, Buffer.from(page2));
     expect(await driver.sendFiles(userId, [{ type: 'image', url: `${cdn}/form01-1.jpg` }])).toEqual([]);
-    expect((await runIntake(userId))[0]).toMatch(/^Đã nhận «Phiếu đăng ký đánh giá, phân hạng sản phẩm \(Mẫu 01\)»: 1 tệp/);
+    expect((await runIntake(userId))[0]).toMatch(/^Đã nhận “Phiếu đăng ký đánh giá, phân hạng sản phẩm \(Mẫu 01\)”: 1 tệp/);
     await driver.sendFiles(userId, [{ type: 'image', url: `${cdn}/form01-2.jpg` }]);
     expect((await runIntake(userId))[0]).toContain(': 2 tệp');
     // "còn thiếu" while Form 01 is still being collected: it is named, never shown by its
@@ -93,7 +93,7 @@ describe('dossier documents through Zalo', () => {
     // Leaving for another menu item: the question says the documents are kept, and counts no "answers".
     await driver.say(userId, 'menu');
     const other = await driver.say(userId, '6');
-    expect(other).toEqual(['Bạn đang gửi dở «Hồ sơ sản phẩm» (giấy tờ đã gửi vẫn được lưu). Tiếp tục phần đó, hay chuyển sang «Gặp cán bộ»?\n[Tiếp tục]\n[Bắt đầu mục mới]']);
+    expect(other).toEqual(['Bạn đang gửi dở “Hồ sơ sản phẩm” (giấy tờ đã gửi vẫn được lưu). Tiếp tục phần đó, hay chuyển sang “Gặp cán bộ”?\n[Tiếp tục]\n[Bắt đầu mục mới]']);
     expect((await driver.say(userId, 'tiếp tục')).at(-1)).toContain('Báo cáo tự đánh giá của chủ thể (Mẫu 02)');
 
     // An executable named .pdf, a file over the limit, the same photo again, a download that stalls.
@@ -112,7 +112,7 @@ describe('dossier documents through Zalo', () => {
     await driver.sendFiles(userId, [{ type: 'file', url: `${cdn}/big.pdf`, name: 'big.pdf' }]);
     expect((await runIntake(userId))[0]).toContain('lớn quá (tối đa 1 MB)');
     await driver.sendFiles(userId, [{ type: 'image', url: `${cdn}/again.jpg` }]);
-    expect((await runIntake(userId))[0]).toBe('Tệp này bạn đã gửi rồi (cho «Phiếu đăng ký đánh giá, phân hạng sản phẩm (Mẫu 01)»), mình không lưu lại lần nữa.');
+    expect((await runIntake(userId))[0]).toBe('Tệp này bạn đã gửi rồi (cho “Phiếu đăng ký đánh giá, phân hạng sản phẩm (Mẫu 01)”), mình không lưu lại lần nữa.');
     await driver.sendFiles(userId, [{ type: 'file', url: `${cdn}/slow.pdf`, name: 'mau02.pdf' }]);
     expect((await runIntake(userId))[0]).toContain('quá lâu nên bị ngắt. Bạn gửi lại');
     // Nothing was kept for Form 02, which is required: "xong" and "bỏ qua" do not pass it.
@@ -133,7 +133,7 @@ describe('dossier documents through Zalo', () => {
 
     // "còn thiếu" at any time.
     const progress = await driver.say(userId, 'còn thiếu');
-    expect(progress[0]).toContain('«Mật ong rừng Tân Phú» (số 1/PĐK-75-26116-2026): đã có 1/8 mục bắt buộc. Còn thiếu:\n• Báo cáo tự đánh giá của chủ thể (Mẫu 02)');
+    expect(progress[0]).toContain('“Mật ong rừng Tân Phú” (số 1/PĐK-75-26116-2026): đã có 1/8 mục bắt buộc. Còn thiếu:\n• Báo cáo tự đánh giá của chủ thể (Mẫu 02)');
 
     // The other required items arrive (as if sent one by one); the walk ends at the review.
     const dossierId = documents[0]!.dossierId;
@@ -167,7 +167,7 @@ describe('dossier documents through Zalo', () => {
 
     // Submitted: the commune's officials are told (none linked here: nobody to tell).
     const submitted = await driver.play(userId, ['menu', '4', 'nop ho so']);
-    expect(submitted.join('\n')).toContain('Đã nộp hồ sơ sản phẩm «Mật ong rừng Tân Phú» (số 1/PĐK-75-26116-2026) cho Xã Tân Phú, Đồng Nai.');
+    expect(submitted.join('\n')).toContain('Đã nộp hồ sơ sản phẩm “Mật ong rừng Tân Phú” (số 1/PĐK-75-26116-2026) cho Xã Tân Phú, Đồng Nai.');
     expect(await db.dossier.findUniqueOrThrow({ where: { id: dossierId } })).toMatchObject({ status: 'submitted' });
     const actions = (await db.dossierEvent.findMany({ where: { dossierId }, orderBy: { id: 'asc' } })).map((e) => e.action);
     expect(actions).toEqual(['document_added', 'document_added', 'document_refused', 'document_refused', 'document_refused', 'document_replaced', 'document_added', 'submitted']);
@@ -182,13 +182,13 @@ describe('dossier documents through Zalo', () => {
     await db.$transaction((tx) => returnDossierItems(tx, { ideaId: idea.id, official: 'UBND xã Tân Phú', checklists: ruleSets, now: clock.now, translate, items: [{ item: 'testReport', reason: 'Phiếu kiểm nghiệm đã quá 12 tháng.' }] }));
     const told = await driver.collect(userId);
     expect(told.at(-1)).toContain('• Phiếu kiểm nghiệm sản phẩm: Phiếu kiểm nghiệm đã quá 12 tháng.\n');
-    expect(await statusOf(userId)).toContain('Xã đề nghị gửi lại: Phiếu kiểm nghiệm sản phẩm. Việc tiếp theo: gõ «gửi bổ sung» để gửi lại các mục này.');
+    expect(await statusOf(userId)).toContain('Xã đề nghị gửi lại: Phiếu kiểm nghiệm sản phẩm. Việc tiếp theo: gõ “gửi bổ sung” để gửi lại các mục này.');
     expect(told.at(-1)).toContain('[Gửi bổ sung]');
     const asked = await driver.say(userId, 'Gửi bổ sung');
     expect(asked.at(-1)).toContain('Bạn gửi ảnh chụp hoặc tệp PDF của: Phiếu kiểm nghiệm sản phẩm');
     nock(cdn).get('/test-2026.pdf').reply(200, Buffer.from(await makePdf({ pages: 1, label: 'Kiem nghiem 2026' })));
     await driver.sendFiles(userId, [{ type: 'file', url: `${cdn}/test-2026.pdf`, name: 'kiemnghiem.pdf' }]);
-    expect((await runIntake(userId))[0]).toContain('Đã nhận «Phiếu kiểm nghiệm sản phẩm»: 1 tệp');
+    expect((await runIntake(userId))[0]).toContain('Đã nhận “Phiếu kiểm nghiệm sản phẩm”: 1 tệp');
     const tests = await db.dossierDocument.findMany({ where: { dossierId: idea.dossier!.id, itemCode: 'testReport' }, orderBy: { id: 'asc' } });
     expect(tests.map((d) => d.status)).toEqual(['replaced', 'stored']);
     expect(await db.dossierItemReturn.count({ where: { dossierId: idea.dossier!.id, resolvedAt: null } })).toBe(0);

@@ -108,7 +108,7 @@ describe('the meeting schedule', () => {
     expect(alert).toHaveLength(1);
     const message = await db.outboundMessage.findUniqueOrThrow({ where: { id: alert[0]! } });
     expect(message.recipient).toBe('person-2');
-    expect(JSON.stringify(message.payload)).toContain('Zalo không chuyển được hồ sơ «Mật ong» (phiên họp ngày 08/07/2026) tới Người 1 (0912 000 111): Zalo -213: user has blocked the OA.');
+    expect(JSON.stringify(message.payload)).toContain('Zalo không chuyển được hồ sơ “Mật ong” (phiên họp ngày 08/07/2026) tới Người 1 (0912 000 111): Zalo -213: user has blocked the OA.');
     expect(await runMeetingSchedule(deps)).toEqual([]);
     await db.outboundMessage.update({ where: { id: failed.id }, data: { status: 'pending', lastError: null } });
   });

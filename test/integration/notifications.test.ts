@@ -101,7 +101,7 @@ describe('timing', () => {
     await linkedUser(db, 'producer-1', vn('2026-12-13T19:00'));
     const sent = await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id });
     expect(sent).toHaveLength(1);
-    expect(textOf((await messagesTo('producer-1'))[0])).toContain(`Ý tưởng «${idea.productName}»`);
+    expect(textOf((await messagesTo('producer-1'))[0])).toContain(`Ý tưởng “${idea.productName}”`);
   });
 
   it('a council member hears of the meeting the working day before at 08:00 and at 07:00 on the day, not in the night', async () => {
@@ -308,7 +308,7 @@ describe('before a producer\'s meeting', () => {
     expect(await dispatchNotifications(dispatchDeps(), { kind: 'producer', id: producer.id })).toHaveLength(1);
     const text = textOf((await messagesTo('producer-meeting'))[0]);
     expect(text).toMatch(/^🔔 Nhắc việc OCOP \(2 việc\):/);
-    expect(text).toContain(`Hồ sơ «${idea.productName}» sẽ được Hội đồng đánh giá ngày 16/12/2026 nhưng còn 1 mục cần gửi lại. Xin gửi trước ngày 15/12/2026`);
+    expect(text).toContain(`Hồ sơ “${idea.productName}” sẽ được Hội đồng đánh giá ngày 16/12/2026 nhưng còn 1 mục cần gửi lại. Xin gửi trước ngày 15/12/2026`);
 
     // Sent again on Friday: Monday's reminder is closed, not sent.
     await db.dossier.update({ where: { id: dossier.id }, data: { status: 'submitted' } });
@@ -419,7 +419,7 @@ describe('reaching people outside Zalo\'s window', () => {
 
     await dispatchNotifications(dispatchDeps(), { kind: 'official', id: official.id });
     const [alert] = await messagesTo('official-commune');
-    expect(textOf(alert)).toMatch(/Không liên lạc được qua Zalo với HTX producer-9 \(điện thoại 0912 345 678\) về: Ý tưởng «Mật ong số \d+» .* chưa có phương án/);
+    expect(textOf(alert)).toMatch(/Không liên lạc được qua Zalo với HTX producer-9 \(điện thoại 0912 345 678\) về: Ý tưởng “Mật ong số \d+” .* chưa có phương án/);
     expect(untold).toBe(0);
   });
 

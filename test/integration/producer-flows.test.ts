@@ -81,13 +81,13 @@ describe('producer flows (vi)', () => {
     expect(ideaSummary).toContain('7. Lao động địa phương: 12');
     expect(ideaSummary).toContain('11. Cần hỗ trợ: (chưa có)');
     const submitted = await driver.say(userId, 'đồng ý');
-    expect(submitted[0]).toContain('Đã gửi đăng ký ý tưởng sản phẩm «Mật ong rừng Tân Phú» tới Xã Tân Phú, Đồng Nai.\nSố phiếu: 1/PĐK-75-26116-2026');
+    expect(submitted[0]).toContain('Đã gửi đăng ký ý tưởng sản phẩm “Mật ong rừng Tân Phú” tới Xã Tân Phú, Đồng Nai.\nSố phiếu: 1/PĐK-75-26116-2026');
     expect(submitted[0]).toContain('Bạn muốn làm gì?'); // back at the menu
 
     const stored = await db.productIdea.findFirstOrThrow({ where: { producer: { zaloUserId: userId } } });
     expect(stored).toMatchObject({ receiptNumber: '1/PĐK-75-26116-2026', sequence: 1, year: 2026, ruleSet: 'qd-26-2026', sectorCode: 'food', groupCode: 'rawFood', setCode: 'honeyRawOther', kind: 'new_product', status: 'submitted' });
     expect(stored.details).toMatchObject({ localWorkers: 12, rawMaterialsLocal: 'all' });
-    expect(await driver.sentTo(officialId)).toEqual(['Ý tưởng sản phẩm mới chờ xem xét: «Mật ong rừng Tân Phú» của HTX Nông nghiệp Tân Phú (Xã Tân Phú, Đồng Nai), số 1/PĐK-75-26116-2026.']);
+    expect(await driver.sentTo(officialId)).toEqual(['Ý tưởng sản phẩm mới chờ xem xét: “Mật ong rừng Tân Phú” của HTX Nông nghiệp Tân Phú (Xã Tân Phú, Đồng Nai), số 1/PĐK-75-26116-2026.']);
   });
 
   it('wrong answers are re-prompted with what was wrong; after three the bot offers help, the menu or an official', async () => {
@@ -103,7 +103,7 @@ describe('producer flows (vi)', () => {
     const official = await driver.say(userId, 'Gặp cán bộ');
     expect(last(official)).toContain(translate('vi', 'official.commune.prompt'));
     const phone = await driver.play(userId, ['tiếp tục', '0101234565', 'Nguyễn Hà', 'Giám đốc', 'bỏ qua', 'bỏ qua', 'bỏ qua', '12 345']);
-    expect(phone.join('\n')).toContain('Mình tiếp tục «Hồ sơ chủ thể» nhé.');
+    expect(phone.join('\n')).toContain('Mình tiếp tục “Hồ sơ chủ thể” nhé.');
     expect(phone.join('\n')).toContain(translate('vi', 'validation.phone.format'));
     const number = await driver.play(userId, ['0912345678', 'bo qua', 'Số 5', 'ba dinh', 'sửa 11', 'khongphaiemail']);
     expect(number.join('\n')).toContain(translate('vi', 'validation.email.missingAt'));
@@ -258,7 +258,7 @@ describe('the business plan (vi)', () => {
     // Two ideas: the plan's is chosen by typing part of its name.
     expect(plan.join('\n')).toMatch(/Phương án cho sản phẩm nào\?\n1\. Mật ong rừng Tân Phú \(\d+\/PĐK-75-26116-2026\)\n2\. Nước mắm cá cơm/);
     expect(last(plan)).toMatch(/1\. Sản phẩm: Nước mắm cá cơm \(\d+\/PĐK-75-26116-2026\)/);
-    expect((await driver.say(userId, 'Đồng ý'))[0]).toMatch(/^Đã lưu phương án kinh doanh cho «Nước mắm cá cơm» \(số \d+\/PĐK-75-26116-2026\)\./);
+    expect((await driver.say(userId, 'Đồng ý'))[0]).toMatch(/^Đã lưu phương án kinh doanh cho “Nước mắm cá cơm” \(số \d+\/PĐK-75-26116-2026\)\./);
   });
 });
 
@@ -277,7 +277,7 @@ describe('an idea sent back for changes', () => {
     const open = await driver.say(userId, 'Sửa và gửi lại');
     expect(last(open)).toContain('1. Tên sản phẩm: Mật ong rừng Tân Phú');
     const fixed = await driver.play(userId, ['sửa 1', 'Mật ong rừng tràm Tân Phú', 'Đồng ý']);
-    expect(fixed.join('\n')).toContain('Đã gửi lại ý tưởng sản phẩm «Mật ong rừng tràm Tân Phú» (số ');
+    expect(fixed.join('\n')).toContain('Đã gửi lại ý tưởng sản phẩm “Mật ong rừng tràm Tân Phú” (số ');
     const after = await db.productIdea.findUniqueOrThrow({ where: { id: idea.id } });
     expect(after).toMatchObject({ status: 'submitted', productName: 'Mật ong rừng tràm Tân Phú', receiptNumber: idea.receiptNumber, reviewReason: null });
     expect((await driver.sentTo(officialId)).at(-1)).toContain('đã được sửa và gửi lại');
@@ -339,14 +339,14 @@ describe('who the producer is (Decision 26/2026/QĐ-TTg Art. 2.3; Forms 02 and 0
     await driver.play(userId, ['menu', '1', 'ho san xuat', 'Hộ Giàng Thị Mai']);
     const id = await driver.play(userId, ['00109001234', '097090012345', '001212012345', '001190012345']);
     expect(id.join('\n')).toContain(translate('vi', 'profile.personalId.length', { length: '11' }));
-    expect(id.join('\n')).toContain('3 chữ số đầu là mã tỉnh nơi đăng ký khai sinh (001–096); «097» không phải mã tỉnh.');
+    expect(id.join('\n')).toContain('3 chữ số đầu là mã tỉnh nơi đăng ký khai sinh (001–096); “097” không phải mã tỉnh.');
     expect(id.join('\n')).toContain(translate('vi', 'profile.personalId.tooYoung', { year: '2012', age: '15' }));
     // The certificate number is optional now; the personal ID stands in for the tax code.
     expect(last(id)).toBe(`${translate('vi', 'profile.householdRegistration.prompt')}\n${translate('vi', 'flow.ask.optional')}`);
     const representative = await driver.play(userId, ['bỏ qua', 'Giàng Thị Mai', 'Chủ hộ']);
     expect(last(representative)).toBe(`${translate('vi', 'profile.gender.prompt')}\n[Nam]\n[Nữ]`);
     const ethnic = await driver.play(userId, ['Nữ', 'Người Tiên']);
-    expect(last(ethnic)).toContain('Mình chưa tìm thấy dân tộc «Người Tiên» trong danh mục 54 dân tộc. Bạn gõ lại tên dân tộc nhé, ví dụ: Kinh, Tày, Thái');
+    expect(last(ethnic)).toContain('Mình chưa tìm thấy dân tộc “Người Tiên” trong danh mục 54 dân tộc. Bạn gõ lại tên dân tộc nhé, ví dụ: Kinh, Tày, Thái');
     const profile = await driver.play(userId, ['hmong', 'Thôn Sả Séng, xã Sa Pa, Lào Cai', '0912 345 678', 'bỏ qua', 'Thôn Sả Séng', 'tan phu dong nai']);
     expect(last(profile).split('\n')).toEqual(
       expect.arrayContaining([
@@ -426,9 +426,9 @@ describe('conversations over time', () => {
 
     clock.now = new Date(clock.now.getTime() + 5 * 24 * 3600_000);
     const later = await driver.say(userId, 'Chủ nhiệm');
-    expect(later).toEqual(['Bạn đang làm dở «Hồ sơ chủ thể» (đã trả lời 4 câu). Bạn muốn tiếp tục hay làm lại từ đầu?\n[Tiếp tục]\n[Làm lại]']);
+    expect(later).toEqual(['Bạn đang làm dở “Hồ sơ chủ thể” (đã trả lời 4 câu). Bạn muốn tiếp tục hay làm lại từ đầu?\n[Tiếp tục]\n[Làm lại]']);
     const resumed = await driver.say(userId, 'Tiếp tục');
-    expect(resumed).toEqual([`Mình tiếp tục «Hồ sơ chủ thể» nhé.\n\n${translate('vi', 'profile.position.prompt')}`]);
+    expect(resumed).toEqual([`Mình tiếp tục “Hồ sơ chủ thể” nhé.\n\n${translate('vi', 'profile.position.prompt')}`]);
     expect((await driver.say(userId, 'Chủ nhiệm')).join('\n')).toContain(translate('vi', 'profile.gender.prompt'));
 
     clock.now = new Date(clock.now.getTime() + 5 * 24 * 3600_000);
@@ -442,9 +442,9 @@ describe('conversations over time', () => {
     const userId = uniqueId('aside');
     await driver.play(userId, ['menu', '1', ...profileVi.slice(0, 2)]);
     const menu = await driver.say(userId, 'menu');
-    expect(menu[0]).toContain('Phần «Hồ sơ chủ thể» bạn đang làm dở vẫn được giữ');
+    expect(menu[0]).toContain('Phần “Hồ sơ chủ thể” bạn đang làm dở vẫn được giữ');
     const other = await driver.say(userId, '6');
-    expect(other).toEqual(['Bạn đang làm dở «Hồ sơ chủ thể» (đã trả lời 2 câu). Tiếp tục phần đó, hay bỏ đi để bắt đầu «Gặp cán bộ»?\n[Tiếp tục]\n[Bắt đầu mục mới]']);
+    expect(other).toEqual(['Bạn đang làm dở “Hồ sơ chủ thể” (đã trả lời 2 câu). Tiếp tục phần đó, hay bỏ đi để bắt đầu “Gặp cán bộ”?\n[Tiếp tục]\n[Bắt đầu mục mới]']);
     const back = await driver.say(userId, 'tiep tuc');
     expect(last(back)).toContain(translate('vi', 'profile.taxCode.prompt'));
   });
@@ -489,7 +489,7 @@ describe('conversations over time', () => {
       conversation = await loadProjectConversation(db, translate, dir);
 
       const moved = await driver.say(userId, 'Bán ở chợ huyện');
-      expect(moved[0]).toBe(`Mẫu khai «Đăng ký ý tưởng sản phẩm» vừa được cập nhật. Những câu bạn đã trả lời vẫn được giữ; mình hỏi tiếp phần còn lại.\n\n${translate('vi', 'idea.market.prompt')}`);
+      expect(moved[0]).toBe(`Mẫu khai “Đăng ký ý tưởng sản phẩm” vừa được cập nhật. Những câu bạn đã trả lời vẫn được giữ; mình hỏi tiếp phần còn lại.\n\n${translate('vi', 'idea.market.prompt')}`);
       const same = await driver.say(atMarket, 'Khách du lịch');
       expect(last(same)).toContain(translate('vi', 'idea.support.prompt'));
       const session = await db.conversationSession.findUniqueOrThrow({ where: { userId: atMarket } });

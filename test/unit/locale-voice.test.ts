@@ -18,6 +18,10 @@ describe('the texts of locales/', () => {
     expect(tôi).toEqual([]);
   });
 
+  it('quote as Vietnamese text does, with “ ”, never « »', () => {
+    expect(Object.entries(vi).filter(([, text]) => /[«»]/.test(text))).toEqual([]);
+  });
+
   it('are NFC, so that searches and comparisons match what people type', () => {
     const notNfc = Object.entries({ ...vi, ...en }).filter(([, text]) => text !== text.normalize('NFC'));
     expect(notNfc).toEqual([]);
