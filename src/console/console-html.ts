@@ -64,6 +64,7 @@ export function layout(ctx: PageContext, title: string, body: Html): string {
     ? html`<nav aria-label="${ctx.t('console.nav.label')}">
         <a href="/console">${ctx.t('console.nav.tasks')}</a>
         <a href="/console/ideas">${ctx.t('console.nav.ideas')}</a>
+        <a href="/console/overview">${ctx.t('console.nav.overview')}</a>
         ${ctx.official.plansMeetings ? html`<a href="/console/meetings">${ctx.t('console.nav.meetings')}</a><a href="/console/councils">${ctx.t('console.nav.councils')}</a>` : ''}
       </nav>
       <div class="who"><span>${ctx.official.name}</span> · <span>${ctx.official.role}</span> · <span>${ctx.official.region}</span>

@@ -30,6 +30,7 @@ import type { DocumentStorage } from '../storage/storage.js';
 import type { MeetingRules } from '../council/schedule-meeting.js';
 import type { RuleSet } from '../ocop/rule-sets.js';
 import { registerMeetingPages } from './console-meetings.js';
+import { registerOverviewPages } from './console-overview.js';
 import { displayPhone } from '../text/phone.js';
 import { readUpload } from './read-upload.js';
 import { endSession, findSession, redeemSignInLink, type ConsoleAuthSettings, type ConsoleSessionState } from './console-auth.js';
@@ -490,6 +491,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   if (deps.meetings && deps.distribute && deps.ruleSets) {
     registerMeetingPages(router, { db: deps.db, translate: deps.translate, evaluation: { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor }, logger: deps.logger, now: deps.now, meetings: deps.meetings, distribute: deps.distribute, enqueueOutbound: deps.enqueueOutbound, invitationTtlHours: deps.invitationTtlHours }, { ctxOf, page, official, notFound });
   }
+  const rounds = deps.ruleSets && deps.meetings ? { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor } : undefined;
+  registerOverviewPages(router, { db: deps.db, now: deps.now, calendar: deps.calendar, checkWorkingDays: deps.checkWorkingDays, ...(rounds ? { rounds } : {}) }, { ctxOf, page, official, notFound });
   return router;
 }
 

@@ -1,3 +1,6 @@
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +25,8 @@ let base: string;
 let close: () => Promise<void>;
 let ideaId: bigint;
 let dossierIdeaId: bigint;
+/** Kept after the run for a human look at the pages. */
+const screenshotDir = join(tmpdir(), 'ocop-console-screenshots');
 
 beforeAll(async () => {
   await resetDatabase(db);
@@ -34,6 +39,11 @@ beforeAll(async () => {
   ideaId = (await makeIdea(db, producer.id, new Date('2026-11-30T02:00:00Z'), { status: 'submitted' })).id;
   await db.productIdea.update({ where: { id: ideaId }, data: { productName: 'Mật ong rừng tràm Tân Phú loại đặc biệt đóng chai thủy tinh 500 ml', details: { description: 'Mật ong khai thác tự nhiên từ rừng tràm, lọc lạnh, không pha trộn; đạt tiêu chuẩn cơ sở.' } } });
   dossierIdeaId = (await makeIdea(db, producer.id, new Date('2026-11-23T02:00:00Z'), { dossier: 'submitted' })).id;
+  // A second commune, so the overview has a bar each.
+  const neighbour = await makeProducer(db, 'zu-producer-2', { communeCode: '26020' });
+  const elsewhere = await makeIdea(db, neighbour.id, new Date('2026-11-20T02:00:00Z'), { dossier: 'checked' });
+  await db.productIdea.update({ where: { id: elsewhere.id }, data: { communeCode: '26020' } });
+  await mkdir(screenshotDir, { recursive: true });
   const started = await startConsoleApp({ db, redis, now: () => clock.now, conversation });
   base = started.base;
   close = started.close;
@@ -58,7 +68,7 @@ describe('console pages in a browser', () => {
     expect(new URL(page.url()).pathname).toBe('/console');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Việc cần làm');
 
-    for (const path of ['/console', '/console/ideas', `/console/ideas/${ideaId}`, `/console/ideas/${dossierIdeaId}/dossier`]) {
+    for (const path of ['/console', '/console/ideas', `/console/ideas/${ideaId}`, `/console/ideas/${dossierIdeaId}/dossier`, '/console/overview']) {
       await page.goto(`${base}${path}`);
       const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
       expect(overflow, `${path} at ${width} px`).toBeLessThanOrEqual(0);
@@ -77,6 +87,11 @@ describe('console pages in a browser', () => {
     await page.goto(`${base}/console/meetings?month=2026-11&date=2026-12-07`);
     expect(Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')), `meetings at ${width} px`).toBeLessThanOrEqual(0);
     await expect.poll(() => page.locator('.month .day').count()).toBe(42);
+    // The province's overview: a bar per commune, and its table in a box of its own.
+    await page.goto(`${base}/console/overview`);
+    expect(Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')), `overview at ${width} px`).toBeLessThanOrEqual(0);
+    await expect.poll(() => page.locator('table.numbers').count()).toBe(3);
+    await page.screenshot({ path: `${screenshotDir}/overview-${width}.png`, fullPage: true });
     await context.close();
   });
 });
