@@ -69,3 +69,12 @@ export function ideaRegionSql(scope: { role: string; provinceCode: string; commu
 export function mayDecide(role: string): boolean {
   return role === 'commune' || role === 'province';
 }
+
+/**
+ * The province's administrator: a province official an operator made one. The operations
+ * pages reach beyond one province (a deployment's queues and its OA token serve every
+ * province it carries), so the province role alone is not enough.
+ */
+export function mayOperate(official: { role: string; administrator: boolean }): boolean {
+  return official.role === 'province' && official.administrator;
+}
