@@ -4,14 +4,16 @@ import type { Database } from '../src/db/database.js';
 
 // `npm run dev` only: the officials' side can be tried at once. Two chat-page users of the
 // Zalo stand-in are officials of the sample province (Đồng Nai, 75): one of the commune
-// Tân Phú (26116), one of the province unit; and a fresh province token for the admin API.
+// Tân Phú (26116), one of the province unit (and its administrator); and a fresh province
+// token for the admin API.
 
 export const DEMO_PROVINCE = { code: '75', name: 'Đồng Nai' } as const;
 export const DEMO_COMMUNE = { code: '26116', name: 'Xã Tân Phú' } as const;
 
 const demoOfficials = [
   { zaloUserId: 'sim-user-official', name: 'Trần Văn Minh (demo)', role: 'commune', communeCode: DEMO_COMMUNE.code },
-  { zaloUserId: 'sim-user-province', name: 'Lê Thị Lan (demo)', role: 'province', communeCode: null },
+  // The demo province official is also the administrator: the console's operations pages can be tried.
+  { zaloUserId: 'sim-user-province', name: 'Lê Thị Lan (demo)', role: 'province', communeCode: null, administrator: true },
 ] as const;
 
 const demoTokenName = 'Demo: Văn phòng OCOP tỉnh Đồng Nai (npm run dev)';
@@ -26,7 +28,7 @@ export interface DemoOfficials {
 export async function seedDemoOfficials(db: Database, now: Date): Promise<DemoOfficials> {
   for (const official of demoOfficials) {
     await db.zaloUser.upsert({ where: { id: official.zaloUserId }, create: { id: official.zaloUserId, locale: 'vi', createdAt: now, updatedAt: now }, update: {} });
-    const fields = { name: official.name, role: official.role, provinceCode: DEMO_PROVINCE.code, communeCode: official.communeCode, linkedAt: now, invitationCode: null, invitationExpiresAt: null };
+    const fields = { name: official.name, role: official.role, provinceCode: DEMO_PROVINCE.code, communeCode: official.communeCode, linkedAt: now, invitationCode: null, invitationExpiresAt: null, administrator: 'administrator' in official };
     await db.official.upsert({ where: { zaloUserId: official.zaloUserId }, create: { ...fields, zaloUserId: official.zaloUserId, createdAt: now }, update: fields });
   }
   await db.apiToken.updateMany({ where: { name: demoTokenName, revokedAt: null }, data: { revokedAt: now } });

@@ -64,7 +64,7 @@ console.log(
     '',
     `  Chat page (you are the Zalo user): ${simServer.url}`,
     `    sim-user-producer  a producer: type "menu"; register in ${DEMO_COMMUNE.name} (search "tân phú") to reach the demo officials`,
-    ...demo.officials.map((o) => `    ${o.zaloUserId.padEnd(18)} ${o.name}, ${o.role === 'commune' ? `commune official of ${DEMO_COMMUNE.name}` : `province official of ${DEMO_PROVINCE.name}`}: receives the notices`),
+    ...demo.officials.map((o) => `    ${o.zaloUserId.padEnd(18)} ${o.name}, ${o.role === 'commune' ? `commune official of ${DEMO_COMMUNE.name}` : `province official and administrator of ${DEMO_PROVINCE.name}`}: receives the notices`),
     `  Officials' console: sign in as a demo official (links work once, for 10 minutes; for a new one, write "đăng nhập" in the chat page as that user)`,
     ...demo.officials.map((o) => `    ${o.name.padEnd(26)} ${o.signInToken ? `${bot.url}/console/sign-in/${o.signInToken}` : 'too many links just now: write "đăng nhập" in the chat page'}`),
     `  Admin API (province ${DEMO_PROVINCE.code}, ${DEMO_PROVINCE.name}): ${bot.url}/admin/v1   token (new each start): ${demo.token}`,

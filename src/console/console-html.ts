@@ -36,7 +36,7 @@ export interface PageContext {
   locale: Locale;
   t: (key: string, vars?: Record<string, string>) => string;
   /** the signed-in official, shown in the header; absent on the sign-in pages */
-  official?: { name: string; role: string; region: string; plansMeetings: boolean };
+  official?: { name: string; role: string; region: string; plansMeetings: boolean; operates?: boolean };
   csrfToken?: string;
   /** the path of the page, for the language switch */
   path: string;
@@ -64,6 +64,8 @@ export function layout(ctx: PageContext, title: string, body: Html): string {
     ? html`<nav aria-label="${ctx.t('console.nav.label')}">
         <a href="/console">${ctx.t('console.nav.tasks')}</a>
         <a href="/console/ideas">${ctx.t('console.nav.ideas')}</a>
+        <a href="/console/overview">${ctx.t('console.nav.overview')}</a>
+        ${ctx.official.operates ? html`<a href="/console/operations">${ctx.t('console.nav.operations')}</a>` : ''}
         ${ctx.official.plansMeetings ? html`<a href="/console/meetings">${ctx.t('console.nav.meetings')}</a><a href="/console/councils">${ctx.t('console.nav.councils')}</a>` : ''}
       </nav>
       <div class="who"><span>${ctx.official.name}</span> · <span>${ctx.official.role}</span> · <span>${ctx.official.region}</span>

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import type { Queue } from 'bullmq';
 import { z } from 'zod';
 import { displayDate, displayVietnamDateTime, vietnamDateOf } from '../calendar/calendar-date.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
@@ -22,7 +23,7 @@ import {
 import { defaultLocale, isLocale, type Locale, type Translate } from '../i18n/translator.js';
 import type { Logger } from '../observability/logger.js';
 import type { Checklist } from '../ocop/dossier-checklist.js';
-import { ideaRegion, mayDecide } from '../officials/region-scope.js';
+import { ideaRegion, mayDecide, mayOperate } from '../officials/region-scope.js';
 import { enqueueCommitted } from '../outbound/outbox.js';
 import { acceptProductIdea, ProductIdeaNotSubmittedError, returnProductIdea } from '../registration/review-product-idea.js';
 import { sendStoredFile } from '../storage/send-stored-file.js';
@@ -30,6 +31,8 @@ import type { DocumentStorage } from '../storage/storage.js';
 import type { MeetingRules } from '../council/schedule-meeting.js';
 import type { RuleSet } from '../ocop/rule-sets.js';
 import { registerMeetingPages } from './console-meetings.js';
+import { registerOverviewPages } from './console-overview.js';
+import { queueDashboardApi, registerOperationsPages } from './console-operations.js';
 import { displayPhone } from '../text/phone.js';
 import { readUpload } from './read-upload.js';
 import { endSession, findSession, redeemSignInLink, type ConsoleAuthSettings, type ConsoleSessionState } from './console-auth.js';
@@ -65,6 +68,8 @@ export interface ConsoleDeps {
   ruleSets?: readonly RuleSet[];
   /** Builds a dossier's packet (one PDF, kept per version); no packet button without it. */
   assemblePacket?: (ideaId: bigint, actor: string) => Promise<AssembledPacket>;
+  /** The BullMQ queues the operations page's dashboard shows; no dashboard without them. */
+  queues?: readonly Queue[];
 }
 
 const sessionCookie = 'ocop_console';
@@ -136,7 +141,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const path = req.originalUrl.replace(/([?&])lang=[^&]*&?/, '$1').replace(/[?&]$/, '');
     return pageContext(deps.translate, locale, {
       path,
-      ...(official ? { official: { name: official.name, role: deps.translate(locale, `official.role.${official.role}`), region: await regionLabel(official), plansMeetings: official.role !== 'commune' && deps.meetings !== undefined && deps.ruleSets !== undefined } } : {}),
+      ...(official ? { official: { name: official.name, role: deps.translate(locale, `official.role.${official.role}`), region: await regionLabel(official), plansMeetings: official.role !== 'commune' && deps.meetings !== undefined && deps.ruleSets !== undefined, operates: mayOperate(official) } } : {}),
       ...(req.session ? { csrfToken: req.session.csrfToken } : {}),
       ...(flash && flashes.some((f) => f === flash.key) ? { flash: { kind: flash.kind, text: deps.translate(locale, `console.flash.${flash.key}`) } } : {}),
     });
@@ -180,7 +185,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     }
     req.session = session;
     // A file form is read by its route, which checks the token among the form's fields.
-    if (req.method === 'POST' && !req.is('multipart/form-data')) {
+    // The queue dashboard's script posts JSON without the form token: console-operations.ts checks its origin.
+    if (req.method === 'POST' && !req.is('multipart/form-data') && !req.path.startsWith(queueDashboardApi)) {
       const given = typeof req.body?._csrf === 'string' ? req.body._csrf : '';
       if (!sameToken(given, session.csrfToken)) {
         const ctx = await ctxOf(req);
@@ -490,6 +496,9 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   if (deps.meetings && deps.distribute && deps.ruleSets) {
     registerMeetingPages(router, { db: deps.db, translate: deps.translate, evaluation: { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor }, logger: deps.logger, now: deps.now, meetings: deps.meetings, distribute: deps.distribute, enqueueOutbound: deps.enqueueOutbound, invitationTtlHours: deps.invitationTtlHours }, { ctxOf, page, official, notFound });
   }
+  const rounds = deps.ruleSets && deps.meetings ? { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor } : undefined;
+  registerOverviewPages(router, { db: deps.db, now: deps.now, calendar: deps.calendar, checkWorkingDays: deps.checkWorkingDays, ...(rounds ? { rounds } : {}) }, { ctxOf, page, official, notFound });
+  registerOperationsPages(router, { db: deps.db, translate: deps.translate, logger: deps.logger, now: deps.now, enqueueOutbound: deps.enqueueOutbound, ...(deps.queues ? { queues: deps.queues } : {}) }, { ctxOf, page, official, notFound });
   return router;
 }
 
@@ -499,7 +508,7 @@ function redirectWith(res: Response, path: string, kind: Flash['kind'], what: Fl
 }
 
 /** What a change may report on the page it returns to. */
-const flashes = ['accepted', 'returned', 'reasonRequired', 'alreadyDecided', 'checked', 'incomplete', 'alreadyChecked', 'itemReturned', 'notReturnable', 'meetingScheduled', 'meetingLocked', 'uploaded', 'uploadTooLarge', 'uploadMissing', 'uploadRefused', 'packetEmpty', 'packetChanged', 'packetBroken', 'resultsRecorded'] as const;
+const flashes = ['accepted', 'returned', 'reasonRequired', 'alreadyDecided', 'checked', 'incomplete', 'alreadyChecked', 'itemReturned', 'notReturnable', 'meetingScheduled', 'meetingLocked', 'uploaded', 'uploadTooLarge', 'uploadMissing', 'uploadRefused', 'packetEmpty', 'packetChanged', 'packetBroken', 'resultsRecorded', 'messageRetried', 'messageInDoubt', 'messageNotFailed'] as const;
 
 /** The dossier events the history names; anything else reads as a change. */
 const knownEvents = ['document_added', 'document_replaced', 'document_refused', 'submitted', 'checked', 'item_returned', 'exemption_declared', 'evaluated', 'evaluation_corrected'] as const;

@@ -4,7 +4,7 @@ import { addDays, vietnamDateOf, vietnamInstant, type CalendarDate } from '../ca
 import { addWorkingDays, previousWorkingDay } from '../calendar/working-days.js';
 import type { Logger } from '../observability/logger.js';
 import type { Checklist } from '../ocop/dossier-checklist.js';
-import { nextRoundClosing, nextRoundFor, type RoundDeadlines, type RoundRule } from '../ocop/evaluation-rounds.js';
+import { nextRoundClosing, nextRoundFor, provinceRoundRules, type RoundDeadlines, type RoundRule } from '../ocop/evaluation-rounds.js';
 import type { ProvinceSettings } from '../ocop/province-settings.js';
 import { ruleSetInForce, type RuleSet } from '../ocop/rule-sets.js';
 import { kindOf, type ReadContext } from './notification-kinds.js';
@@ -106,7 +106,7 @@ export async function planNotifications(deps: PlanDeps): Promise<{ planned: numb
 
   const ruleSet = ruleSetInForce(deps.ruleSets, now);
   // The province rounds of each province: the rule set's and the province's own.
-  const roundRules = (provinceCode: string): RoundRule[] => (ruleSet?.rounds ? [...ruleSet.rounds.province, ...deps.settingsFor(provinceCode).extraRounds] : []);
+  const roundRules = (provinceCode: string): RoundRule[] => provinceRoundRules(ruleSet?.rounds, deps.settingsFor(provinceCode).extraRounds);
   const roundFor = (who: 'producer' | 'commune', provinceCode: string) =>
     nextRoundFor(who, { calendar, rules: roundRules(provinceCode), today, checkWorkingDays: deps.rules.dossierCheckWorkingDays });
   const roundVars = (d: RoundDeadlines) => ({ round: String(d.round.number), roundYear: String(d.round.year), proposeBefore: d.round.proposeBefore, communeLastDay: d.communeLastDay, producerLastDay: d.producerLastDay, checkDays: String(deps.rules.dossierCheckWorkingDays) });

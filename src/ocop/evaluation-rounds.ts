@@ -31,6 +31,15 @@ export interface EvaluationRound {
   closesBefore: CalendarDate;
 }
 
+/**
+ * A province's rounds: the rule set's, and those the province holds on top of them
+ * (Art. 5.1, second paragraph, of 26/2026; rules/provinces.yaml, extraRounds). None when
+ * the rule set has no fixed rounds.
+ */
+export function provinceRoundRules(rounds: { province: readonly RoundRule[] } | undefined, extraRounds: readonly RoundRule[]): RoundRule[] {
+  return rounds ? [...rounds.province, ...extraRounds] : [];
+}
+
 /** The rounds of one level in a year, numbered in the order they close. */
 export function roundsOfYear(rules: readonly RoundRule[], level: RoundLevel, year: number): EvaluationRound[] {
   const date = (md: string) => makeCalendarDate(year, Number(md.slice(0, 2)), Number(md.slice(3, 5)));

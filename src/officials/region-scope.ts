@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Transaction } from '../db/database.js';
-import type { Prisma } from '../db/generated/client.js';
+import { Prisma } from '../db/generated/client.js';
 
 // The region an official or an API token answers for: a whole province, or one commune.
 // A council secretary's token answers for the meetings of a province.
@@ -52,11 +52,29 @@ export async function checkRegionScope(tx: Transaction, input: { role: string; p
 }
 
 /** The product ideas a scope answers for: its commune's, or its province's. */
-export function ideaRegion(scope: { role: string; provinceCode: string; communeCode: string | null }): Prisma.ProductIdeaWhereInput {
+export function ideaRegion(scope: { role: string; provinceCode: string; communeCode: string | null }): { communeCode: string } | { provinceCode: string } {
   return scope.role === 'commune' ? { communeCode: scope.communeCode ?? '' } : { provinceCode: scope.provinceCode };
+}
+
+/** The same region as `ideaRegion`, for an aggregate written in SQL over `product_idea` named `alias`. */
+export function ideaRegionSql(scope: { role: string; provinceCode: string; communeCode: string | null }, alias: string): Prisma.Sql {
+  // The alias is the caller's constant; checked all the same, since it is written into the SQL as is.
+  if (!/^[a-z_]+$/.test(alias)) throw new Error(`not a table alias: ${alias}`);
+  const region = ideaRegion(scope);
+  const table = Prisma.raw(alias);
+  return 'communeCode' in region ? Prisma.sql`${table}.commune_code = ${region.communeCode}` : Prisma.sql`${table}.province_code = ${region.provinceCode}`;
 }
 
 /** Who accepts or returns ideas and checks dossiers: the commune and the province, not a council secretary. */
 export function mayDecide(role: string): boolean {
   return role === 'commune' || role === 'province';
+}
+
+/**
+ * The province's administrator: a province official an operator made one. The operations
+ * pages reach beyond one province (a deployment's queues and its OA token serve every
+ * province it carries), so the province role alone is not enough.
+ */
+export function mayOperate(official: { role: string; administrator: boolean }): boolean {
+  return official.role === 'province' && official.administrator;
 }

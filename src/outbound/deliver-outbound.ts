@@ -198,7 +198,7 @@ async function resolveInDoubt(deps: OutboundDeps, row: OutboundRow, message: Out
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'unknown';
     if (elapsed >= limitMs) {
-      await markFailed(deps, row, `in doubt: an interrupted send could not be checked for ${Math.round(elapsed / 60_000)} min (${reason}); not sent again`);
+      await markFailed(deps, row, `in doubt: an interrupted send could not be checked for ${Math.round(elapsed / 60_000)} min (${reason}); not sent again`, { inDoubt: true });
       log.warn('an interrupted send could not be checked in time: marked failed, never sent twice');
       return 'failed';
     }
@@ -225,14 +225,17 @@ async function deliverRow(deps: OutboundDeps, row: OutboundRow): Promise<void> {
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'unknown error';
     if (error instanceof ZaloApiError && !isRetryableZaloError(error)) {
-      await markFailed(deps, row, reason);
+      await markFailed(deps, row, reason, { errorCode: error.code });
       log.warn({ code: error.code }, 'Zalo refused the message permanently');
       return;
     }
     // A timeout or a dropped connection may have reached Zalo: stay 'sending' so the next
     // attempt checks the conversation before sending again.
     const maybeDelivered = error instanceof ZaloTransportError && error.httpStatus === undefined && error.reason !== 'ECONNREFUSED';
-    await deps.db.outboundMessage.update({ where: { id: row.id }, data: { status: maybeDelivered ? 'sending' : 'pending', lastError: reason.slice(0, 1000) } });
+    await deps.db.outboundMessage.update({
+      where: { id: row.id },
+      data: { status: maybeDelivered ? 'sending' : 'pending', lastError: reason.slice(0, 1000), errorCode: error instanceof ZaloApiError ? error.code : null },
+    });
     deps.metrics.outboundResult.inc({ result: 'retry' });
     if (isRetryableZaloError(error)) throw new RetryLaterError(reason);
     throw error;
@@ -244,12 +247,16 @@ async function deliverRow(deps: OutboundDeps, row: OutboundRow): Promise<void> {
 }
 
 async function markSent(deps: OutboundDeps, row: OutboundRow, messageId: string) {
-  await deps.db.outboundMessage.update({ where: { id: row.id }, data: { status: 'sent', zaloMessageId: messageId, sentAt: deps.now(), lastError: null } });
+  await deps.db.outboundMessage.update({ where: { id: row.id }, data: { status: 'sent', zaloMessageId: messageId, sentAt: deps.now(), lastError: null, errorCode: null, inDoubt: false } });
   deps.metrics.outboundResult.inc({ result: 'sent' });
 }
 
-async function markFailed(deps: OutboundDeps, row: OutboundRow, reason: string) {
-  await deps.db.outboundMessage.update({ where: { id: row.id }, data: { status: 'failed', lastError: reason.slice(0, 1000), failedAt: deps.now() } });
+/** `inDoubt`: it may have reached the person (see `defaultInDoubt`); `errorCode`: Zalo refused it with that code. */
+async function markFailed(deps: OutboundDeps, row: OutboundRow, reason: string, outcome: { errorCode?: number; inDoubt?: boolean } = {}) {
+  await deps.db.outboundMessage.update({
+    where: { id: row.id },
+    data: { status: 'failed', lastError: reason.slice(0, 1000), failedAt: deps.now(), inDoubt: outcome.inDoubt ?? false, ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}) },
+  });
   deps.metrics.outboundResult.inc({ result: 'failed' });
 }
 
@@ -288,11 +295,14 @@ export async function deliverOutboundMessage(deps: OutboundDeps, messageId: bigi
   }
 }
 
-/** Marks a row failed when the queue has used every attempt on it. */
+/**
+ * Marks a row failed when the queue has used every attempt on it. A row still `sending`
+ * was interrupted without being settled: it may have reached the person, so it fails in doubt.
+ */
 export async function abandonOutboundMessage(deps: Pick<OutboundDeps, 'db' | 'metrics' | 'now'>, messageId: bigint, reason: string): Promise<void> {
-  const result = await deps.db.outboundMessage.updateMany({
-    where: { id: messageId, status: { in: ['pending', 'sending'] } },
-    data: { status: 'failed', lastError: reason.slice(0, 1000), failedAt: deps.now() },
-  });
-  if (result.count > 0) deps.metrics.outboundResult.inc({ result: 'failed' });
+  const data = { status: 'failed' as const, lastError: reason.slice(0, 1000), failedAt: deps.now() };
+  // Each update is conditional on the state it reads, so a row settled meanwhile is left alone.
+  const inDoubt = await deps.db.outboundMessage.updateMany({ where: { id: messageId, status: 'sending' }, data: { ...data, inDoubt: true } });
+  const unsent = await deps.db.outboundMessage.updateMany({ where: { id: messageId, status: 'pending' }, data: { ...data, inDoubt: false } });
+  if (inDoubt.count + unsent.count > 0) deps.metrics.outboundResult.inc({ result: 'failed' });
 }

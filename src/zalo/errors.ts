@@ -45,6 +45,13 @@ export const zaloErrorCodes = {
   interactionExpired: -232,
 } as const;
 
+export type ZaloErrorName = keyof typeof zaloErrorCodes;
+
+/** The name of a code Zalo answers with, when it is one the bot knows. */
+export function zaloErrorName(code: number): ZaloErrorName | undefined {
+  return (Object.keys(zaloErrorCodes) as ZaloErrorName[]).find((name) => zaloErrorCodes[name] === code);
+}
+
 const tokenRejectionCodes = new Set<number>([zaloErrorCodes.accessTokenInvalid, zaloErrorCodes.accessTokenExpired]);
 
 export function isTokenRejection(error: unknown): error is ZaloApiError {

@@ -5,7 +5,8 @@ import type { Database } from '../db/database.js';
 import { tryAcquireRedisLock } from '../redis/redis-lock.js';
 import { ZaloAuthError } from './errors.js';
 
-const tokenRowId = 'oa';
+/** The one row of `zalo_token`: one OA per deployment. */
+export const tokenRowId = 'oa';
 
 export interface RefreshedPair {
   accessToken: string;
@@ -62,6 +63,18 @@ export function createZaloTokenStore(deps: {
     return expiresAt !== null && expiresAt.getTime() - now() < deps.refreshMarginSeconds * 1000;
   }
 
+  /**
+   * Kept on the row for the console's operations page, across processes and restarts. Only
+   * the reasons our OAuth client words itself (ZaloAuthError, never a token) are kept as
+   * they are; anything else by its class. The version is left alone: no pair changed.
+   */
+  async function recordRefreshFailure(error: unknown): Promise<void> {
+    const reason = error instanceof ZaloAuthError ? error.message : error instanceof Error ? error.name : 'unknown';
+    await deps.db.zaloToken
+      .updateMany({ where: { id: tokenRowId }, data: { refreshFailedAt: new Date(now()), refreshError: reason.slice(0, 300) } })
+      .catch((failure: unknown) => log.warn({ err: failure }, 'could not record a failed token refresh'));
+  }
+
   async function refreshUnderLock(staleAccessToken: string): Promise<string> {
     // The wait for another holder is counted in polls, not read from the clock: a clock
     // that stands still (or jumps) must neither hang this loop nor cut it short.
@@ -75,8 +88,9 @@ export function createZaloTokenStore(deps: {
           // Re-read under the lock: the previous holder may have just finished.
           const row = await readPair();
           if (row.accessToken !== staleAccessToken) return row.accessToken;
-          const fresh = await deps.refreshTokens(row.refreshToken).catch((error: unknown) => {
+          const fresh = await deps.refreshTokens(row.refreshToken).catch(async (error: unknown) => {
             deps.metrics.zaloTokenRefresh.inc({ result: 'failed' });
+            await recordRefreshFailure(error);
             throw error;
           });
           const saved = await deps.db.zaloToken.updateMany({

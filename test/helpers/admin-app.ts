@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { loadWorkingCalendar } from '../../src/calendar/working-calendar.js';
 import { projectRoot } from '../../src/config/project-root.js';
@@ -79,7 +80,7 @@ export function startPacketAdminApp(options: { db: Database; redis: Redis; stora
  * The web app with the officials' console (and the admin API beside it), on the
  * project's checklists and calendar, with documents under a temporary folder.
  */
-export async function startConsoleApp(options: { db: Database; redis: Redis; now: () => Date; conversation: LoadedConversation; enqueueOutbound?: (ids: bigint[]) => Promise<void>; distribute?: (meetingId: bigint) => Promise<bigint[]> }) {
+export async function startConsoleApp(options: { db: Database; redis: Redis; now: () => Date; conversation: LoadedConversation; enqueueOutbound?: (ids: bigint[]) => Promise<void>; distribute?: (meetingId: bigint) => Promise<bigint[]>; queues?: readonly Queue[] }) {
   const { now, conversation } = options;
   const storage = createLocalStorage({ root: join(tmpdir(), 'ocop-console-test') });
   const { checklists, ruleSets } = conversation.setup;
@@ -104,6 +105,7 @@ export async function startConsoleApp(options: { db: Database; redis: Redis; now
       distribute: options.distribute ?? (async () => []),
       ruleSets,
       assemblePacket: (ideaId, actor) => assemblePacket({ db: options.db, storage, translate, checklists, ruleSets, now }, ideaId, actor),
+      ...(options.queues ? { queues: options.queues } : {}),
     },
   });
   return { ...started, storage };

@@ -84,4 +84,26 @@ describe('operator scripts', () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/^Token \d+ for "Thử \d+" \(province, province 75\):/);
   });
+
+  it('make a province official the administrator, refuse any other role, list and revoke', async () => {
+    const db = createDatabase({ databaseUrl: testDatabaseUrl, poolSize: 1 });
+    try {
+      const province = await db.official.create({ data: { name: 'Lê Thị Lan', role: 'province', provinceCode: '75' } });
+      const commune = await db.official.create({ data: { name: 'Trần Văn Minh', role: 'commune', provinceCode: '75', communeCode: '26116' } });
+      const granted = await runScript('grant-administrator.ts', ['--official', String(province.id)], testDatabaseUrl);
+      expect(granted).toMatchObject({ code: 0, stderr: '' });
+      expect(granted.stdout).toContain(`Lê Thị Lan (${province.id}, province 75) is an administrator`);
+      expect((await runScript('grant-administrator.ts', ['--list'], testDatabaseUrl)).stdout).toContain(`${province.id}\tLê Thị Lan\tprovince 75`);
+      const refused = await runScript('grant-administrator.ts', ['--official', String(commune.id)], testDatabaseUrl);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('only a province official can be the administrator');
+      expect(await db.official.findUniqueOrThrow({ where: { id: commune.id } })).toMatchObject({ administrator: false });
+      expect(await db.official.findUniqueOrThrow({ where: { id: province.id } })).toMatchObject({ administrator: true });
+      expect((await runScript('grant-administrator.ts', ['--revoke', String(province.id)], testDatabaseUrl)).code).toBe(0);
+      expect(await db.official.findUniqueOrThrow({ where: { id: province.id } })).toMatchObject({ administrator: false });
+      expect((await runScript('grant-administrator.ts', [], testDatabaseUrl)).stderr).toContain('usage: npx tsx tools/grant-administrator.ts');
+    } finally {
+      await db.$disconnect();
+    }
+  });
 });

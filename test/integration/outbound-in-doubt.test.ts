@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
 import { createRedisConnection } from '../../src/jobs/queues.js';
 import { addToOutbox } from '../../src/outbound/outbox.js';
-import { DeliveryDeferredError, deliverOutboundMessage, RetryLaterError, type OutboundDeps } from '../../src/outbound/deliver-outbound.js';
+import { abandonOutboundMessage, DeliveryDeferredError, deliverOutboundMessage, RetryLaterError, type OutboundDeps } from '../../src/outbound/deliver-outbound.js';
 import { createZaloSim, type ZaloSimServer } from '../../tools/zalo-sim/zalo-sim.js';
 import { simCredentials } from '../helpers/bot-with-sim.js';
 import { capturedLogger, zaloStack } from '../helpers/zalo-harness.js';
@@ -130,8 +130,19 @@ describe('an interrupted send whose history cannot be read', () => {
 
     later(inDoubt.limitMs);
     await deliverOutboundMessage(depsFor(db), third!);
-    expect(await row(first!)).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/^in doubt/) });
+    expect(await row(first!)).toMatchObject({ status: 'failed', inDoubt: true, lastError: expect.stringMatching(/^in doubt/) });
     expect((await Promise.all([second!, third!].map(row))).map((r) => r.status)).toEqual(['sent', 'sent']);
     expect(sim.getSent({ userId, channel: 'cs' }).map((m) => m.text)).toEqual(['hai', 'ba']);
+  });
+});
+
+describe('a message the queue gives up on', () => {
+  it('fails in doubt when it was still being sent, and plainly when it never left', async () => {
+    const [sending, pending] = await queue(uniqueId('given-up'), ['một', 'hai']);
+    await db.outboundMessage.update({ where: { id: sending! }, data: { status: 'sending', attempts: 8, lastAttemptAt: clock.now } });
+    const deps = depsFor(db);
+    for (const id of [sending!, pending!]) await abandonOutboundMessage(deps, id, 'gave up after 8 attempts: Zalo unreachable');
+    expect(await row(sending!)).toMatchObject({ status: 'failed', inDoubt: true });
+    expect(await row(pending!)).toMatchObject({ status: 'failed', inDoubt: false });
   });
 });

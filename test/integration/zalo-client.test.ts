@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createDatabase } from '../../src/db/database.js';
 import { createRedisConnection } from '../../src/jobs/queues.js';
 import { ZaloApiError, ZaloAuthError, ZaloTransportError } from '../../src/zalo/errors.js';
+import { readZaloTokenState } from '../../src/zalo/token-state.js';
 import { testConfig } from '../helpers/test-env.js';
 import { zaloStack } from '../helpers/zalo-harness.js';
 
@@ -157,6 +158,10 @@ describe('Zalo OA client', () => {
       .reply(200, { error_name: 'Invalid parameter', error_reason: 'Invalid refresh token', error_description: 'refresh token is invalid' });
     await expect(client.sendText('u', 'a')).rejects.toBeInstanceOf(ZaloAuthError);
     expect(await db.zaloToken.findUniqueOrThrow({ where: { id: 'oa' } })).toMatchObject({ accessToken: 'access-1', refreshToken: 'refresh-1', version: 1 });
+    // The failure is kept for the console's operations page, in our own words, with no token in the state it reads.
+    const state = await readZaloTokenState(db);
+    expect(state).toEqual({ accessExpiresAt: expect.any(Date), refreshedAt: null, refreshFailedAt: expect.any(Date), refreshError: 'Zalo token unavailable: OAuth refused the refresh: Invalid parameter', version: 1 });
+    expect(JSON.stringify(state)).not.toMatch(/access-1|refresh-1/);
   });
 
   it('refreshes ahead of expiry, before the token is refused', async () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadWorkingCalendar } from '../../src/calendar/working-calendar.js';
-import { nextRoundClosing, nextRoundFor, roundDeadlines, roundsOfYear } from '../../src/ocop/evaluation-rounds.js';
+import { nextRoundClosing, nextRoundFor, provinceRoundRules, roundDeadlines, roundsOfYear } from '../../src/ocop/evaluation-rounds.js';
 import { loadProvinceSettings } from '../../src/ocop/province-settings.js';
 import { loadRuleSets } from '../../src/ocop/rule-sets.js';
 import { dictionaries, projectDir } from '../helpers/conversation-harness.js';
@@ -48,7 +48,11 @@ describe('evaluation rounds of Decision 26/2026', () => {
   it('Art. 5.1, second paragraph: a province’s extra round is numbered among the others', () => {
     const settings = loadProvinceSettings(join(projectDir, 'rules', 'provinces.yaml'));
     expect(settings('75').extraRounds).toEqual([]);
-    const rounds = roundsOfYear([...provinceRounds, { proposeBefore: '08-01', closesBefore: '09-30' }], 'province', 2027);
+    const extra = { proposeBefore: '08-01', closesBefore: '09-30' };
+    expect(provinceRoundRules(current.rounds, [extra])).toEqual([...provinceRounds, extra]);
+    // A rule set without fixed rounds gives none, whatever the province adds.
+    expect(provinceRoundRules(undefined, [extra])).toEqual([]);
+    const rounds = roundsOfYear(provinceRoundRules(current.rounds, [extra]), 'province', 2027);
     expect(rounds.map((r) => [r.number, r.closesBefore])).toEqual([
       [1, '2027-06-30'],
       [2, '2027-09-30'],

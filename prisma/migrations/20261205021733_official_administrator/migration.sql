@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "official" ADD COLUMN     "administrator" BOOLEAN NOT NULL DEFAULT false;
