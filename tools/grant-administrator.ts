@@ -4,16 +4,16 @@ import { z } from 'zod';
 import type { Database } from '../src/db/database.js';
 import { runDatabaseCommand } from './run-database-command.js';
 
-// `npx tsx tools/grant-administrator.ts --official 12` makes province official 12 the
+// `npm run admin:administrator -- --official 12` makes province official 12 the
 // province's administrator (the console's operations pages: queue dashboard, failed
 // messages, token state); `--revoke 12` takes it back; `--list` shows who has it. Run by
 // an operator with access to the server's database, never through the API: the
 // operations pages span every province a deployment serves.
 
 const usage = [
-  'usage: npx tsx tools/grant-administrator.ts --official <id>',
-  '       npx tsx tools/grant-administrator.ts --revoke <id>',
-  '       npx tsx tools/grant-administrator.ts --list',
+  'usage: npm run admin:administrator -- --official <id>',
+  '       npm run admin:administrator -- --revoke <id>',
+  '       npm run admin:administrator -- --list',
 ].join('\n');
 
 const officialId = z.string().regex(/^[1-9]\d{0,17}$/, 'an official is named by their id (GET /admin/v1/officials lists them)').transform(BigInt);

@@ -101,7 +101,7 @@ describe('operator scripts', () => {
       expect(await db.official.findUniqueOrThrow({ where: { id: province.id } })).toMatchObject({ administrator: true });
       expect((await runScript('grant-administrator.ts', ['--revoke', String(province.id)], testDatabaseUrl)).code).toBe(0);
       expect(await db.official.findUniqueOrThrow({ where: { id: province.id } })).toMatchObject({ administrator: false });
-      expect((await runScript('grant-administrator.ts', [], testDatabaseUrl)).stderr).toContain('usage: npx tsx tools/grant-administrator.ts');
+      expect((await runScript('grant-administrator.ts', [], testDatabaseUrl)).stderr).toContain('usage: npm run admin:administrator --');
     } finally {
       await db.$disconnect();
     }
