@@ -42,6 +42,8 @@ export interface PageContext {
   path: string;
   /** a one-line outcome of the last action ("Đã chấp nhận …") */
   flash?: { kind: 'ok' | 'error'; text: string };
+  /** a page whose parts refresh in place: without scripts, the whole page reloads this often (seconds) */
+  liveEverySeconds?: number;
 }
 
 export function pageContext(translate: Translate, locale: Locale, rest: Omit<PageContext, 'locale' | 't'>): PageContext {
@@ -80,6 +82,7 @@ export function layout(ctx: PageContext, title: string, body: Html): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · ${ctx.t('console.title')}</title>
 <link rel="stylesheet" href="/assets/console.css">
+${ctx.liveEverySeconds ? html`<meta name="htmx-config" content='{"includeIndicatorCSS":false}'><script src="/console/assets/htmx.min.js" defer></script><noscript><meta http-equiv="refresh" content="${String(ctx.liveEverySeconds)}"></noscript>` : ''}
 </head>
 <body>
 <header><div class="bar"><a class="brand" href="/console">${ctx.t('console.title')}</a>${languageSwitch(ctx)}</div>${nav}</header>

@@ -57,6 +57,8 @@ const meetingForm = z.object({
   products: z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v])).pipe(z.array(z.string().regex(/^\d{1,18}$/).transform(BigInt)).min(1)),
 });
 const idParam = z.object({ id: z.string().regex(/^\d{1,18}$/).transform(BigInt) });
+/** How often a locked meeting's delivery board asks for itself again. */
+const boardRefreshSeconds = 5;
 
 const roleWords: Record<string, CouncilRole> = {
   'chu tich': 'chair', chair: 'chair',
@@ -198,25 +200,50 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
     }
   });
 
-  // One meeting: its products, the deadline, and who has received what (a live board: the page reloads itself).
-  router.get('/meetings/:id', async (req: Request, res: Response) => {
+  /** The meeting of the official's province with this id, or null (another province's is as unknown). */
+  const visibleMeeting = async (req: Request) => {
     const official = kit.official(req);
     const parsed = idParam.safeParse(req.params);
-    const meeting = parsed.success && mayPlan(official) ? await deps.db.meeting.findFirst({ where: { id: parsed.data.id, council: { provinceCode: official.provinceCode } }, include: { council: true, products: true } }) : null;
-    if (!meeting) return kit.notFound(req, res);
-    const ok = z.enum(['scheduled', 'locked', 'resultsRecorded']).safeParse(req.query.ok);
-    const flashKeys = { scheduled: 'meetingScheduled', locked: 'meetingLocked', resultsRecorded: 'resultsRecorded' } as const;
-    const ctx = await kit.ctxOf(req, ok.success ? { kind: 'ok', key: flashKeys[ok.data] } : undefined);
-    const ideas = await deps.db.productIdea.findMany({ where: { id: { in: meeting.products.map((p) => p.productIdeaId) } }, orderBy: { id: 'asc' } });
+    return parsed.success && mayPlan(official) ? deps.db.meeting.findFirst({ where: { id: parsed.data.id, council: { provinceCode: official.provinceCode } }, include: { council: true, products: true } }) : null;
+  };
+
+  /**
+   * Who has received what: person × product, sent, received, seen, acknowledged. While the
+   * meeting is locked the board asks for itself again every few seconds (htmx) and replaces
+   * itself in place; screen readers hear the change, politely.
+   */
+  async function deliveryBoard(ctx: PageContext, meeting: { id: bigint; status: string }): Promise<Html> {
     const rows = await reportMeetingDeliveries(deps.db, meeting.id);
-    const deadline = displayVietnamDateTime(meeting.deliveryDeadline);
-    const board = rows.length
+    const cards = rows.length
       ? html`<ul class="cards">${rows.map(
           (r) => html`<li class="card delivery ${r.status}"><strong>${r.person}</strong> · ${ctx.t(`council.role.${r.role}`)}<div>${r.product ?? ctx.t('console.meeting.details')}</div><div class="meta">${ctx.t(`console.meeting.status.${r.status}`)}${
             r.acknowledgedAt ? html` · ${displayVietnamDateTime(r.acknowledgedAt)}` : r.seenAt ? html` · ${displayVietnamDateTime(r.seenAt)}` : ''
           }</div></li>`,
         )}</ul>`
       : html`<p>${ctx.t('console.meeting.notSent')}</p>`;
+    const live = meeting.status === 'locked' ? html` hx-get="/console/meetings/${String(meeting.id)}/board" hx-trigger="every ${String(boardRefreshSeconds)}s" hx-swap="outerHTML"` : '';
+    return html`<div id="delivery-board" aria-live="polite"${live}>${cards}</div>`;
+  }
+
+  // The board alone, for the page to refresh it in place.
+  router.get('/meetings/:id/board', async (req: Request, res: Response) => {
+    const meeting = await visibleMeeting(req);
+    if (!meeting) return kit.notFound(req, res);
+    const ctx = await kit.ctxOf(req);
+    res.type('html').send((await deliveryBoard(ctx, meeting)).html);
+  });
+
+  // One meeting: its products, the deadline, and who has received what (a live board).
+  router.get('/meetings/:id', async (req: Request, res: Response) => {
+    const meeting = await visibleMeeting(req);
+    if (!meeting) return kit.notFound(req, res);
+    const ok = z.enum(['scheduled', 'locked', 'resultsRecorded']).safeParse(req.query.ok);
+    const flashKeys = { scheduled: 'meetingScheduled', locked: 'meetingLocked', resultsRecorded: 'resultsRecorded' } as const;
+    const ctx = { ...(await kit.ctxOf(req, ok.success ? { kind: 'ok', key: flashKeys[ok.data] } : undefined)), ...(meeting.status === 'locked' ? { liveEverySeconds: 30 } : {}) };
+    const ideas = await deps.db.productIdea.findMany({ where: { id: { in: meeting.products.map((p) => p.productIdeaId) } }, orderBy: { id: 'asc' } });
+    const rows = await reportMeetingDeliveries(deps.db, meeting.id);
+    const deadline = displayVietnamDateTime(meeting.deliveryDeadline);
+    const board = await deliveryBoard(ctx, meeting);
     const lock =
       meeting.status === 'scheduled'
         ? postForm(ctx, `/console/meetings/${String(meeting.id)}/lock`, html`<p>${ctx.t('console.meeting.lockHint')}</p><button type="submit">${ctx.t('console.meeting.lock')}</button>`, { className: 'actions' })
@@ -233,7 +260,6 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
       <h2>${ctx.t('console.meeting.board')}</h2>${board}
       ${rows.length ? html`<p><a class="button secondary" href="/console/meetings/${String(meeting.id)}/deliveries.pdf">${ctx.t('console.meeting.proofPdf')}</a></p>` : ''}
       ${results}`;
-    res.setHeader('Refresh', meeting.status === 'locked' ? '30' : '300');
     kit.page(res, 200, ctx, ctx.t('console.meeting.title', { date: displayDate(meeting.date) }), body);
   });
 

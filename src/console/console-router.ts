@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
+import { join } from 'node:path';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { projectRoot } from '../config/project-root.js';
 import helmet from 'helmet';
 import type { Queue } from 'bullmq';
 import { z } from 'zod';
@@ -73,6 +75,7 @@ export interface ConsoleDeps {
 }
 
 const sessionCookie = 'ocop_console';
+const htmxFile = join(projectRoot(), 'node_modules', 'htmx.org', 'dist', 'htmx.min.js');
 const languageCookie = 'ocop_lang';
 
 type ConsoleRequest = Request & { session?: ConsoleSessionState; locale?: Locale; log?: Logger };
@@ -114,13 +117,19 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   });
   router.use(
     helmet({
-      contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], imgSrc: ["'self'"], styleSrc: ["'self'"], scriptSrc: ["'none'"], formAction: ["'self'"], frameAncestors: ["'none'"] } },
+      // Scripts only from the console itself (htmx, for the live delivery board): none inline, no eval.
+      contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], imgSrc: ["'self'"], styleSrc: ["'self'"], scriptSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"] } },
       // Zalo's in-app browser opens links from the chat: a strict referrer policy keeps the path private.
       referrerPolicy: { policy: 'no-referrer' },
       strictTransportSecurity: deps.secureCookies,
     }),
   );
   router.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  // htmx, served by the app itself (never a CDN): pages work without it, it only refreshes parts in place.
+  router.get('/assets/htmx.min.js', (_req: Request, res: Response) => {
+    res.setHeader('Cache-Control', 'public, max-age=86400');
+    res.sendFile(htmxFile);
+  });
 
   const cookie = (name: string, value: string, maxAgeSeconds: number) =>
     `${name}=${encodeURIComponent(value)}; Path=/console; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${deps.secureCookies ? '; Secure' : ''}`;

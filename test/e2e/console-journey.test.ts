@@ -490,8 +490,10 @@ describe('the console from a submitted dossier to a delivered meeting', () => {
     await page.reload();
     await shoot(page, 'province-meeting-locked');
 
-    // A member confirms receipt in the chat; the board shows it. The board may update in
-    // place (a live region) or only when the page is loaded again: the wait works for both.
+    // A member confirms receipt in the chat; the board shows it in place, without the page
+    // being loaded again (a mark set in the page now would be gone after a reload).
+    expect(await page.locator('#delivery-board[aria-live="polite"][hx-trigger]').count()).toBe(1);
+    await page.evaluate('window.__sameDocument = true');
     const memberPhone = await newPhone();
     const memberChat = await openChat(memberPhone, member.user);
     const packetMessage = await awaitReply(memberChat, 0, `“${productName}”`);
@@ -500,15 +502,8 @@ describe('the console from a submitted dossier to a delivered meeting', () => {
     const shownAcknowledged = async () => (await page.locator('main').innerText()).split(acknowledged).length - 1;
     const before = await shownAcknowledged();
     await packetMessage.getByRole('button', { name: t('meeting.acknowledgeButton') }).click();
-    await expect
-      .poll(
-        async () => {
-          if ((await page.locator('[aria-live]').count()) === 0) await page.reload();
-          return shownAcknowledged();
-        },
-        { timeout: 20_000, interval: 250 },
-      )
-      .toBe(before + 1);
+    await expect.poll(shownAcknowledged, { timeout: 20_000, interval: 250 }).toBe(before + 1);
+    expect(await page.evaluate('window.__sameDocument === true')).toBe(true);
     const person = await harness.db.councilPerson.findFirstOrThrow({ where: { zaloUserId: member.user } });
     expect(await harness.db.delivery.findFirstOrThrow({ where: { meetingId: ids.meeting, personId: person.id, productIdeaId: ids.idea! } })).toMatchObject({ status: 'acknowledged' });
     await shoot(page, 'province-meeting-acknowledged');
@@ -534,7 +529,7 @@ describe('the console from a submitted dossier to a delivered meeting', () => {
     await follow(page, () => page.getByRole('navigation').getByRole('link', { name: t('console.nav.ideas'), exact: true }).click());
     expect(await mainText(page)).toContain(t('console.ideas.none'));
     await shoot(page, 'other-commune-ideas');
-    for (const path of [`/console/ideas/${String(ids.idea)}`, `/console/ideas/${String(ids.idea)}/dossier`, `/console/documents/${String(ids.document)}`, `/console/packets/${String(ids.packet)}`, `/console/meetings/${String(ids.meeting)}`, '/console/meetings']) {
+    for (const path of [`/console/ideas/${String(ids.idea)}`, `/console/ideas/${String(ids.idea)}/dossier`, `/console/documents/${String(ids.document)}`, `/console/packets/${String(ids.packet)}`, `/console/meetings/${String(ids.meeting)}`, `/console/meetings/${String(ids.meeting)}/board`, '/console/meetings']) {
       const response = await go(page, path);
       expect(response.status(), path).toBe(404);
       expect(await mainText(page)).toContain(t('console.notFound'));
