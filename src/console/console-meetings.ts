@@ -57,6 +57,8 @@ const meetingForm = z.object({
   products: z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v])).pipe(z.array(z.string().regex(/^\d{1,18}$/).transform(BigInt)).min(1)),
 });
 const idParam = z.object({ id: z.string().regex(/^\d{1,18}$/).transform(BigInt) });
+/** The scores a result keeps, as recorded (council/evaluation-results.ts). */
+const resultScores = z.array(z.object({ personId: z.string(), score: z.number() }).loose());
 /** How often a locked meeting's delivery board asks for itself again. */
 const boardRefreshSeconds = 5;
 
@@ -237,9 +239,10 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
   router.get('/meetings/:id', async (req: Request, res: Response) => {
     const meeting = await visibleMeeting(req);
     if (!meeting) return kit.notFound(req, res);
-    const ok = z.enum(['scheduled', 'locked', 'resultsRecorded']).safeParse(req.query.ok);
-    const flashKeys = { scheduled: 'meetingScheduled', locked: 'meetingLocked', resultsRecorded: 'resultsRecorded' } as const;
-    const ctx = { ...(await kit.ctxOf(req, ok.success ? { kind: 'ok', key: flashKeys[ok.data] } : undefined)), ...(meeting.status === 'locked' ? { liveEverySeconds: 30 } : {}) };
+    const ok = z.enum(['scheduled', 'locked', 'resultsRecorded', 'resultsCorrected']).safeParse(req.query.ok);
+    const flashKeys = { scheduled: 'meetingScheduled', locked: 'meetingLocked', resultsRecorded: 'resultsRecorded', resultsCorrected: 'resultsCorrected' } as const;
+    const failed = req.query.error === 'correctionReason';
+    const ctx = { ...(await kit.ctxOf(req, ok.success ? { kind: 'ok', key: flashKeys[ok.data] } : failed ? { kind: 'error', key: 'correctionReason' } : undefined)), ...(meeting.status === 'locked' ? { liveEverySeconds: 30 } : {}) };
     const ideas = await deps.db.productIdea.findMany({ where: { id: { in: meeting.products.map((p) => p.productIdeaId) } }, orderBy: { id: 'asc' } });
     const rows = await reportMeetingDeliveries(deps.db, meeting.id);
     const deadline = displayVietnamDateTime(meeting.deliveryDeadline);
@@ -347,13 +350,35 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
    * scoring member's score of each product.
    */
   async function resultsSection(ctx: PageContext, meeting: { id: bigint; date: string; councilId: bigint }, ideas: { id: bigint; productName: string }[], problem?: string): Promise<Html> {
-    const recorded = await deps.db.evaluationResult.findMany({ where: { meetingId: meeting.id, supersededAt: null }, orderBy: { productIdeaId: 'asc' } });
+    const all = await deps.db.evaluationResult.findMany({ where: { meetingId: meeting.id }, orderBy: [{ productIdeaId: 'asc' }, { revision: 'desc' }] });
+    const recorded = all.filter((r) => r.supersededAt === null);
     if (recorded.length > 0) {
       const nameOf = new Map(ideas.map((i) => [i.id, i.productName]));
-      return html`<h2>${ctx.t('console.results.title')}</h2><ul class="cards">${recorded.map(
-        (r) => html`<li class="card"><strong>${nameOf.get(r.productIdeaId) ?? ''}</strong><div>${ctx.t('console.results.line', { average: displayAverage(ctx.locale, r.scoreSumHundredths, r.scoreCount), stars: String(r.stars), count: String(r.scoreCount) })}</div>
-          <div class="meta">${r.certifyingLevel ? ctx.t(`console.results.level.${r.certifyingLevel}`) : ctx.t('console.results.noCertificate')}</div></li>`,
-      )}</ul>`;
+      const people = new Map((await deps.db.councilPerson.findMany({ where: { id: { in: [...new Set(recorded.flatMap((r) => r.presentIds))] } } })).map((p) => [p.id, p.name]));
+      const line = (r: (typeof all)[number]) => ctx.t('console.results.line', { average: displayAverage(ctx.locale, r.scoreSumHundredths, r.scoreCount), stars: String(r.stars), count: String(r.scoreCount) });
+      return html`<h2>${ctx.t('console.results.title')}</h2><ul class="cards">${recorded.map((r) => {
+        const earlier = all.filter((e) => e.productIdeaId === r.productIdeaId && e.supersededAt !== null);
+        const scores = resultScores.safeParse(r.scores);
+        const scoreOf = new Map((scores.success ? scores.data : []).map((s) => [s.personId, s.score]));
+        // A correction: each present member's score again (today's filled in), and why.
+        const correct = postForm(
+          ctx,
+          `/console/meetings/${String(meeting.id)}/results`,
+          html`<details><summary>${ctx.t('console.results.correct')}</summary>
+            <input type="hidden" name="product" value="${String(r.productIdeaId)}">
+            ${r.presentIds.map((id) => html`<input type="hidden" name="present" value="${String(id)}">`)}
+            ${r.presentIds.filter((id) => scoreOf.has(String(id))).map(
+              (id) => html`<label>${people.get(id) ?? String(id)}<input type="number" name="score_${String(r.productIdeaId)}_${String(id)}" min="0" max="100" step="0.01" inputmode="decimal" required value="${String(scoreOf.get(String(id)) ?? '')}"></label>`,
+            )}
+            <label>${ctx.t('console.results.reason')}<textarea name="reason" required minlength="5" maxlength="1000" rows="3"></textarea></label>
+            <button type="submit" class="secondary">${ctx.t('console.results.saveCorrection')}</button></details>`,
+        );
+        return html`<li class="card"><strong>${nameOf.get(r.productIdeaId) ?? ''}</strong><div>${line(r)}</div>
+          <div class="meta">${r.certifyingLevel ? ctx.t(`console.results.level.${r.certifyingLevel}`) : ctx.t('console.results.noCertificate')}</div>
+          ${r.correctionReason ? html`<div class="meta">${ctx.t('console.results.correctedBecause', { revision: String(r.revision), reason: r.correctionReason })}</div>` : ''}
+          ${earlier.map((e) => html`<div class="meta">${ctx.t('console.results.superseded', { revision: String(e.revision), line: line(e) })}</div>`)}
+          ${correct}</li>`;
+      })}</ul>`;
     }
     if (meeting.date > vietnamDateOf(deps.now())) return html`<p class="meta">${ctx.t('console.results.notYet')}</p>`;
     const members = await deps.db.councilMember.findMany({ where: { councilId: meeting.councilId, role: { in: ['chair', 'member'] } }, include: { person: true }, orderBy: { personId: 'asc' } });
@@ -381,7 +406,11 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
     const body = req.body as Record<string, string | string[] | undefined>;
     const presentRaw = body.present === undefined ? [] : Array.isArray(body.present) ? body.present : [body.present];
     const present = presentRaw.filter((v) => /^\d{1,18}$/.test(v)).map(BigInt);
-    const products = meeting.products.map((p) => ({
+    // A correction names one product and why; a first recording takes them all.
+    const reason = typeof body.reason === 'string' ? body.reason.trim() : undefined;
+    const correcting = typeof body.product === 'string' && /^\d{1,18}$/.test(body.product) ? BigInt(body.product) : undefined;
+    if (reason !== undefined && (reason.length < 5 || correcting === undefined)) return res.redirect(303, `/console/meetings/${String(meeting.id)}?error=correctionReason`);
+    const products = meeting.products.filter((p) => correcting === undefined || p.productIdeaId === correcting).map((p) => ({
       productIdeaId: p.productIdeaId,
       scores: present.flatMap((personId) => {
         const raw = body[`score_${String(p.productIdeaId)}_${String(personId)}`];
@@ -395,7 +424,7 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
       kit.page(res, 400, ctx, ctx.t('console.results.title'), html`<p><a href="/console/meetings/${String(meeting.id)}">← ${ctx.t('console.meeting.title', { date: displayDate(meeting.date) })}</a></p>${section}`);
     };
     try {
-      await deps.db.$transaction((tx) => recordResults(tx, deps.evaluation, { meetingId: meeting.id, provinceCode: official.provinceCode, present, products, by: official.name, now: deps.now() }));
+      await deps.db.$transaction((tx) => recordResults(tx, deps.evaluation, { meetingId: meeting.id, provinceCode: official.provinceCode, present, products, by: official.name, now: deps.now(), ...(reason !== undefined ? { correction: { reason } } : {}) }));
     } catch (error) {
       const nameOf = (id: bigint) => ideas.find((i) => i.id === id)?.productName ?? String(id);
       if (error instanceof ScoreSpreadError) return refuse(ctx.t('console.results.spread', { allowed: String(error.allowed), products: error.products.map((p) => `${nameOf(p.productIdeaId)} (${p.lowest}–${p.highest})`).join('; ') }));
@@ -405,7 +434,7 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
       if (error instanceof ResultsAlreadyRecordedError) return refuse(ctx.t('console.results.already'));
       throw error;
     }
-    res.redirect(303, `/console/meetings/${String(meeting.id)}?ok=resultsRecorded`);
+    res.redirect(303, `/console/meetings/${String(meeting.id)}?ok=${reason !== undefined ? 'resultsCorrected' : 'resultsRecorded'}`);
   });
 
   // The proof of delivery as a PDF for the meeting's minutes (kept in Vietnamese), as the API gives it.

@@ -517,7 +517,7 @@ function redirectWith(res: Response, path: string, kind: Flash['kind'], what: Fl
 }
 
 /** What a change may report on the page it returns to. */
-const flashes = ['accepted', 'returned', 'reasonRequired', 'alreadyDecided', 'checked', 'incomplete', 'alreadyChecked', 'itemReturned', 'notReturnable', 'meetingScheduled', 'meetingLocked', 'uploaded', 'uploadTooLarge', 'uploadMissing', 'uploadRefused', 'packetEmpty', 'packetChanged', 'packetBroken', 'resultsRecorded', 'messageRetried', 'messageInDoubt', 'messageNotFailed'] as const;
+const flashes = ['accepted', 'returned', 'reasonRequired', 'alreadyDecided', 'checked', 'incomplete', 'alreadyChecked', 'itemReturned', 'notReturnable', 'meetingScheduled', 'meetingLocked', 'uploaded', 'uploadTooLarge', 'uploadMissing', 'uploadRefused', 'packetEmpty', 'packetChanged', 'packetBroken', 'resultsRecorded', 'resultsCorrected', 'correctionReason', 'messageRetried', 'messageInDoubt', 'messageNotFailed'] as const;
 
 /** The dossier events the history names; anything else reads as a change. */
 const knownEvents = ['document_added', 'document_replaced', 'document_refused', 'submitted', 'checked', 'item_returned', 'exemption_declared', 'evaluated', 'evaluation_corrected'] as const;

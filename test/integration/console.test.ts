@@ -403,6 +403,27 @@ describe('council meetings', () => {
     const shown = (await browse(`/console/meetings/${meeting.id}`, { cookie })).text;
     expect(shown).toContain(translate('vi', 'console.results.level.province'));
     expect(shown).toContain('hạng 4 sao');
+
+    // A correction: one product's scores again, with the reason; without a reason nothing changes.
+    const correct = (values: number[], reason: string) => {
+      const body = new URLSearchParams({ _csrf: csrfOf(shown), product: String(ids.dossierIdea), reason, ...scores(values) });
+      for (const id of people) body.append('present', String(id));
+      return fetch(`${base}/console/meetings/${meeting.id}/results`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+    };
+    expect(shown).toContain(translate('vi', 'console.results.correct'));
+    expect((await correct([62, 63, 62.5, 62], ' ')).headers.get('location')).toBe(`/console/meetings/${meeting.id}?error=correctionReason`);
+    expect(await db.evaluationResult.count()).toBe(1);
+    const corrected = await correct([62, 63, 62.5, 62], 'Thư ký nhập nhầm điểm cả hội đồng');
+    expect(corrected.headers.get('location')).toBe(`/console/meetings/${meeting.id}?ok=resultsCorrected`);
+    const revisions = await db.evaluationResult.findMany({ orderBy: { revision: 'asc' } });
+    expect(revisions.map((r) => [r.revision, r.stars, r.supersededAt !== null, r.correctionReason])).toEqual([
+      [1, 4, true, null],
+      [2, 3, false, 'Thư ký nhập nhầm điểm cả hội đồng'],
+    ]);
+    const after = (await browse(`/console/meetings/${meeting.id}?ok=resultsCorrected`, { cookie })).text;
+    expect(after).toContain('hạng 3 sao');
+    expect(after).toContain('Lần ghi 2, đã sửa vì: Thư ký nhập nhầm điểm cả hội đồng');
+    expect(after).toContain('Lần ghi 1 (đã thay): Điểm trung bình 72,37/100 của 4 thành viên: hạng 4 sao.');
   });
 
   it('is the province’s: a commune official has no meetings page', async () => {
