@@ -134,6 +134,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         storage,
         uploads: createOfficialUploadIntake(storage, now),
         invitationTtlHours: config.officials.invitationTtlHours,
+        ...(config.zalo.oaChatUrl ? { oaChatUrl: config.zalo.oaChatUrl } : {}),
         assemblePacket: packets.assemble,
         ruleSets: conversation.setup.ruleSets,
         meetings: { calendar: conversation.calendar, settingsFor: conversation.provinceSettings },

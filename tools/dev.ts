@@ -28,6 +28,8 @@ const env: Record<string, string | undefined> = {
   ZALO_OA_API_URL: simUrl,
   ZALO_OAUTH_URL: simUrl,
   ZALO_BUSINESS_API_URL: simUrl,
+  // Invitation QR codes open the stand-in's chat page, where a phone "is" Zalo here.
+  ZALO_OA_CHAT_URL: simUrl,
   ZALO_APP_ID: sim.appId,
   ZALO_APP_SECRET: sim.appSecret,
   ZALO_OA_SECRET_KEY: sim.oaSecretKey,

@@ -24,6 +24,8 @@ const configSchema = z
     ZALO_OA_API_URL: url.default('https://openapi.zalo.me'),
     ZALO_OAUTH_URL: url.default('https://oauth.zaloapp.com'),
     ZALO_BUSINESS_API_URL: url.default('https://business.openapi.zalo.me'),
+    // Where the OA's chat opens (https://zalo.me/<OA id>): the console's invitation QR codes point there.
+    ZALO_OA_CHAT_URL: url.optional(),
     ZALO_APP_ID: z.string().min(1),
     ZALO_APP_SECRET: z.string().min(1),
     ZALO_OA_SECRET_KEY: z.string().min(1),
@@ -136,6 +138,8 @@ export interface Config {
     httpTimeoutMs: number;
     tokenRefreshMarginSeconds: number;
     rateLimitPerMinute: number;
+    /** the OA's chat for people to open (QR codes on invitations); none when unset */
+    oaChatUrl: string | undefined;
   };
   webhook: { maxAgeSeconds: number; maxFutureSkewSeconds: number };
   queues: {
@@ -192,6 +196,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       oaApiUrl: env.ZALO_OA_API_URL.replace(/\/$/, ''),
       oauthUrl: env.ZALO_OAUTH_URL.replace(/\/$/, ''),
       businessApiUrl: env.ZALO_BUSINESS_API_URL.replace(/\/$/, ''),
+      oaChatUrl: env.ZALO_OA_CHAT_URL,
       appId: env.ZALO_APP_ID,
       appSecret: env.ZALO_APP_SECRET,
       webhookSecret: env.ZALO_WEBHOOK_SECRET === 'app_secret' ? env.ZALO_APP_SECRET : env.ZALO_OA_SECRET_KEY,

@@ -18,7 +18,7 @@ import type { Official } from '../db/generated/client.js';
 import type { Logger } from '../observability/logger.js';
 import { enqueueCommitted } from '../outbound/outbox.js';
 import { displayPhone } from '../text/phone.js';
-import { html, postForm, type Html, type PageContext } from './console-html.js';
+import { html, postForm, raw, type Html, type PageContext } from './console-html.js';
 
 // Meetings in the console, for the province unit and council secretaries: a month calendar
 // with days off and swapped working days, a date's delivery deadline before anything is
@@ -37,6 +37,8 @@ export interface MeetingPagesDeps {
   enqueueOutbound: (ids: bigint[]) => Promise<void>;
   /** how long a re-issued invitation code stays valid */
   invitationTtlHours: number;
+  /** the OA's chat, for a QR code beside an invitation code */
+  oaChatUrl?: string;
 }
 
 /** What the console's router lends its pages: the page context, rendering, the official, 404. */
@@ -266,12 +268,24 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
     kit.page(res, 200, ctx, ctx.t('console.meeting.title', { date: displayDate(meeting.date) }), body);
   });
 
+  /**
+   * A QR code (inline SVG, drawn here: no script, no outside service) that opens the OA's
+   * chat on a phone, where the person then sends their code; none without the OA's address.
+   */
+  async function invitationQr(ctx: PageContext, code: string): Promise<Html | undefined> {
+    if (!deps.oaChatUrl) return undefined;
+    const { toString } = await import('qrcode');
+    const svg = await toString(deps.oaChatUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 1, width: 176 });
+    return html`<figure class="qr">${raw(svg)}<figcaption>${ctx.t('console.councils.qrCaption', { code })} <a href="${deps.oaChatUrl}">${deps.oaChatUrl}</a></figcaption></figure>`;
+  }
+
   // The province's councils: who sits on each, who has linked Zalo, and fresh invitation codes.
   async function councilsPage(req: Request, res: Response, issued?: { personId: bigint; code: string; expiresAt: Date }, created?: Html, status = 200) {
     const official = kit.official(req);
     if (!mayPlan(official)) return kit.notFound(req, res);
     const ctx = await kit.ctxOf(req);
     const councils = await deps.db.council.findMany({ where: { provinceCode: official.provinceCode }, include: { members: { include: { person: true }, orderBy: { personId: 'asc' } } }, orderBy: { id: 'desc' } });
+    const qr = issued ? await invitationQr(ctx, issued.code) : undefined;
     const cards = councils.map(
       (council) => html`<section class="card"><h2>${council.name} (${String(council.year)})</h2><ul class="people">${council.members.map((m) => {
         const person = m.person;
@@ -279,7 +293,7 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
           ? html`<span class="status accepted">${ctx.t('console.councils.linked', { date: displayDate(vietnamDateOf(person.linkedAt ?? person.createdAt)) })}</span>`
           : html`<span class="status returned">${ctx.t('console.councils.notLinked')}</span>${person.invitationExpiresAt ? html` <span class="meta">${ctx.t('console.councils.codeUntil', { date: displayVietnamDateTime(person.invitationExpiresAt) })}</span>` : ''}`;
         const code =
-          issued?.personId === person.id ? html`<p class="flash ok">${ctx.t('console.councils.newCode', { code: issued.code, date: displayVietnamDateTime(issued.expiresAt) })}</p>` : '';
+          issued?.personId === person.id ? html`<p class="flash ok">${ctx.t('console.councils.newCode', { code: issued.code, date: displayVietnamDateTime(issued.expiresAt) })}</p>${qr ?? ''}` : '';
         const reissue = person.zaloUserId ? '' : postForm(ctx, `/console/councils/people/${String(person.id)}/invitation`, html`<button type="submit" class="secondary">${ctx.t('console.councils.reissue')}</button>`);
         return html`<li><strong>${person.name}</strong> · ${ctx.t(`council.role.${m.role}`)}${person.phone ? html` · ${displayPhone(person.phone)}` : ''}<div>${linked}</div>${code}${reissue}</li>`;
       })}</ul></section>`,

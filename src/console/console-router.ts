@@ -66,6 +66,8 @@ export interface ConsoleDeps {
   distribute?: (meetingId: bigint) => Promise<bigint[]>;
   /** how long a re-issued invitation code stays valid (OFFICIAL_INVITATION_TTL_HOURS) */
   invitationTtlHours: number;
+  /** the OA's chat (https://zalo.me/<OA id>); invitation codes get a QR code to it when set */
+  oaChatUrl?: string;
   /** The rule sets results are judged by; no meeting pages without them. */
   ruleSets?: readonly RuleSet[];
   /** Builds a dossier's packet (one PDF, kept per version); no packet button without it. */
@@ -503,7 +505,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   }
 
   if (deps.meetings && deps.distribute && deps.ruleSets) {
-    registerMeetingPages(router, { db: deps.db, translate: deps.translate, evaluation: { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor }, logger: deps.logger, now: deps.now, meetings: deps.meetings, distribute: deps.distribute, enqueueOutbound: deps.enqueueOutbound, invitationTtlHours: deps.invitationTtlHours }, { ctxOf, page, official, notFound });
+    registerMeetingPages(router, { db: deps.db, translate: deps.translate, evaluation: { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor }, logger: deps.logger, now: deps.now, meetings: deps.meetings, distribute: deps.distribute, enqueueOutbound: deps.enqueueOutbound, invitationTtlHours: deps.invitationTtlHours, ...(deps.oaChatUrl ? { oaChatUrl: deps.oaChatUrl } : {}) }, { ctxOf, page, official, notFound });
   }
   const rounds = deps.ruleSets && deps.meetings ? { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor } : undefined;
   registerOverviewPages(router, { db: deps.db, now: deps.now, calendar: deps.calendar, checkWorkingDays: deps.checkWorkingDays, ...(rounds ? { rounds } : {}) }, { ctxOf, page, official, notFound });

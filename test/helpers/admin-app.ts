@@ -101,6 +101,7 @@ export async function startConsoleApp(options: { db: Database; redis: Redis; now
       storage,
       uploads: createOfficialUploadIntake(storage, now),
       invitationTtlHours: 72,
+      oaChatUrl: 'https://zalo.me/1234567890123456789',
       meetings: { calendar: conversation.calendar, settingsFor: conversation.provinceSettings },
       distribute: options.distribute ?? (async () => []),
       ruleSets,

@@ -326,6 +326,10 @@ describe('council meetings', () => {
     const person = await db.councilPerson.findUniqueOrThrow({ where: { id: waiting.id } });
     expect(person.invitationCode).not.toBe('OCOP-AAAA-BBBB');
     expect(reissued.text).toContain(`Mã mời mới: ${person.invitationCode}`);
+    // Beside the code, a QR code (inline SVG, no script) that opens the OA's chat, and the link itself.
+    expect(reissued.text).toMatch(/<figure class="qr"><svg[^>]*viewBox="[^"]+"[\s\S]*<\/svg>\s*<figcaption>/);
+    expect(reissued.text).toContain(`gửi mã mời ${person.invitationCode}`);
+    expect(reissued.text).toContain('<a href="https://zalo.me/1234567890123456789">https://zalo.me/1234567890123456789</a>');
     expect(person.invitationExpiresAt).toEqual(new Date(clock.now.getTime() + 72 * 3600_000));
   });
 
