@@ -36,7 +36,7 @@ export interface PageContext {
   locale: Locale;
   t: (key: string, vars?: Record<string, string>) => string;
   /** the signed-in official, shown in the header; absent on the sign-in pages */
-  official?: { name: string; role: string; region: string; plansMeetings: boolean; operates?: boolean };
+  official?: { name: string; role: string; region: string; plansMeetings: boolean; operates?: boolean; audits?: boolean };
   csrfToken?: string;
   /** the path of the page, for the language switch */
   path: string;
@@ -68,6 +68,7 @@ export function layout(ctx: PageContext, title: string, body: Html): string {
         <a href="/console/ideas">${ctx.t('console.nav.ideas')}</a>
         <a href="/console/overview">${ctx.t('console.nav.overview')}</a>
         ${ctx.official.operates ? html`<a href="/console/operations">${ctx.t('console.nav.operations')}</a>` : ''}
+        ${ctx.official.audits ? html`<a href="/console/audit">${ctx.t('console.nav.audit')}</a>` : ''}
         ${ctx.official.plansMeetings ? html`<a href="/console/meetings">${ctx.t('console.nav.meetings')}</a><a href="/console/councils">${ctx.t('console.nav.councils')}</a>` : ''}
       </nav>
       <div class="who"><span>${ctx.official.name}</span> · <span>${ctx.official.role}</span> · <span>${ctx.official.region}</span>

@@ -33,10 +33,12 @@ import type { DocumentStorage } from '../storage/storage.js';
 import type { MeetingRules } from '../council/schedule-meeting.js';
 import type { RuleSet } from '../ocop/rule-sets.js';
 import { registerMeetingPages } from './console-meetings.js';
+import { registerAuditPage } from './console-audit.js';
 import { registerOverviewPages } from './console-overview.js';
 import { queueDashboardApi, registerOperationsPages } from './console-operations.js';
 import { displayPhone } from '../text/phone.js';
 import { readUpload } from './read-upload.js';
+import { auditTrail } from './audit-trail.js';
 import { endSession, findSession, redeemSignInLink, type ConsoleAuthSettings, type ConsoleSessionState } from './console-auth.js';
 import { html, layout, pageContext, postForm, raw, type Html, type PageContext } from './console-html.js';
 import { consoleTasks, filteredIdeas, ideaFilterSchema, ideasWorkbook, type IdeaFilter } from './console-queries.js';
@@ -152,7 +154,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const path = req.originalUrl.replace(/([?&])lang=[^&]*&?/, '$1').replace(/[?&]$/, '');
     return pageContext(deps.translate, locale, {
       path,
-      ...(official ? { official: { name: official.name, role: deps.translate(locale, `official.role.${official.role}`), region: await regionLabel(official), plansMeetings: official.role !== 'commune' && deps.meetings !== undefined && deps.ruleSets !== undefined, operates: mayOperate(official) } } : {}),
+      ...(official ? { official: { name: official.name, role: deps.translate(locale, `official.role.${official.role}`), region: await regionLabel(official), plansMeetings: official.role !== 'commune' && deps.meetings !== undefined && deps.ruleSets !== undefined, operates: mayOperate(official), audits: official.role === 'province' } } : {}),
       ...(req.session ? { csrfToken: req.session.csrfToken } : {}),
       ...(flash && flashes.some((f) => f === flash.key) ? { flash: { kind: flash.kind, text: deps.translate(locale, `console.flash.${flash.key}`) } } : {}),
     });
@@ -184,6 +186,22 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     req.log?.info({ officialId: String(started.official.id) }, 'console session started');
     res.redirect(303, '/console');
   });
+
+  // Every change is written to the audit trail once answered, refusals included.
+  router.use(
+    auditTrail({
+      db: deps.db,
+      now: deps.now,
+      logger: deps.logger,
+      base: '/console',
+      actorOf: (req: ConsoleRequest) => {
+        const session = req.session;
+        if (!session) return undefined;
+        const who = session.official;
+        return { kind: 'official', id: who.id, name: who.name, sessionId: session.id, provinceCode: who.provinceCode, communeCode: who.communeCode };
+      },
+    }),
+  );
 
   // Everything else needs a live session.
   router.use(async (req: ConsoleRequest, res: Response, next: NextFunction) => {
@@ -508,6 +526,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     registerMeetingPages(router, { db: deps.db, translate: deps.translate, evaluation: { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor }, logger: deps.logger, now: deps.now, meetings: deps.meetings, distribute: deps.distribute, enqueueOutbound: deps.enqueueOutbound, invitationTtlHours: deps.invitationTtlHours, ...(deps.oaChatUrl ? { oaChatUrl: deps.oaChatUrl } : {}) }, { ctxOf, page, official, notFound });
   }
   const rounds = deps.ruleSets && deps.meetings ? { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor } : undefined;
+  registerAuditPage(router, { db: deps.db }, { ctxOf, page, official, notFound });
   registerOverviewPages(router, { db: deps.db, now: deps.now, calendar: deps.calendar, checkWorkingDays: deps.checkWorkingDays, ...(rounds ? { rounds } : {}) }, { ctxOf, page, official, notFound });
   registerOperationsPages(router, { db: deps.db, translate: deps.translate, logger: deps.logger, now: deps.now, enqueueOutbound: deps.enqueueOutbound, ...(deps.queues ? { queues: deps.queues } : {}) }, { ctxOf, page, official, notFound });
   return router;

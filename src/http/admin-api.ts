@@ -1,6 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { authenticateApiToken, type ApiTokenScope } from '../admin/api-tokens.js';
+import { auditTrail } from '../console/audit-trail.js';
 import { deactivateOfficial } from '../console/console-auth.js';
 import type { Database, Transaction } from '../db/database.js';
 import type { CampaignDeadline, CertifiedProduct, DossierDocument, Notification, Prisma, Producer, ProductIdea } from '../db/generated/client.js';
@@ -341,6 +342,19 @@ function secretaryMayUse(method: string, path: string): boolean {
 export function createAdminApiRouter(deps: AdminApiDeps): Router {
   const router = Router();
   const scopes = new WeakMap<Request, ApiTokenScope>();
+  // Every change made with a token is written to the audit trail once answered.
+  router.use(
+    auditTrail({
+      db: deps.db,
+      now: deps.now,
+      logger: deps.logger,
+      base: '/admin/v1',
+      actorOf: (req) => {
+        const scope = scopes.get(req);
+        return scope ? { kind: 'api_token', id: scope.tokenId, name: scope.name, provinceCode: scope.provinceCode, communeCode: scope.communeCode ?? null } : undefined;
+      },
+    }),
+  );
 
   router.use(async (req: Request, res: Response, next) => {
     const presented = /^Bearer +(\S+) *$/i.exec(req.get('authorization') ?? '')?.[1];

@@ -13,6 +13,7 @@ import { startConsoleApp } from '../helpers/admin-app.js';
 import { inboundDeps, loadProjectConversation, translate } from '../helpers/conversation-harness.js';
 import { linkedUser, makeIdea, makeProducer } from '../helpers/notify-fixtures.js';
 import { loadSampleAdministrativeUnits, resetDatabase, testConfig, testDatabaseUrl } from '../helpers/test-env.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { createTranscriptDriver } from '../helpers/transcript-driver.js';
 
 // The officials' console: signed in through the OA, its pages, its rules.
@@ -154,6 +155,15 @@ describe('signing in through the OA', () => {
     expect(await answered.json()).toEqual({ id: String(ids.commune), name: 'Cán bộ commune', deactivatedAt: clock.now.toISOString() });
     expect((await browse('/console', { cookie })).status).toBe(401);
     expect((await askForLink('zu-commune')).text).toBe(translate('vi', 'console.signIn.deactivated'));
+    // Both attempts are in the action log under their tokens: the commune's refused, the province's done.
+    const logged = await waitFor('the deactivations to be logged', async () => {
+      const found = await db.officialAction.findMany({ where: { route: '/admin/v1/officials/:id/deactivate' }, orderBy: { id: 'asc' } });
+      return found.length >= 2 ? found : undefined;
+    });
+    expect(logged.map((r) => [r.actorKind, r.actorName.slice(0, 4), r.target, r.status, r.sessionId])).toEqual([
+      ['api_token', 'Xã 1', { id: String(ids.commune) }, 403, null],
+      ['api_token', 'Tỉnh', { id: String(ids.commune) }, 200, null],
+    ]);
   });
 });
 
@@ -208,6 +218,28 @@ describe('the pages', () => {
     expect(await db.productIdea.findUniqueOrThrow({ where: { id: ids.idea! } })).toMatchObject({ status: 'accepted', reviewedBy: 'Cán bộ commune' });
     expect(enqueued).toHaveLength(1);
     expect((await browse(accepted.headers.get('location') ?? '', { cookie })).text).toContain(translate('vi', 'console.flash.accepted'));
+  });
+
+  it('every change is in the province’s action log, refused ones too: who, from which session, what, on which ids, how it ended', async () => {
+    const rows = await waitFor('the accept and its forgery to be logged', async () => {
+      const found = await db.officialAction.findMany({ where: { route: '/console/ideas/:id/accept' }, orderBy: { id: 'asc' } });
+      return found.length >= 2 ? found : undefined;
+    });
+    // Both from one console session (its id, never its cookie), of the commune official who signed in.
+    const commune = await db.official.findFirstOrThrow({ where: { zaloUserId: 'zu-commune' } });
+    const sessionId = rows[0]?.sessionId;
+    expect(sessionId).not.toBeNull();
+    expect(rows.map((r) => [r.actorKind, r.actorId, r.sessionId, r.method, r.target, r.status, r.provinceCode, r.communeCode])).toEqual([
+      ['official', commune.id, sessionId, 'POST', { id: String(ids.idea) }, 403, '75', commune.communeCode],
+      ['official', commune.id, sessionId, 'POST', { id: String(ids.idea) }, 303, '75', commune.communeCode],
+    ]);
+    // The province reads it; a commune official has no such page.
+    const log = await browse('/console/audit', { cookie: await signIn('zu-province') });
+    expect(log.status).toBe(200);
+    expect(log.text).toContain('POST /console/ideas/:id/accept');
+    expect(log.text).toContain(translate('vi', 'console.audit.refused', { status: '403' }));
+    expect(log.text).toContain(translate('vi', 'console.audit.done', { status: '303' }));
+    expect((await browse('/console/audit', { cookie: await signIn('zu-commune') })).status).toBe(404);
   });
 
   it('a council secretary reads ideas and dossiers but cannot decide', async () => {
