@@ -35,25 +35,37 @@ export function auditTrail(deps: { db: Database; now: () => Date; logger: Logger
       const params = Object.entries(req.params ?? {}).map(([key, value]) => [key, String(value).slice(0, 100)] as const);
       const numbers = [...req.path.matchAll(/\/(\d{1,18})(?=\/|$)/g)].map((m, i) => [i === 0 ? 'id' : `id${i + 1}`, m[1] ?? ''] as const);
       const target = Object.fromEntries(params.length > 0 ? params : numbers);
-      deps.db.officialAction
-        .create({
-          data: {
-            at,
-            actorKind: actor.kind,
-            actorId: actor.id,
-            actorName: actor.name,
-            sessionId: actor.sessionId ?? null,
-            provinceCode: actor.provinceCode,
-            communeCode: actor.communeCode,
-            method: req.method,
-            route,
-            target,
-            status: res.statusCode,
-            address: req.ip ?? null,
-          },
-        })
-        .catch((error: unknown) => deps.logger.error({ err: error, route, actor: `${actor.kind}:${actor.id}` }, 'an official action could not be recorded in the audit trail'));
+      void recordAction(deps, actor, { at, method: req.method, route, target, status: res.statusCode, address: req.ip ?? null });
     });
     next();
   };
+}
+
+/**
+ * Writes one row of the action log. Used by the trail above, and by the sign-in (a GET, as
+ * a link from Zalo must be). A row that cannot be written is logged as an error.
+ */
+export async function recordAction(
+  deps: { db: Database; logger: Logger },
+  actor: Actor,
+  action: { at: Date; method: string; route: string; target: Record<string, string>; status: number; address: string | null },
+): Promise<void> {
+  await deps.db.officialAction
+    .create({
+      data: {
+        at: action.at,
+        actorKind: actor.kind,
+        actorId: actor.id,
+        actorName: actor.name,
+        sessionId: actor.sessionId ?? null,
+        provinceCode: actor.provinceCode,
+        communeCode: actor.communeCode,
+        method: action.method,
+        route: action.route,
+        target: action.target,
+        status: action.status,
+        address: action.address,
+      },
+    })
+    .catch((error: unknown) => deps.logger.error({ err: error, route: action.route, actor: `${actor.kind}:${actor.id}` }, 'an official action could not be recorded in the audit trail'));
 }

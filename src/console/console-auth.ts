@@ -58,6 +58,8 @@ export async function issueSignInLink(tx: Transaction, input: { zaloUserId: stri
 export interface StartedSession {
   /** the cookie value; only its SHA-256 is stored */
   sessionId: string;
+  /** the session's row id, as the action log names it */
+  id: bigint;
   csrfToken: string;
   expiresAt: Date;
   official: Official;
@@ -80,8 +82,8 @@ export async function redeemSignInLink(db: Database, input: { token: string; now
     const sessionId = newSecret();
     const csrfToken = newSecret();
     const expiresAt = new Date(input.now.getTime() + input.settings.maxAgeMs);
-    await tx.consoleSession.create({ data: { idHash: digest(sessionId), officialId: official.id, csrfToken, createdAt: input.now, lastSeenAt: input.now, expiresAt } });
-    return { sessionId, csrfToken, expiresAt, official };
+    const session = await tx.consoleSession.create({ data: { idHash: digest(sessionId), officialId: official.id, csrfToken, createdAt: input.now, lastSeenAt: input.now, expiresAt } });
+    return { sessionId, id: session.id, csrfToken, expiresAt, official };
   });
 }
 

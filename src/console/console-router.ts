@@ -38,7 +38,7 @@ import { registerOverviewPages } from './console-overview.js';
 import { queueDashboardApi, registerOperationsPages } from './console-operations.js';
 import { displayPhone } from '../text/phone.js';
 import { readUpload } from './read-upload.js';
-import { auditTrail } from './audit-trail.js';
+import { auditTrail, recordAction } from './audit-trail.js';
 import { endSession, findSession, redeemSignInLink, type ConsoleAuthSettings, type ConsoleSessionState } from './console-auth.js';
 import { html, layout, pageContext, postForm, raw, type Html, type PageContext } from './console-html.js';
 import { consoleTasks, filteredIdeas, ideaFilterSchema, ideasWorkbook, type IdeaFilter } from './console-queries.js';
@@ -184,6 +184,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     }
     res.append('Set-Cookie', cookie(sessionCookie, started.sessionId, Math.floor(deps.auth.maxAgeMs / 1000)));
     req.log?.info({ officialId: String(started.official.id) }, 'console session started');
+    const who = started.official;
+    await recordAction(deps, { kind: 'official', id: who.id, name: who.name, sessionId: started.id, provinceCode: who.provinceCode, communeCode: who.communeCode }, { at: deps.now(), method: 'GET', route: '/console/sign-in/:token', target: {}, status: 303, address: req.ip ?? null });
     res.redirect(303, '/console');
   });
 

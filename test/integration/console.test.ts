@@ -233,6 +233,9 @@ describe('the pages', () => {
       ['official', commune.id, sessionId, 'POST', { id: String(ids.idea) }, 403, '75', commune.communeCode],
       ['official', commune.id, sessionId, 'POST', { id: String(ids.idea) }, 303, '75', commune.communeCode],
     ]);
+    // Signing in is an action too (a GET, as a link from Zalo must be), with the session it started.
+    const signIns = await db.officialAction.findMany({ where: { route: '/console/sign-in/:token', actorId: commune.id } });
+    expect(signIns.map((r) => r.sessionId)).toContain(sessionId);
     // The province reads it; a commune official has no such page.
     const log = await browse('/console/audit', { cookie: await signIn('zu-province') });
     expect(log.status).toBe(200);
