@@ -5,16 +5,17 @@ import { parseArgs } from 'node:util';
 import { projectRoot } from '../src/config/project-root.js';
 import type { Database } from '../src/db/database.js';
 import { loadDictionaries } from '../src/i18n/translator.js';
-import { importCertifiedProducts, readCertifiedProductsCsv, type RowProblem } from '../src/notify/certified-products.js';
+import { importCertifiedProducts, type RowProblem } from '../src/notify/certified-products.js';
+import { readCertifiedProductsFile } from '../src/notify/certified-products-file.js';
 import { loadRuleSets, type RuleSet } from '../src/ocop/rule-sets.js';
 import { runDatabaseCommand } from './run-database-command.js';
 
-// `npm run certified:import -- --province 01 --by "Sở NN&MT Hà Nội" file.csv`: loads a
+// `npm run certified:import -- --province 01 --by "Sở NN&MT Hà Nội" file.csv` (or .xlsx): loads a
 // province's certified products so that their expiry and re-ranking notices work. A file
 // with any problem imports nothing.
 
 const usage =
-  'usage: npm run certified:import -- --province <2 digits> --by <who imports> <file.csv>\n' +
+  'usage: npm run certified:import -- --province <2 digits> --by <who imports> <file.csv or file.xlsx>\n' +
   '  (columns: product, producer, phone?, commune_code, stars, certificate_number?, certified_on, expires_on?, rule_set?; or their Vietnamese headings)';
 
 function describeProblems(file: string, problems: RowProblem[]): string {
@@ -39,7 +40,7 @@ export async function runImportCertifiedProducts(db: Database, argv: string[], o
   } catch (error) {
     return { ok: false, text: `${file}: ${error instanceof Error ? error.message : String(error)}` };
   }
-  const read = readCertifiedProductsCsv(bytes);
+  const read = await readCertifiedProductsFile(bytes);
   if (!read.ok) return { ok: false, text: describeProblems(file, read.problems) };
   const outcome = await importCertifiedProducts(db, { provinceCode: values.province, importedBy, rows: read.rows, ruleSets: options.ruleSets, now: options.now });
   if (!outcome.ok) return { ok: false, text: describeProblems(file, outcome.problems) };

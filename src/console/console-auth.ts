@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Database, Transaction } from '../db/database.js';
 import type { Official } from '../db/generated/client.js';
 
@@ -112,4 +112,11 @@ export async function endSession(db: Database, input: { id: bigint; now: Date })
 export async function deactivateOfficial(tx: Transaction, input: { officialId: bigint; now: Date }): Promise<void> {
   await tx.official.update({ where: { id: input.officialId }, data: { deactivatedAt: input.now } });
   await tx.consoleSession.updateMany({ where: { officialId: input.officialId, endedAt: null }, data: { endedAt: input.now } });
+}
+
+/** A form's CSRF token against the session's, in constant time. */
+export function sameToken(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { projectRoot } from '../config/project-root.js';
@@ -33,13 +32,14 @@ import type { DocumentStorage } from '../storage/storage.js';
 import type { MeetingRules } from '../council/schedule-meeting.js';
 import type { RuleSet } from '../ocop/rule-sets.js';
 import { registerMeetingPages } from './console-meetings.js';
+import { registerCertifiedPages } from './console-certified.js';
 import { registerAuditPage } from './console-audit.js';
 import { registerOverviewPages } from './console-overview.js';
 import { queueDashboardApi, registerOperationsPages } from './console-operations.js';
 import { displayPhone } from '../text/phone.js';
 import { readUpload } from './read-upload.js';
 import { auditTrail, recordAction } from './audit-trail.js';
-import { endSession, findSession, redeemSignInLink, type ConsoleAuthSettings, type ConsoleSessionState } from './console-auth.js';
+import { endSession, findSession, redeemSignInLink, sameToken, type ConsoleAuthSettings, type ConsoleSessionState } from './console-auth.js';
 import { html, layout, pageContext, postForm, raw, type Html, type PageContext } from './console-html.js';
 import { consoleTasks, filteredIdeas, ideaFilterSchema, ideasWorkbook, type IdeaFilter } from './console-queries.js';
 
@@ -98,12 +98,6 @@ function cookiesOf(req: Request): Record<string, string> {
 const idParam = z.object({ id: z.string().regex(/^\d{1,18}$/).transform(BigInt) });
 const returnForm = z.object({ reason: z.string().trim().min(3).max(1000) });
 const returnItemForm = z.object({ item: z.string().min(1).max(60), reason: z.string().trim().min(3).max(1000) });
-
-function sameToken(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 export function createConsoleRouter(deps: ConsoleDeps): Router {
   const router = Router();
@@ -529,6 +523,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   }
   const rounds = deps.ruleSets && deps.meetings ? { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor } : undefined;
   registerAuditPage(router, { db: deps.db }, { ctxOf, page, official, notFound });
+  registerCertifiedPages(router, { db: deps.db, now: deps.now, ...(deps.ruleSets ? { ruleSets: deps.ruleSets } : {}) }, { ctxOf, page, official, notFound });
   registerOverviewPages(router, { db: deps.db, now: deps.now, calendar: deps.calendar, checkWorkingDays: deps.checkWorkingDays, ...(rounds ? { rounds } : {}) }, { ctxOf, page, official, notFound });
   registerOperationsPages(router, { db: deps.db, translate: deps.translate, logger: deps.logger, now: deps.now, enqueueOutbound: deps.enqueueOutbound, ...(deps.queues ? { queues: deps.queues } : {}) }, { ctxOf, page, official, notFound });
   return router;

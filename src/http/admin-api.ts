@@ -48,7 +48,7 @@ import {
   createCampaignDeadline,
   listCampaignDeadlines,
 } from '../notify/campaign-deadlines.js';
-import { importCertifiedProducts, readCertifiedProductsCsv, type CertifiedProductRow, type RowProblem } from '../notify/certified-products.js';
+import { certifiedProductRegion, importCertifiedProducts, readCertifiedProductsCsv, type CertifiedProductRow, type RowProblem } from '../notify/certified-products.js';
 import { cancelNotification, listNotifications, notificationHistory, notificationRegion, snoozeNotifications, type NotificationHistory } from '../notify/manage-notifications.js';
 import { sendTimeFor, type NotifyTiming } from '../notify/timing.js';
 import type { Checklist } from '../ocop/dossier-checklist.js';
@@ -298,10 +298,6 @@ function refuseRows(res: Response, problems: RowProblem[], source: 'csv' | 'json
     message: `${lines} ${lines === 1 ? 'row has' : 'rows have'} problems; nothing was imported`,
     issues: problems.map((problem) => ({ path: source === 'csv' ? `line ${problem.line}` : `body.rows.${problem.line - 1}`, message: problem.message, line: problem.line })),
   });
-}
-
-function certifiedRegion(scope: ApiTokenScope): Prisma.CertifiedProductWhereInput {
-  return scope.role === 'commune' ? { provinceCode: scope.provinceCode, communeCode: scope.communeCode } : { provinceCode: scope.provinceCode };
 }
 
 function toHttpFromDomain(error: unknown): never {
@@ -722,7 +718,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
     const rows = await deps.db.certifiedProduct.findMany({
       where: {
         AND: [
-          certifiedRegion(scopeOf(req)),
+          certifiedProductRegion(scopeOf(req)),
           { communeCode: query.communeCode, expiresOn: query.expiringBefore === undefined ? undefined : { lt: query.expiringBefore }, id: query.after === undefined ? undefined : { gt: query.after } },
         ],
       },

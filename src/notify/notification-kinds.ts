@@ -7,6 +7,7 @@ import type { Locale, Translate } from '../i18n/translator.js';
 import { displayAverage } from '../ocop/scoring.js';
 import { checklistFor, type Checklist } from '../ocop/dossier-checklist.js';
 import { satisfiedItems } from '../dossier/review-dossier.js';
+import { registeredForReRanking } from './certified-products.js';
 import { resolveRecipient } from './recipients.js';
 
 // What each kind of notification says, read from the database when it is sent: a
@@ -84,10 +85,7 @@ async function unregisteredCertificate(ctx: ReadContext, n: Notification) {
   const certified = n.certifiedProductId === null ? null : await ctx.tx.certifiedProduct.findUnique({ where: { id: n.certifiedProductId } });
   if (!certified) return 'cancelled' as const;
   // Registered for re-ranking since: the reminder has done its work.
-  const registered = certified.producerId
-    ? await ctx.tx.productIdea.count({ where: { producerId: certified.producerId, kind: 're_ranking', productName: { equals: certified.productName, mode: 'insensitive' }, submittedAt: { gte: certified.createdAt } } })
-    : 0;
-  return registered > 0 ? ('done' as const) : certified;
+  return (await registeredForReRanking(ctx.tx, [certified])).has(certified.id) ? ('done' as const) : certified;
 }
 
 export const notificationKinds: Record<string, NotificationKind> = {

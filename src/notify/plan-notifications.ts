@@ -7,6 +7,7 @@ import type { Checklist } from '../ocop/dossier-checklist.js';
 import { nextRoundClosing, nextRoundFor, provinceRoundRules, type RoundDeadlines, type RoundRule } from '../ocop/evaluation-rounds.js';
 import type { ProvinceSettings } from '../ocop/province-settings.js';
 import { ruleSetInForce, type RuleSet } from '../ocop/rule-sets.js';
+import { lateReRankingValidUntil, reRankingWindow } from './certified-products.js';
 import { kindOf, type ReadContext } from './notification-kinds.js';
 import type { NotifyRules } from './notify-rules.js';
 import { officialsAt, type RecipientRef } from './recipients.js';
@@ -233,9 +234,7 @@ export async function planNotifications(deps: PlanDeps): Promise<{ planned: numb
     const notice = ruleSet.certificate.reRankingNoticeDaysBeforeExpiry;
     const certified = await deps.db.certifiedProduct.findMany({ where: { expiresOn: { gte: today, lte: addDays(today, notice + 45) } }, orderBy: { id: 'asc' } });
     for (const c of certified) {
-      const expires = c.expiresOn as CalendarDate;
-      const closes = ruleSet.certificate.reRankingClosesDaysBeforeExpiry !== undefined ? addDays(expires, -ruleSet.certificate.reRankingClosesDaysBeforeExpiry) : undefined;
-      const opens = addDays(expires, -notice);
+      const { opens, closes, expires } = reRankingWindow(ruleSet, c.expiresOn as CalendarDate);
       const dueAt = routineAt(opens < today ? today : opens);
       if (dueAt.getTime() > now.getTime() + horizonMs) continue;
       const recipient: RecipientRef = c.producerId ? { kind: 'producer', id: c.producerId } : { kind: 'certified_producer', id: c.id };
@@ -260,8 +259,8 @@ export async function planNotifications(deps: PlanDeps): Promise<{ planned: numb
       const lastCovered = addDays(ruleSet.inForceFrom as CalendarDate, closesBefore - 1);
       const late = await deps.db.certifiedProduct.findMany({ where: { expiresOn: { gte: addDays(today, -grace), lte: lastCovered } }, orderBy: { id: 'asc' } });
       for (const c of late) {
-        const validUntil = addDays(c.expiresOn as CalendarDate, grace);
-        if (validUntil < today) continue;
+        const validUntil = lateReRankingValidUntil(ruleSet, c.expiresOn as CalendarDate);
+        if (validUntil === undefined || validUntil < today) continue;
         planned.push({
           key: `certificate.reRankingLate:${c.id}:${c.expiresOn}`,
           kind: 'certificate.reRankingLate',

@@ -125,10 +125,11 @@ describe('importCertifiedProducts', () => {
       row(8, { communeCode: '99999', certifiedOn: '01/01/2020' }),
     ];
     const outcome = await importCertifiedProducts(db, { provinceCode: '75', importedBy: 'tỉnh', rows, ruleSets, now });
-    expect(outcome).toEqual({
+    // Each problem also carries a code and its values, which the console words in the official's language.
+    expect(outcome).toMatchObject({
       ok: false,
       problems: [
-        { line: 3, message: 'phone "0912 345" is not 10 digits, as a mobile number is' },
+        { line: 3, message: 'phone "0912 345" is not 10 digits, as a mobile number is', code: 'phone', vars: { value: '0912 345', reason: 'mobileLength' } },
         { line: 3, message: 'stars "2": a certificate has 3, 4 or 5 stars' },
         { line: 3, message: 'certified on "31/02/2024" is not a real date' },
         { line: 4, message: 'rule set "qd-999" is not one of qd-148-2023, qd-1489-2025, qd-26-2026' },
@@ -138,7 +139,7 @@ describe('importCertifiedProducts', () => {
         { line: 7, message: 'the same product, producer and certification date as line 2' },
         { line: 8, message: 'no rule set known here was in force on 2020-01-01: name one in the rule_set column' },
         // "4" lost its zeros in a spreadsheet: 00004 is Ba Đình, in Hà Nội.
-        { line: 4, message: 'commune 00004 is in province 01, not 75' },
+        { line: 4, message: 'commune 00004 is in province 01, not 75', code: 'communeElsewhere', vars: { commune: '00004', province: '01', expected: '75' } },
         { line: 8, message: 'commune 99999 is not in the list of administrative units' },
       ].sort((a, b) => a.line - b.line),
     });
@@ -153,10 +154,10 @@ describe('importCertifiedProducts', () => {
   });
 
   it('reports a file that is not UTF-8, a missing column and a stray separator', () => {
-    expect(readCertifiedProductsCsv(new Uint8Array([0x54, 0xea, 0x6e, 0x0a]))).toEqual({ ok: false, problems: [{ line: 1, message: 'the file is not UTF-8: save it as "CSV UTF-8"' }] });
-    expect(readCertifiedProductsCsv(Buffer.from('Tên sản phẩm;Chủ thể;Mã xã;Số sao\nA;B;26116;4\n'))).toEqual({ ok: false, problems: [{ line: 1, message: 'no certified_on column' }] });
+    expect(readCertifiedProductsCsv(new Uint8Array([0x54, 0xea, 0x6e, 0x0a]))).toMatchObject({ ok: false, problems: [{ line: 1, message: 'the file is not UTF-8: save it as "CSV UTF-8"' }] });
+    expect(readCertifiedProductsCsv(Buffer.from('Tên sản phẩm;Chủ thể;Mã xã;Số sao\nA;B;26116;4\n'))).toMatchObject({ ok: false, problems: [{ line: 1, message: 'no certified_on column' }] });
     const semicolons = readCertifiedProductsCsv(Buffer.from('product;producer;commune_code;stars;certified_on\nMật ong, rừng;HTX;26116;4;01/03/2025\nA;B;C\n'));
-    expect(semicolons).toEqual({ ok: false, problems: [{ line: 3, message: '3 fields where the heading line has 5: quote a field that holds a ";"' }] });
+    expect(semicolons).toMatchObject({ ok: false, problems: [{ line: 3, message: '3 fields where the heading line has 5: quote a field that holds a ";"' }] });
   });
 
   it('runs as npm run certified:import', async () => {
