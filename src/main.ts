@@ -139,6 +139,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         ruleSets: conversation.setup.ruleSets,
         meetings: { calendar: conversation.calendar, settingsFor: conversation.provinceSettings },
         distribute: (meetingId) => distributeMeeting({ db, translate, now, ...packets, fallbackTemplates: config.fallbackTemplates }, meetingId),
+        notifyTiming,
         // The operations page's dashboard: every queue of this deployment.
         queues: [queues.inbound, queues.outbound, queues.documents, queues.notifications, queues.maintenance],
       },

@@ -31,8 +31,10 @@ import { sendStoredFile } from '../storage/send-stored-file.js';
 import type { DocumentStorage } from '../storage/storage.js';
 import type { MeetingRules } from '../council/schedule-meeting.js';
 import type { RuleSet } from '../ocop/rule-sets.js';
+import type { NotifyTiming } from '../notify/timing.js';
 import { registerMeetingPages } from './console-meetings.js';
 import { registerCertifiedPages } from './console-certified.js';
+import { registerReminderPages } from './console-reminders.js';
 import { registerAuditPage } from './console-audit.js';
 import { registerOverviewPages } from './console-overview.js';
 import { queueDashboardApi, registerOperationsPages } from './console-operations.js';
@@ -74,6 +76,8 @@ export interface ConsoleDeps {
   ruleSets?: readonly RuleSet[];
   /** Builds a dossier's packet (one PDF, kept per version); no packet button without it. */
   assemblePacket?: (ideaId: bigint, actor: string) => Promise<AssembledPacket>;
+  /** Quiet hours and working days, so a reminder snoozed in the console is moved out of them; no snooze without them. */
+  notifyTiming?: NotifyTiming;
   /** The BullMQ queues the operations page's dashboard shows; no dashboard without them. */
   queues?: readonly Queue[];
 }
@@ -524,6 +528,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   const rounds = deps.ruleSets && deps.meetings ? { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor } : undefined;
   registerAuditPage(router, { db: deps.db }, { ctxOf, page, official, notFound });
   registerCertifiedPages(router, { db: deps.db, now: deps.now, ...(deps.ruleSets ? { ruleSets: deps.ruleSets } : {}) }, { ctxOf, page, official, notFound });
+  registerReminderPages(router, { db: deps.db, now: deps.now, ...(deps.notifyTiming ? { timing: deps.notifyTiming } : {}) }, { ctxOf, page, official, notFound });
   registerOverviewPages(router, { db: deps.db, now: deps.now, calendar: deps.calendar, checkWorkingDays: deps.checkWorkingDays, ...(rounds ? { rounds } : {}) }, { ctxOf, page, official, notFound });
   registerOperationsPages(router, { db: deps.db, translate: deps.translate, logger: deps.logger, now: deps.now, enqueueOutbound: deps.enqueueOutbound, ...(deps.queues ? { queues: deps.queues } : {}) }, { ctxOf, page, official, notFound });
   return router;
@@ -535,7 +540,7 @@ function redirectWith(res: Response, path: string, kind: Flash['kind'], what: Fl
 }
 
 /** What a change may report on the page it returns to. */
-const flashes = ['accepted', 'returned', 'reasonRequired', 'alreadyDecided', 'checked', 'incomplete', 'alreadyChecked', 'itemReturned', 'notReturnable', 'meetingScheduled', 'meetingLocked', 'uploaded', 'uploadTooLarge', 'uploadMissing', 'uploadRefused', 'packetEmpty', 'packetChanged', 'packetBroken', 'resultsRecorded', 'resultsCorrected', 'correctionReason', 'messageRetried', 'messageInDoubt', 'messageNotFailed'] as const;
+const flashes = ['accepted', 'returned', 'reasonRequired', 'alreadyDecided', 'checked', 'incomplete', 'alreadyChecked', 'itemReturned', 'notReturnable', 'meetingScheduled', 'meetingLocked', 'uploaded', 'uploadTooLarge', 'uploadMissing', 'uploadRefused', 'packetEmpty', 'packetChanged', 'packetBroken', 'resultsRecorded', 'resultsCorrected', 'correctionReason', 'messageRetried', 'messageInDoubt', 'messageNotFailed', 'reminderCancelled', 'reminderSnoozed', 'reminderClosed', 'snoozeInvalid', 'deadlineCreated', 'deadlineCancelled', 'deadlineInvalid', 'deadlineInPast', 'deadlineCommune', 'deadlineNotOwned', 'deadlineAlreadyCancelled'] as const;
 
 /** The dossier events the history names; anything else reads as a change. */
 const knownEvents = ['document_added', 'document_replaced', 'document_refused', 'submitted', 'checked', 'item_returned', 'exemption_declared', 'evaluated', 'evaluation_corrected'] as const;

@@ -78,3 +78,12 @@ export function mayDecide(role: string): boolean {
 export function mayOperate(official: { role: string; administrator: boolean }): boolean {
   return official.role === 'province' && official.administrator;
 }
+
+/**
+ * An official's region as a scope, the shape the notification and deadline rules take: the
+ * same region their API token would have. A commune official without a commune is a broken
+ * row, and throws.
+ */
+export function officialScope(official: { role: string; provinceCode: string; communeCode: string | null }): RegionScope {
+  return regionScopeSchema.parse({ role: official.role, provinceCode: official.provinceCode, communeCode: official.communeCode });
+}

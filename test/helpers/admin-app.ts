@@ -107,6 +107,7 @@ export async function startConsoleApp(options: { db: Database; redis: Redis; now
       ruleSets,
       assemblePacket: (ideaId, actor) => assemblePacket({ db: options.db, storage, translate, checklists, ruleSets, now }, ideaId, actor),
       ...(options.queues ? { queues: options.queues } : {}),
+      notifyTiming: testNotifyTiming(),
     },
   });
   return { ...started, storage };

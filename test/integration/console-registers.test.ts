@@ -67,6 +67,9 @@ const textOf = (page: string) =>
     .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ');
 
+/** The text of a page's list, without its filters (which name every kind and state). */
+const listOf = (page: string) => textOf(/<ul class="cards">[\s\S]*?<\/ul>/.exec(page)?.[0] ?? '');
+
 beforeAll(async () => {
   await resetDatabase(db);
   await loadSampleAdministrativeUnits(db);
@@ -278,5 +281,165 @@ describe('certified products', () => {
       expect(textOf(large.text)).toContain(t('console.certified.tooLarge', { mb: '4' }));
       expect(await db.certifiedProduct.count()).toBe(0);
     });
+  });
+});
+
+describe('reminders', () => {
+  /** A notification as the planner writes it, with its "planned" event. */
+  async function reminder(key: string, values: { kind: string; communeCode: string | null; provinceCode?: string; recipientKind?: 'producer' | 'official'; recipientId: bigint; productIdeaId?: bigint; deadline?: Date; sendAt: Date; state?: 'planned' | 'sent' | 'done'; level?: number; parentKey?: string }) {
+    const row = await db.notification.create({
+      data: {
+        key,
+        kind: values.kind,
+        recipientKind: values.recipientKind ?? 'producer',
+        recipientId: values.recipientId,
+        provinceCode: values.provinceCode ?? '75',
+        communeCode: values.communeCode,
+        productIdeaId: values.productIdeaId ?? null,
+        deadline: values.deadline ?? null,
+        dueAt: values.sendAt,
+        sendAt: values.sendAt,
+        routine: true,
+        vars: {},
+        state: values.state ?? 'planned',
+        level: values.level ?? 0,
+        parentKey: values.parentKey ?? null,
+        createdAt: start,
+      },
+    });
+    await db.notificationEvent.create({ data: { notificationId: row.id, action: 'planned', actor: 'system', at: start } });
+    return row;
+  }
+
+  async function someReminders() {
+    const producer = await db.producer.create({ data: { zaloUserId: 'zu-producer', kind: 'cooperative', name: 'HTX Mật ong Tân Phú', representative: 'Nguyễn Văn An', position: 'Giám đốc', phone: '84912000001', address: 'Ấp 1', communeCode: '26116' } });
+    const idea = await db.productIdea.create({
+      data: { producerId: producer.id, communeCode: '26116', provinceCode: '75', year: 2026, sequence: 1, receiptNumber: '1/PĐK-75-26116-2026', ruleSet: 'qd-26-2026', productName: 'Mật ong rừng', sectorCode: 'food', groupCode: 'rawFood', setCode: 'honeyRawOther', kind: 'new_product', details: {}, status: 'accepted', submittedAt: start },
+    });
+    // Thursday 3 December, 08:00 in Vietnam; the task's deadline Friday 11 December, 23:59.
+    ids.tanPhu = (await reminder('idea.businessPlanPending:1', { kind: 'idea.businessPlanPending', communeCode: '26116', recipientId: producer.id, productIdeaId: idea.id, sendAt: new Date('2026-12-03T01:00:00Z'), deadline: new Date('2026-12-11T16:59:00Z') })).id;
+    ids.longBinh = (await reminder('dossier.checkDue:2', { kind: 'dossier.checkDue', communeCode: '26020', recipientKind: 'official', recipientId: ids.other ?? 0n, sendAt: new Date('2026-12-04T01:00:00Z') })).id;
+    ids.province = (await reminder('province.roundClose:75', { kind: 'province.roundClose', communeCode: null, recipientKind: 'official', recipientId: ids.province ?? 0n, sendAt: new Date('2026-12-07T01:00:00Z'), state: 'sent' })).id;
+    ids.hanoiReminder = (await reminder('province.roundClose:01', { kind: 'province.roundClose', communeCode: null, provinceCode: '01', recipientKind: 'official', recipientId: ids.hanoi ?? 0n, sendAt: new Date('2026-12-07T01:00:00Z') })).id;
+  }
+
+  it('lists what goes to whom and why in the official’s region only; another region’s reminder is 404 by address, to read or to change', async () => {
+    await someReminders();
+    const commune = await signIn('zu-commune');
+    const page = listOf((await browse('/console/reminders', { cookie: commune })).text);
+    expect(page).toContain(t('console.reminders.kind.idea.businessPlanPending'));
+    expect(page).toContain('HTX Mật ong Tân Phú · Chủ thể');
+    expect(page).toContain('Mật ong rừng · 1/PĐK-75-26116-2026');
+    expect(page).toContain(t('console.reminders.sendsAt', { time: '03/12/2026 08:00' }));
+    expect(page).toContain(t('console.reminders.deadline', { time: '11/12/2026 23:59' }));
+    expect(page).not.toContain(t('console.reminders.kind.dossier.checkDue'));
+    expect(page).not.toContain(t('console.reminders.kind.province.roundClose'));
+
+    const province = listOf((await browse('/console/reminders', { cookie: await signIn('zu-province') })).text);
+    expect(province).toContain(t('console.reminders.kind.idea.businessPlanPending'));
+    expect(province).toContain(`Cán bộ other · ${t('official.role.commune')}`);
+    expect(province).toContain(`Cán bộ province · ${t('official.role.province')}`);
+    // Hà Nội's is not the province's: one round-closing reminder shows, Đồng Nai's.
+    expect(province.split(t('console.reminders.kind.province.roundClose')).length - 1).toBe(1);
+    const sent = listOf((await browse('/console/reminders?state=sent', { cookie: await signIn('zu-province') })).text);
+    expect(sent).toContain(t('console.reminders.kind.province.roundClose'));
+    expect(sent).not.toContain(t('console.reminders.kind.idea.businessPlanPending'));
+    const byKind = listOf((await browse('/console/reminders?kind=dossier.checkDue', { cookie: await signIn('zu-province') })).text);
+    expect(byKind).toContain('Cán bộ other');
+    expect(byKind).not.toContain('HTX Mật ong Tân Phú');
+
+    // The commune official guesses the other commune's and the province's ids.
+    for (const id of [ids.longBinh, ids.province, ids.hanoiReminder]) {
+      expect((await browse(`/console/reminders/${id}`, { cookie: commune })).status).toBe(404);
+    }
+    const csrf = csrfOf((await browse('/console/reminders', { cookie: commune })).text);
+    expect((await browse(`/console/reminders/${ids.longBinh}/cancel`, { cookie: commune, form: { _csrf: csrf } })).status).toBe(404);
+    expect((await browse(`/console/reminders/${ids.longBinh}/snooze`, { cookie: commune, form: { _csrf: csrf, date: '2026-12-08', time: '09:00' } })).status).toBe(404);
+    expect(await db.notification.findUniqueOrThrow({ where: { id: ids.longBinh! } })).toMatchObject({ state: 'planned', snoozeCount: 0 });
+  });
+
+  it('cancels a reminder with the page’s form token, records who in its history, and says so when it is already closed', async () => {
+    await someReminders();
+    const commune = await signIn('zu-commune');
+    const page = (await browse(`/console/reminders/${ids.tanPhu}`, { cookie: commune })).text;
+    expect(textOf(page)).toContain(t('console.reminders.step.planned'));
+    expect((await browse(`/console/reminders/${ids.tanPhu}/cancel`, { cookie: commune, form: { _csrf: 'x'.repeat(43) } })).status).toBe(403);
+    expect((await db.notification.findUniqueOrThrow({ where: { id: ids.tanPhu! } })).state).toBe('planned');
+
+    const cancelled = await browse(`/console/reminders/${ids.tanPhu}/cancel`, { cookie: commune, form: { _csrf: csrfOf(page) } });
+    expect(cancelled.status).toBe(303);
+    expect(cancelled.headers.get('location')).toBe(`/console/reminders/${ids.tanPhu}?ok=reminderCancelled`);
+    expect(await db.notification.findUniqueOrThrow({ where: { id: ids.tanPhu! } })).toMatchObject({ state: 'cancelled', closedAt: start });
+    expect(await db.notificationEvent.findFirstOrThrow({ where: { notificationId: ids.tanPhu!, action: 'cancelled' } })).toMatchObject({ actor: 'admin:Cán bộ commune' });
+    const after = textOf((await browse(cancelled.headers.get('location') ?? '', { cookie: commune })).text);
+    expect(after).toContain(t('console.flash.reminderCancelled'));
+    expect(after).toContain(`${t('console.reminders.step.cancelled')} 02/12/2026 09:00 · Cán bộ commune`);
+    const again = await browse(`/console/reminders/${ids.tanPhu}/cancel`, { cookie: commune, form: { _csrf: csrfOf(page) } });
+    expect(again.headers.get('location')).toBe(`/console/reminders/${ids.tanPhu}?error=reminderClosed`);
+  });
+
+  it('snoozes a reminder to a time out of quiet hours and on a working day; a time already past is refused; a secretary only reads', async () => {
+    await someReminders();
+    const province = await signIn('zu-province');
+    const csrf = csrfOf((await browse(`/console/reminders/${ids.province}`, { cookie: province })).text);
+    const past = await browse(`/console/reminders/${ids.province}/snooze`, { cookie: province, form: { _csrf: csrf, date: '2026-12-01', time: '10:00' } });
+    expect(past.headers.get('location')).toBe(`/console/reminders/${ids.province}?error=snoozeInvalid`);
+    // Saturday 5 December 10:00: a routine reminder goes on Monday 7 December at 08:00.
+    const moved = await browse(`/console/reminders/${ids.province}/snooze`, { cookie: province, form: { _csrf: csrf, date: '2026-12-05', time: '10:00' } });
+    expect(moved.headers.get('location')).toBe(`/console/reminders/${ids.province}?ok=reminderSnoozed`);
+    expect(await db.notification.findUniqueOrThrow({ where: { id: ids.province! } })).toMatchObject({ state: 'planned', sendAt: new Date('2026-12-07T01:00:00Z'), snoozeCount: 1 });
+    expect(textOf((await browse(`/console/reminders/${ids.province}`, { cookie: province })).text)).toContain(t('console.reminders.snoozedTimes', { count: '1' }));
+
+    const secretary = await signIn('zu-secretary');
+    const read = await browse(`/console/reminders/${ids.province}`, { cookie: secretary });
+    expect(read.status).toBe(200);
+    expect(read.text).not.toContain(`/console/reminders/${ids.province}/cancel`);
+    expect((await browse(`/console/reminders/${ids.province}/cancel`, { cookie: secretary, form: { _csrf: csrfOf(read.text) } })).status).toBe(404);
+    expect((await db.notification.findUniqueOrThrow({ where: { id: ids.province! } })).state).toBe('planned');
+  });
+
+  it('campaign deadlines: the province sets one for a commune and cancels it; a date past and another province’s deadline are refused', async () => {
+    const province = await signIn('zu-province');
+    const page = (await browse('/console/reminders/deadlines', { cookie: province })).text;
+    const csrf = csrfOf(page);
+    const form = { _csrf: csrf, title: 'Báo cáo 6 tháng', dueDate: '2026-12-31', audience: 'commune', days: '5, 1', commune: '26116' };
+    const created = await browse('/console/reminders/deadlines', { cookie: province, form });
+    expect(created.headers.get('location')).toBe('/console/reminders/deadlines?ok=deadlineCreated');
+    const deadline = await db.campaignDeadline.findFirstOrThrow();
+    expect(deadline).toMatchObject({ provinceCode: '75', communeCode: '26116', title: 'Báo cáo 6 tháng', dueDate: '2026-12-31', audience: ['commune'], remindWorkingDaysBefore: [5, 1], createdBy: 'Cán bộ province' });
+    expect((await browse('/console/reminders/deadlines', { cookie: province, form: { ...form, dueDate: '2026-12-01' } })).headers.get('location')).toBe('/console/reminders/deadlines?error=deadlineInPast');
+    expect((await browse('/console/reminders/deadlines', { cookie: province, form: { ...form, days: 'sáu' } })).headers.get('location')).toBe('/console/reminders/deadlines?error=deadlineInvalid');
+
+    // The commune sees it; the other commune does not.
+    const commune = await signIn('zu-commune');
+    const seen = textOf((await browse('/console/reminders/deadlines', { cookie: commune })).text);
+    expect(seen).toContain('Báo cáo 6 tháng');
+    expect(seen).toContain(t('console.deadlines.due', { date: '31/12/2026' }));
+    expect(textOf((await browse('/console/reminders/deadlines', { cookie: await signIn('zu-other') })).text)).not.toContain('Báo cáo 6 tháng');
+
+    // Hà Nội's province official guesses its id.
+    const hanoi = await signIn('zu-hanoi');
+    const hanoiCsrf = csrfOf((await browse('/console/reminders/deadlines', { cookie: hanoi })).text);
+    expect((await browse(`/console/reminders/deadlines/${deadline.id}/cancel`, { cookie: hanoi, form: { _csrf: hanoiCsrf } })).status).toBe(404);
+
+    const cancelled = await browse(`/console/reminders/deadlines/${deadline.id}/cancel`, { cookie: province, form: { _csrf: csrf } });
+    expect(cancelled.headers.get('location')).toBe('/console/reminders/deadlines?ok=deadlineCancelled');
+    expect((await db.campaignDeadline.findUniqueOrThrow({ where: { id: deadline.id } })).cancelledAt).toEqual(start);
+    expect(textOf((await browse('/console/reminders/deadlines', { cookie: province })).text)).toContain(t('console.deadlines.cancelled', { date: '02/12/2026 09:00' }));
+    expect((await browse(`/console/reminders/deadlines/${deadline.id}/cancel`, { cookie: province, form: { _csrf: csrf } })).headers.get('location')).toBe('/console/reminders/deadlines?error=deadlineAlreadyCancelled');
+  });
+
+  it('a commune official cannot cancel a province-wide deadline', async () => {
+    const province = await signIn('zu-province');
+    const csrf = csrfOf((await browse('/console/reminders/deadlines', { cookie: province })).text);
+    await browse('/console/reminders/deadlines', { cookie: province, form: { _csrf: csrf, title: 'Rà soát sản phẩm', dueDate: '2027-01-15', audience: 'commune', days: '3', commune: '' } });
+    const deadline = await db.campaignDeadline.findFirstOrThrow();
+    expect(deadline.communeCode).toBeNull();
+    const commune = await signIn('zu-commune');
+    const page = (await browse('/console/reminders/deadlines', { cookie: commune })).text;
+    expect(page).not.toContain(`/console/reminders/deadlines/${deadline.id}/cancel`);
+    const refused = await browse(`/console/reminders/deadlines/${deadline.id}/cancel`, { cookie: commune, form: { _csrf: csrfOf(page) } });
+    expect(refused.headers.get('location')).toBe('/console/reminders/deadlines?error=deadlineNotOwned');
+    expect((await db.campaignDeadline.findUniqueOrThrow({ where: { id: deadline.id } })).cancelledAt).toBeNull();
   });
 });
