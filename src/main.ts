@@ -44,7 +44,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
   const translate = createTranslator(dictionaries);
   const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize });
   // Flows and rule sets are checked before anything listens: a broken file stops the start.
-  const conversation = await loadConversation({ root: projectRoot(), dictionaries, translate, db, publicBaseUrl: config.publicBaseUrl, logger });
+  const conversation = await loadConversation({ root: projectRoot(), dictionaries, translate, db, publicBaseUrl: config.publicBaseUrl, logger, scoringSheets: { dir: config.scoringSheetsDir, production: config.env === 'production' } });
   const redis = createRedisConnection(config.redisUrl, 'producer');
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   const queues = createQueues({

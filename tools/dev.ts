@@ -30,6 +30,9 @@ const env: Record<string, string | undefined> = {
   ZALO_BUSINESS_API_URL: simUrl,
   // Invitation QR codes open the stand-in's chat page, where a phone "is" Zalo here.
   ZALO_OA_CHAT_URL: simUrl,
+  // The law's sheets are typed in from the decision (rules/scoring-sheets/README.md); here a
+  // made-up sheet lets members try scoring on their phones.
+  SCORING_SHEETS_DIR: process.env.SCORING_SHEETS_DIR ?? 'rules/scoring-sheets-sample',
   ZALO_APP_ID: sim.appId,
   ZALO_APP_SECRET: sim.appSecret,
   ZALO_OA_SECRET_KEY: sim.oaSecretKey,

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { defaultConsoleAuth, type ConsoleAuthSettings } from '../console/console-auth.js';
 import type { Database } from '../db/database.js';
 import type { Dictionaries, Translate } from '../i18n/translator.js';
@@ -10,6 +10,7 @@ import { remindLaterCodec } from '../notify/reminder-commands.js';
 import { loadChecklists } from '../ocop/dossier-checklist.js';
 import { loadProvinceSettings, type ProvinceSettings } from '../ocop/province-settings.js';
 import { loadRuleSets } from '../ocop/rule-sets.js';
+import { loadScoringSheets, type ScoringSheets } from '../ocop/scoring-sheets.js';
 import { loadProducerFacts } from '../registration/load-producer-facts.js';
 import { loadCommuneDirectory, type CommuneDirectory } from '../regions/commune-directory.js';
 import type { ConversationAction } from '../conversation/action-outcome.js';
@@ -29,6 +30,8 @@ export interface LoadedConversation {
   notifyRules: NotifyRules;
   /** Each province's council rules and extra rounds over the defaults (rules/provinces.yaml). */
   provinceSettings: (provinceCode: string) => ProvinceSettings;
+  /** The council's scoring sheets by rule set and product set. */
+  scoringSheets: ScoringSheets;
   /** Stops the background refresh of the commune directory. */
   stop(): void;
 }
@@ -50,12 +53,15 @@ export async function loadConversation(options: {
   flowsDir?: string;
   /** How long console sign-in links last and how many an official may ask for. */
   consoleAuth?: ConsoleAuthSettings;
+  /** The scoring sheets' directory (default rules/scoring-sheets), and whether sample sheets are refused. */
+  scoringSheets?: { dir: string; production: boolean };
 }): Promise<LoadedConversation> {
   const ruleSets = loadRuleSets(join(options.root, 'rules', 'rule-sets.yaml'), options.dictionaries);
   const checklists = loadChecklists(join(options.root, 'rules', 'dossier-checklists.yaml'), ruleSets, options.dictionaries);
   const calendar = loadWorkingCalendar(join(options.root, 'rules', 'calendar.yaml'));
   const notifyRules = loadNotifyRules(join(options.root, 'rules', 'notifications.yaml'));
   const provinceSettings = loadProvinceSettings(join(options.root, 'rules', 'provinces.yaml'));
+  const scoringSheets = loadScoringSheets(resolve(options.root, options.scoringSheets?.dir ?? join('rules', 'scoring-sheets')), ruleSets, { production: options.scoringSheets?.production ?? false });
   const ethnicGroups = loadEthnicGroups(join(options.root, 'rules', 'ethnic-groups.yaml'));
   const actions = createConversationActions(ruleSets, checklists, { calendar, routineTime: notifyRules.routineTime }, { publicBaseUrl: options.publicBaseUrl, settings: options.consoleAuth ?? defaultConsoleAuth }, provinceSettings);
   const flows = loadFlows(options.flowsDir ?? join(options.root, 'flows'), options.dictionaries, flowRegistries([...Object.keys(actions), ...routerActions]));
@@ -76,6 +82,7 @@ export async function loadConversation(options: {
     calendar,
     notifyRules,
     provinceSettings,
+    scoringSheets,
     stop: () => clearInterval(timer),
   };
 }

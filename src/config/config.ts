@@ -65,6 +65,9 @@ const configSchema = z
     // Signs links to packets and documents; required in production (32+ characters).
     LINK_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     PACKET_LINK_TTL_HOURS: positiveInt.default(7 * 24),
+    // The council's scoring sheets (one YAML file per sheet, each citing its source). A sheet
+    // marked `sample` is refused in production.
+    SCORING_SHEETS_DIR: z.string().min(1).default('rules/scoring-sheets'),
 
     // Where scans are kept: a directory here, or S3-compatible storage for several machines.
     STORAGE_KIND: z.enum(['local', 's3']).default('local'),
@@ -156,6 +159,8 @@ export interface Config {
   conversation: { resumePromptAfterHours: number };
   officials: { invitationTtlHours: number };
   links: { secret: string; packetTtlHours: number };
+  /** relative to the project root unless absolute */
+  scoringSheetsDir: string;
   storage: DocumentStorageConfig;
   documents: { maxBytes: number; timeoutMs: number; deadlineMs: number; maxRedirects: number; allowedHosts: readonly string[] | undefined };
   fallbackTemplates: { templateId: string | undefined; znsTemplateId: string | undefined };
@@ -227,6 +232,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     officials: { invitationTtlHours: env.OFFICIAL_INVITATION_TTL_HOURS },
     // Outside production a fixed secret keeps links working across restarts of a dev machine.
     links: { secret: env.LINK_SIGNING_SECRET ?? 'development-only-link-secret-not-for-production', packetTtlHours: env.PACKET_LINK_TTL_HOURS },
+    scoringSheetsDir: env.SCORING_SHEETS_DIR,
     storage:
       env.STORAGE_KIND === 's3' && env.S3_ENDPOINT && env.S3_BUCKET && env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY
         ? { kind: 's3', endpoint: env.S3_ENDPOINT, region: env.S3_REGION, bucket: env.S3_BUCKET, accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }

@@ -5,6 +5,7 @@ import { ruleSetOfDossier } from '../dossier/dossier-filing.js';
 import type { ProvinceSettings } from '../ocop/province-settings.js';
 import type { RuleSet } from '../ocop/rule-sets.js';
 import { averageOf, certifyingLevelFor, hasQuorum, hundredths, starsFor } from '../ocop/scoring.js';
+import { capByMinimums, criteriaOf, disqualificationOf, type Answers, type ScoringSheet } from '../ocop/scoring-sheets.js';
 import { MeetingNotFoundError } from './schedule-meeting.js';
 
 // A council's results: each member present scores each product out of 100, the council
@@ -28,6 +29,11 @@ export interface MemberScore {
 export interface ProductScores {
   productIdeaId: bigint;
   scores: MemberScore[];
+  /**
+   * when the members scored on the sheet: its star marks may hold the stars below the band,
+   * and its disqualification conditions may rule the dossier out (answers in the scores' order)
+   */
+  sheet?: { sheet: ScoringSheet; answers: Answers[]; disqualifiers: string[][] } | undefined;
 }
 
 export interface RecordResultsInput {
@@ -165,8 +171,10 @@ export async function recordResults(tx: Transaction, rules: EvaluationRules, inp
     const ruleSet = await ruleSetOfDossier(tx, rules.ruleSets, idea, input.now);
     const sum = product.scores.reduce((total, s) => total + hundredths(s.score), 0);
     const count = product.scores.length;
-    const stars = starsFor(ruleSet.starBands, sum, count);
-    const certifyingLevel = certifyingLevelFor(ruleSet, stars);
+    const bandStars = starsFor(ruleSet.starBands, sum, count);
+    const judged = product.sheet ? judgeOnSheet(product.sheet, bandStars) : undefined;
+    const stars = judged?.stars ?? bandStars;
+    const certifyingLevel = judged?.disqualified ? null : certifyingLevelFor(ruleSet, stars);
     const scores = product.scores.map((s) => ({ personId: String(s.personId), score: s.score, ...(s.parts ? { parts: s.parts } : {}) }));
     const result = await tx.evaluationResult.create({
       data: {
@@ -183,14 +191,47 @@ export async function recordResults(tx: Transaction, rules: EvaluationRules, inp
         correctionReason: input.correction?.reason ?? null,
         recordedBy: input.by,
         recordedAt: input.now,
+        ...(judged
+          ? {
+              sheetId: judged.sheetId,
+              bandStars: judged.cappedBy.length > 0 ? bandStars : null,
+              cappedBy: judged.cappedBy.length > 0 ? judged.cappedBy : undefined,
+              disqualifiedCode: judged.disqualified?.code ?? null,
+              disqualifiedReason: judged.disqualified?.text ?? null,
+            }
+          : {}),
       },
     });
     if (idea.dossier) {
-      const detail: Prisma.InputJsonValue = { meetingId: String(meeting.id), average: averageOf(sum, count), stars, certifyingLevel, ...(input.correction ? { reason: input.correction.reason } : {}) };
+      const detail: Prisma.InputJsonValue = {
+        meetingId: String(meeting.id),
+        average: averageOf(sum, count),
+        stars,
+        certifyingLevel,
+        ...(input.correction ? { reason: input.correction.reason } : {}),
+        ...(judged?.disqualified ? { disqualified: judged.disqualified.code } : {}),
+      };
       const action = input.correction ? 'evaluation_corrected' : 'evaluated';
       await tx.dossierEvent.create({ data: { dossierId: idea.dossier.id, version: idea.dossier.version, actor: `admin:${input.by}`, action, detail, at: input.now } });
     }
     results.push(result);
   }
   return results;
+}
+
+/**
+ * What the sheet decides beyond the band: the stars its star marks allow (with the criteria
+ * that held them), and the disqualification condition the members found, if any.
+ */
+function judgeOnSheet(scored: NonNullable<ProductScores['sheet']>, bandStars: number): { sheetId: string; stars: number; cappedBy: { code: string; level: number; title: string }[]; disqualified: { code: string; text: string } | null } {
+  const cap = capByMinimums(scored.sheet, scored.answers, bandStars);
+  const titles = new Map(criteriaOf(scored.sheet).map((c) => [c.code, c.title]));
+  const code = disqualificationOf(scored.sheet, scored.disqualifiers);
+  const condition = code === null ? undefined : scored.sheet.disqualifiedWhen.find((d) => d.code === code);
+  return {
+    sheetId: scored.sheet.id,
+    stars: cap.stars,
+    cappedBy: cap.missed.map((m) => ({ ...m, title: titles.get(m.code) ?? m.code })),
+    disqualified: condition ? { code: condition.code, text: condition.text } : null,
+  };
 }
