@@ -142,6 +142,11 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         notifyTiming,
         // The operations page's dashboard: every queue of this deployment.
         queues: [queues.inbound, queues.outbound, queues.documents, queues.notifications, queues.maintenance],
+        scoring: {
+          rules: { ruleSets: conversation.setup.ruleSets, settingsFor: conversation.provinceSettings, sheets: conversation.scoringSheets },
+          linkSecret: config.links.secret,
+          publicBaseUrl: config.publicBaseUrl,
+        },
       },
     });
     server = app.listen(config.port, '0.0.0.0');

@@ -44,6 +44,8 @@ export interface PageContext {
   flash?: { kind: 'ok' | 'error'; text: string };
   /** a page whose parts refresh in place: without scripts, the whole page reloads this often (seconds) */
   liveEverySeconds?: number;
+  /** a page whose forms save as the person goes (htmx); without scripts its buttons do the same */
+  enhanced?: boolean;
 }
 
 export function pageContext(translate: Translate, locale: Locale, rest: Omit<PageContext, 'locale' | 't'>): PageContext {
@@ -85,7 +87,7 @@ export function layout(ctx: PageContext, title: string, body: Html): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · ${ctx.t('console.title')}</title>
 <link rel="stylesheet" href="/assets/console.css">
-${ctx.liveEverySeconds ? html`<meta name="htmx-config" content='{"includeIndicatorCSS":false}'><script src="/console/assets/htmx.min.js" defer></script><noscript><meta http-equiv="refresh" content="${String(ctx.liveEverySeconds)}"></noscript>` : ''}
+${ctx.liveEverySeconds || ctx.enhanced ? html`<meta name="htmx-config" content='{"includeIndicatorCSS":false}'><script src="/console/assets/htmx.min.js" defer></script>` : ''}${ctx.liveEverySeconds ? html`<noscript><meta http-equiv="refresh" content="${String(ctx.liveEverySeconds)}"></noscript>` : ''}
 </head>
 <body>
 <header><div class="bar"><a class="brand" href="/console">${ctx.t('console.title')}</a>${languageSwitch(ctx)}</div>${nav}</header>

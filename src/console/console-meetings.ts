@@ -37,6 +37,8 @@ export interface MeetingPagesDeps {
   enqueueOutbound: (ids: bigint[]) => Promise<void>;
   /** how long a re-issued invitation code stays valid */
   invitationTtlHours: number;
+  /** scoring on the members' phones: the meeting page's part (console-scoring.ts); none without sheets */
+  scoring?: { section: (ctx: PageContext, meeting: { id: bigint; date: string; status: string; scoringOpenedAt: Date | null; scoringClosedAt: Date | null }, official: Official, query: Request['query']) => Promise<Html> };
   /** the OA's chat, for a QR code beside an invitation code */
   oaChatUrl?: string;
 }
@@ -61,6 +63,8 @@ const meetingForm = z.object({
 const idParam = z.object({ id: z.string().regex(/^\d{1,18}$/).transform(BigInt) });
 /** The scores a result keeps, as recorded (council/evaluation-results.ts). */
 const resultScores = z.array(z.object({ personId: z.string(), score: z.number() }).loose());
+/** The criteria whose star marks held a result below its band, as the result keeps them. */
+const cappedCriteria = z.array(z.object({ code: z.string(), level: z.number(), title: z.string() }));
 /** How often a locked meeting's delivery board asks for itself again. */
 const boardRefreshSeconds = 5;
 
@@ -264,6 +268,7 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
       ${lock}
       <h2>${ctx.t('console.meeting.board')}</h2>${board}
       ${rows.length ? html`<p><a class="button secondary" href="/console/meetings/${String(meeting.id)}/deliveries.pdf">${ctx.t('console.meeting.proofPdf')}</a></p>` : ''}
+      ${deps.scoring ? await deps.scoring.section(ctx, meeting, kit.official(req), req.query) : ''}
       ${results}`;
     kit.page(res, 200, ctx, ctx.t('console.meeting.title', { date: displayDate(meeting.date) }), body);
   });
@@ -387,11 +392,17 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
             <label>${ctx.t('console.results.reason')}<textarea name="reason" required minlength="5" maxlength="1000" rows="3"></textarea></label>
             <button type="submit" class="secondary">${ctx.t('console.results.saveCorrection')}</button></details>`,
         );
+        // Scored on the sheet: a missed star mark or a disqualification decides, and says so.
+        const capped = cappedCriteria.safeParse(r.cappedBy);
+        const held = r.bandStars !== null && capped.success ? html`<div class="meta">${ctx.t('console.results.capped', { band: String(r.bandStars), stars: String(r.stars), criteria: capped.data.map((c) => `${c.code}. ${c.title}`).join('; ') })}</div>` : '';
+        const standing = r.disqualifiedReason
+          ? html`<div class="status returned">${ctx.t('console.results.disqualified', { reason: r.disqualifiedReason })}</div>`
+          : html`<div class="meta">${r.certifyingLevel ? ctx.t(`console.results.level.${r.certifyingLevel}`) : ctx.t('console.results.noCertificate')}</div>`;
         return html`<li class="card"><strong>${nameOf.get(r.productIdeaId) ?? ''}</strong><div>${line(r)}</div>
-          <div class="meta">${r.certifyingLevel ? ctx.t(`console.results.level.${r.certifyingLevel}`) : ctx.t('console.results.noCertificate')}</div>
+          ${held}${standing}
           ${r.correctionReason ? html`<div class="meta">${ctx.t('console.results.correctedBecause', { revision: String(r.revision), reason: r.correctionReason })}</div>` : ''}
           ${earlier.map((e) => html`<div class="meta">${ctx.t('console.results.superseded', { revision: String(e.revision), line: line(e) })}</div>`)}
-          ${correct}</li>`;
+          ${r.sheetId ? html`<div class="meta">${ctx.t('console.results.onSheet')}</div>` : correct}</li>`;
       })}</ul>`;
     }
     if (meeting.date > vietnamDateOf(deps.now())) return html`<p class="meta">${ctx.t('console.results.notYet')}</p>`;

@@ -32,6 +32,7 @@ import type { DocumentStorage } from '../storage/storage.js';
 import type { MeetingRules } from '../council/schedule-meeting.js';
 import type { RuleSet } from '../ocop/rule-sets.js';
 import type { NotifyTiming } from '../notify/timing.js';
+import { registerMemberScoringPages, registerScoringBoard, type ScoringPagesDeps } from './console-scoring.js';
 import { registerMeetingPages } from './console-meetings.js';
 import { registerCertifiedPages } from './console-certified.js';
 import { registerReminderPages } from './console-reminders.js';
@@ -80,6 +81,8 @@ export interface ConsoleDeps {
   notifyTiming?: NotifyTiming;
   /** The BullMQ queues the operations page's dashboard shows; no dashboard without them. */
   queues?: readonly Queue[];
+  /** Members' scoring on their phones: the sheets, and how their links are signed; none without it. */
+  scoring?: Pick<ScoringPagesDeps, 'rules' | 'linkSecret' | 'publicBaseUrl'>;
 }
 
 const sessionCookie = 'ocop_console';
@@ -186,6 +189,10 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     await recordAction(deps, { kind: 'official', id: who.id, name: who.name, sessionId: started.id, provinceCode: who.provinceCode, communeCode: who.communeCode }, { at: deps.now(), method: 'GET', route: '/console/sign-in/:token', target: {}, status: 303, address: req.ip ?? null });
     res.redirect(303, '/console');
   });
+
+  // A council member's own link to their scoring sheets: the link is the credential (no sign-in in Zalo's browser).
+  const scoringDeps = deps.scoring ? { ...deps.scoring, db: deps.db, translate: deps.translate, logger: deps.logger, now: deps.now, enqueueOutbound: deps.enqueueOutbound } : undefined;
+  if (scoringDeps) registerMemberScoringPages(router, scoringDeps, { ctxOf, page });
 
   // Every change is written to the audit trail once answered, refusals included.
   router.use(
@@ -523,7 +530,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   }
 
   if (deps.meetings && deps.distribute && deps.ruleSets) {
-    registerMeetingPages(router, { db: deps.db, translate: deps.translate, evaluation: { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor }, logger: deps.logger, now: deps.now, meetings: deps.meetings, distribute: deps.distribute, enqueueOutbound: deps.enqueueOutbound, invitationTtlHours: deps.invitationTtlHours, ...(deps.oaChatUrl ? { oaChatUrl: deps.oaChatUrl } : {}) }, { ctxOf, page, official, notFound });
+    const scoring = scoringDeps ? registerScoringBoard(router, scoringDeps, { ctxOf, page, official, notFound }) : undefined;
+    registerMeetingPages(router, { ...(scoring ? { scoring } : {}), db: deps.db, translate: deps.translate, evaluation: { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor }, logger: deps.logger, now: deps.now, meetings: deps.meetings, distribute: deps.distribute, enqueueOutbound: deps.enqueueOutbound, invitationTtlHours: deps.invitationTtlHours, ...(deps.oaChatUrl ? { oaChatUrl: deps.oaChatUrl } : {}) }, { ctxOf, page, official, notFound });
   }
   const rounds = deps.ruleSets && deps.meetings ? { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor } : undefined;
   registerAuditPage(router, { db: deps.db }, { ctxOf, page, official, notFound });

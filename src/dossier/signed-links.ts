@@ -6,8 +6,8 @@ import { z } from 'zod';
 // HMAC-SHA256, both base64url; nothing in it is secret, nothing in it can be altered.
 
 const payloadSchema = z.strictObject({
-  /** what the link opens: "packet" or "document", and its id */
-  kind: z.enum(['packet', 'document']),
+  /** what the link opens: a "packet" or a "document", or a member's "scoring" sheets of a meeting; and its id */
+  kind: z.enum(['packet', 'document', 'scoring']),
   id: z.string().regex(/^\d+$/),
   /** who it was issued to: a Zalo user id (or "person:<id>"), or "admin-token:<token id>" */
   to: z.string().min(1).max(200),

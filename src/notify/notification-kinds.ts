@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Notification } from '../db/generated/client.js';
 import type { Transaction } from '../db/database.js';
 import { displayDate as formatDate, vietnamDateOf, type CalendarDate } from '../calendar/calendar-date.js';
@@ -9,6 +10,9 @@ import { checklistFor, type Checklist } from '../ocop/dossier-checklist.js';
 import { satisfiedItems } from '../dossier/review-dossier.js';
 import { registeredForReRanking } from './certified-products.js';
 import { resolveRecipient } from './recipients.js';
+
+/** The criteria whose star marks held a result below its band, as the result keeps them. */
+const cappedCriteria = z.array(z.object({ code: z.string(), level: z.number(), title: z.string() }));
 
 // What each kind of notification says, read from the database when it is sent: a
 // reminder whose task is done by then is closed instead of sent.
@@ -171,10 +175,17 @@ export const notificationKinds: Record<string, NotificationKind> = {
       const result = resultId ? await ctx.tx.evaluationResult.findUnique({ where: { id: BigInt(resultId) }, include: { productIdea: true, meeting: { include: { council: true } } } }) : null;
       // A correction replaced it before it went: the corrected result has its own notice.
       if (!result || result.meeting.status === 'cancelled' || result.supersededAt !== null) return cancelled;
+      // On the sheet a missed star mark holds the stars below the band (say which criterion), and a disqualification rules the dossier out (say why).
+      const capped = cappedCriteria.safeParse(result.cappedBy);
+      const held =
+        result.bandStars !== null && capped.success && capped.data.length > 0
+          ? `${ctx.translate(ctx.locale, 'notify.evaluationCapped', { band: String(result.bandStars), stars: String(result.stars), criteria: capped.data.map((c) => `${c.code}. ${c.title}`).join('; ') })} `
+          : '';
       const outcome =
-        result.certifyingLevel === null
+        held +
+        (result.certifyingLevel === null
           ? ctx.translate(ctx.locale, 'notify.evaluationNoCertificate', { ruleSet: vars.ruleSetTitle ?? result.ruleSet, stars: String(result.stars) })
-          : ctx.translate(ctx.locale, 'notify.evaluationCertify', { level: ctx.translate(ctx.locale, `notify.level.${result.certifyingLevel}`) });
+          : ctx.translate(ctx.locale, 'notify.evaluationCertify', { level: ctx.translate(ctx.locale, `notify.level.${result.certifyingLevel}`) }));
       // "Corrected" only to someone who was told the earlier result.
       const earlier = await ctx.tx.evaluationResult.findMany({ where: { meetingId: result.meetingId, productIdeaId: result.productIdeaId, id: { not: result.id } }, select: { id: true } });
       const toldEarlier =
@@ -182,11 +193,10 @@ export const notificationKinds: Record<string, NotificationKind> = {
         earlier.length > 0 &&
         (await ctx.tx.notification.count({ where: { kind: 'evaluation.result', state: 'sent', OR: earlier.map((e) => ({ vars: { path: ['resultId'], equals: String(e.id) } })) } })) > 0;
       const corrected = toldEarlier ? `${ctx.translate(ctx.locale, 'notify.evaluationCorrected', { reason: result.correctionReason ?? '' })} ` : '';
+      const facts = { product: result.productIdea.productName, receipt: result.productIdea.receiptNumber, council: result.meeting.council.name, date: formatDate(result.meeting.date) };
+      if (result.disqualifiedReason) return open(corrected + ctx.translate(ctx.locale, 'notify.evaluationDisqualified', { ...facts, reason: result.disqualifiedReason }));
       const text = ctx.translate(ctx.locale, 'notify.evaluationResult', {
-        product: result.productIdea.productName,
-        receipt: result.productIdea.receiptNumber,
-        council: result.meeting.council.name,
-        date: formatDate(result.meeting.date),
+        ...facts,
         average: displayAverage(ctx.locale, result.scoreSumHundredths, result.scoreCount),
         stars: String(result.stars),
         outcome,

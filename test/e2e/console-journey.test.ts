@@ -12,6 +12,7 @@ import { startBotWithSim } from '../helpers/bot-with-sim.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { dictionaries, projectDir, translate } from '../helpers/conversation-harness.js';
 import { makePdf } from '../helpers/make-documents.js';
+import { freePort, lastUrlSentTo, pageShots, screenSizes } from '../helpers/page-shots.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 // The console's whole journey in a real browser (Debian's Chromium) against the whole bot,
@@ -78,36 +79,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
-const shots: string[] = [];
-const sizes = [
-  { width: 390, height: 844 },
-  { width: 1280, height: 800 },
-] as const;
-
-/**
- * Photographs the page at both sizes (a phone in Zalo's browser, an office desktop) and,
- * for a console page, checks that neither scrolls sideways.
- */
-async function shoot(page: Page, name: string): Promise<void> {
-  const file = `${String(shots.length / 2 + 1).padStart(2, '0')}-${name}`;
-  for (const size of sizes) {
-    await page.setViewportSize(size);
-    if (page.url().startsWith(`${base}/console`)) {
-      // Evaluated in the page; a string keeps DOM types out of this Node-side file.
-      const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
-      expect(overflow, `${name} at ${size.width} px scrolls sideways`).toBeLessThanOrEqual(0);
-    }
-    const path = `${file}-${size.width}x${size.height}.png`;
-    await page.screenshot({ path: join(artifacts, path), fullPage: true });
-    shots.push(path);
-  }
-  await page.setViewportSize(sizes[0]);
-}
+const { shots, shoot } = pageShots(artifacts, (url) => url.startsWith(`${base}/console`));
 
 // ---------- browsers ----------
 
 async function newPhone(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: sizes[0], deviceScaleFactor: 1, locale: 'vi-VN', acceptDownloads: true });
+  const context = await browser.newContext({ viewport: screenSizes[0], deviceScaleFactor: 1, locale: 'vi-VN', acceptDownloads: true });
   context.on('response', (response) => recordTiming(response.request().method(), response.url(), response.headers()));
   contexts.push(context);
   return context;
@@ -189,13 +166,8 @@ async function signInFromChat(context: BrowserContext, chat: Page, name: string)
 
 /** The sign-in link in the OA's latest message to this person, as the stand-in received it. */
 function lastLinkTo(userId: string): string {
-  const payload = harness.sim
-    .getSent({ userId })
-    .flatMap((m) => m.buttons ?? [])
-    .filter((b) => b.type === 'oa.open.url')
-    .at(-1)?.payload;
-  const url = typeof payload === 'object' && payload !== null && 'url' in payload ? payload.url : undefined;
-  if (typeof url !== 'string') throw new Error(`no sign-in link was sent to ${userId}`);
+  const url = lastUrlSentTo(harness.sim, userId);
+  if (url === undefined) throw new Error(`no sign-in link was sent to ${userId}`);
   return url;
 }
 
@@ -228,11 +200,7 @@ beforeAll(async () => {
   await rm(artifacts, { recursive: true, force: true });
   await mkdir(artifacts, { recursive: true });
   // The sign-in links the OA sends must point at this bot: its port is chosen before it starts.
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise((resolve) => probe.close(resolve));
+  const port = await freePort();
   harness = await startBotWithSim({ PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}` }, { now });
   base = harness.bot.url ?? '';
   expect(base).toBe(`http://127.0.0.1:${port}`);

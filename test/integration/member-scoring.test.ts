@@ -5,8 +5,15 @@ import { createDatabase, type Transaction } from '../../src/db/database.js';
 import { loadProvinceSettings } from '../../src/ocop/province-settings.js';
 import { loadRuleSets } from '../../src/ocop/rule-sets.js';
 import { loadScoringSheets, type Answers } from '../../src/ocop/scoring-sheets.js';
-import { makeIdea, makeProducer } from '../helpers/notify-fixtures.js';
-import { dictionaries, projectDir } from '../helpers/conversation-harness.js';
+import { dispatchNotifications } from '../../src/notify/dispatch-notifications.js';
+import { loadNotifyRules } from '../../src/notify/notify-rules.js';
+import { planNotifications } from '../../src/notify/plan-notifications.js';
+import { loadChecklists } from '../../src/ocop/dossier-checklist.js';
+import { outgoingMessageSchema } from '../../src/outbound/outgoing-message.js';
+import { testNotifyTiming } from '../helpers/admin-app.js';
+import { linkedUser, makeIdea, makeProducer } from '../helpers/notify-fixtures.js';
+import { dictionaries, projectDir, translate } from '../helpers/conversation-harness.js';
+import { capturedLogger } from '../helpers/zalo-harness.js';
 import { loadSampleAdministrativeUnits, resetDatabase, testConfig } from '../helpers/test-env.js';
 
 // Members score each product on its sheet; closing tallies: a spread too wide asks the two
@@ -52,6 +59,7 @@ beforeAll(async () => {
   }
   for (const key of Object.keys(product) as (keyof typeof product)[]) {
     const producer = await makeProducer(db, `producer-${key}`);
+    await linkedUser(db, `producer-${key}`, meetingDay, key === 'thrownOut' ? 'en' : 'vi');
     product[key] = (await makeIdea(db, producer.id, vn('2026-10-01T09:00'), { dossier: 'checked', businessPlan: true })).id;
   }
   const meeting = await db.meeting.create({ data: { councilId: council.id, date: '2026-12-09', time: '08:00', place: 'Hội trường Sở', leadWorkingDays: 1, deliveryDeadline: vn('2026-12-08T07:30'), createdBy: 'test', status: 'locked' } });
@@ -130,5 +138,27 @@ describe('members scoring on the sheets', () => {
     expect(await db.scoreSheet.count({ where: { meetingId, productIdeaId: product.spread, round: 2, status: 'submitted' } })).toBe(5);
     await expect(save(voters[0]!, product.spread, mid(10))).rejects.toThrow(ScoringClosedError);
     await expect(tally()).rejects.toThrow(ScoringClosedError);
+  });
+});
+
+describe('what the producers are told', () => {
+  it('names the criterion that held the stars, and why a dossier was ruled out, in their language', async () => {
+    const now = () => vn('2026-12-09T16:00');
+    const checklists = loadChecklists(join(projectDir, 'rules', 'dossier-checklists.yaml'), ruleSets, dictionaries);
+    const logger = capturedLogger().logger;
+    await planNotifications({ db, now, timing: testNotifyTiming(), rules: loadNotifyRules(join(projectDir, 'rules', 'notifications.yaml')), ruleSets, checklists, settingsFor: rules.settingsFor, translate, logger });
+    const textOf = async (key: keyof typeof product) => {
+      const producer = await db.producer.findUniqueOrThrow({ where: { zaloUserId: `producer-${key}` } });
+      await dispatchNotifications({ db, translate, logger, now, timing: testNotifyTiming(), checklists, templates: { templateId: undefined, znsTemplateId: undefined } }, { kind: 'producer', id: producer.id });
+      const [row] = await db.outboundMessage.findMany({ where: { recipient: `producer-${key}` } });
+      const message = outgoingMessageSchema.parse(row!.payload);
+      return message.kind === 'text' ? message.text : '';
+    };
+    const capped = await textOf('capped');
+    expect(capped).toContain('điểm trung bình 85,00/100, hạng 3 sao. Điểm trung bình thuộc hạng 4 sao, nhưng sản phẩm chưa đạt yêu cầu tối thiểu của hạng đó ở tiêu chí: C2. Công bố chất lượng, tiêu chuẩn; nên hạng được công nhận là 3 sao.');
+    const out = await textOf('thrownOut');
+    expect(out).toContain('the dossier was disqualified. Reason: Hồ sơ có tài liệu không trung thực.');
+    expect(out).not.toContain('5 stars');
+    expect(await textOf('spread')).toContain('điểm trung bình 59,20/100, hạng 3 sao.');
   });
 });
