@@ -91,7 +91,7 @@ export function percentile(values: number[], p: number): number {
 /** Each scenario starts from empty tables and no leftover queue keys of earlier runs. */
 export async function resetBenchState(): Promise<void> {
   const db = createDatabase({ databaseUrl: benchDatabaseUrl, poolSize: 1 });
-  await db.$executeRawUnsafe('TRUNCATE inbound_event, outbound_message, zalo_token, zalo_user, conversation_session, product_idea, producer, receipt_counter, official, api_token, administrative_unit, dossier, dossier_document, dossier_item_return, dossier_event, dossier_packet, packet_access, council, council_person, council_member, meeting, meeting_product, delivery, notification, notification_event, campaign_deadline, certified_product, evaluation_result RESTART IDENTITY CASCADE');
+  await db.$executeRawUnsafe('TRUNCATE inbound_event, outbound_message, zalo_token, zalo_user, conversation_session, product_idea, producer, receipt_counter, official, api_token, administrative_unit, dossier, dossier_document, dossier_item_return, dossier_event, dossier_packet, packet_access, council, council_person, council_member, meeting, meeting_product, delivery, notification, notification_event, campaign_deadline, certified_product, evaluation_result, score_sheet RESTART IDENTITY CASCADE');
   await db.$disconnect();
   const redis = new Redis(benchRedisUrl);
   for await (const keys of redis.scanStream({ match: 'bench-*', count: 1000 }) as AsyncIterable<string[]>) {

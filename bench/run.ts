@@ -4,11 +4,12 @@ import { benchConversationTurns } from './conversation-turns.js';
 import { benchDistribution } from './distribution.js';
 import { reportPacketAssembly } from './packet-assembly.js';
 import { benchEndToEnd } from './end-to-end.js';
+import { benchScoring } from './scoring.js';
 import { benchWebhookAck } from './webhook-ack.js';
 
 // `npm run bench`: figures printed for the issue notes; never part of the test pass/fail.
 const durationS = Number(process.env.BENCH_DURATION_S ?? 10);
-// BENCH_ONLY=turns, packet, distribution, ack or e2e runs one benchmark (all of them take a few minutes).
+// BENCH_ONLY=turns, packet, distribution, ack, e2e or scoring runs one benchmark (all of them take a few minutes).
 const only = process.env.BENCH_ONLY;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 execFileSync('npm', ['run', '--silent', 'migrate:deploy'], { env: { ...process.env, DATABASE_URL: benchDatabaseUrl }, stdio: 'inherit' });
@@ -16,6 +17,22 @@ if (only === 'e2e') {
   await reportEndToEnd();
   process.exit(0);
 }
+if (only === 'scoring') {
+  await reportScoring();
+  process.exit(0);
+}
+
+async function reportScoring(): Promise<void> {
+  const figures = await benchScoring({ members: 11, products: 10, durationS, everyMs: 3000 });
+  const line = (f: { count: number; p50Ms: number; p99Ms: number }) => `${f.count} requests, server p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)}`;
+  console.log(`\nScoring on the phones: ${figures.members} members, ${figures.products} products, the web role in its own process (server time from Server-Timing)`);
+  console.log(`  drafts saved as members tap (one every ~3 s each): ${line(figures.paced.draft)}`);
+  console.log(`  sheet pages opened: ${line(figures.paced.sheet)}`);
+  console.log(`  the secretary's live board (every 5 s): ${line(figures.paced.board)}`);
+  console.log(`  the same members saving without pause: ${figures.flat.perSecond.toFixed(0)} drafts/s, ${line(figures.flat)}`);
+  console.log(`  ${figures.sheets} sheets written`);
+}
+
 if (only === 'packet') {
   await reportPacketAssembly();
   process.exit(0);
@@ -52,6 +69,7 @@ for (const size of turns.sessionBytes) console.log(`  stored bytes per active se
 if (only === 'turns') process.exit(0);
 await reportPacketAssembly();
 await reportDistribution();
+await reportScoring();
 
 await reportWebhookAck();
 

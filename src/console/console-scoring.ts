@@ -73,12 +73,15 @@ async function linkMessages(deps: ScoringPagesDeps, tx: Parameters<Parameters<Da
   return addToOutbox(tx, entries, deps.now());
 }
 
-/** What a sheet form sends: `c_<criterion>` = the option's points, `d` = conditions found, `note`. */
-function readSheetForm(sheet: ScoringSheet, body: Record<string, unknown>): { answers: Answers; disqualifiers: string[]; note: string | null; submit: boolean } {
+/**
+ * What a sheet form sends: `c_<criterion>` = the option's points, `d` = conditions found,
+ * `note`. Read without the sheet: saving checks every answer against it.
+ */
+function readSheetForm(body: Record<string, unknown>): { answers: Answers; disqualifiers: string[]; note: string | null; submit: boolean } {
   const answers: Answers = {};
-  for (const criterion of criteriaOf(sheet)) {
-    const raw = body[`c_${criterion.code}`];
-    if (typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw))) answers[criterion.code] = Number(raw);
+  for (const [field, raw] of Object.entries(body)) {
+    const code = /^c_([A-Z][A-Z0-9.]{0,15})$/.exec(field)?.[1];
+    if (code && typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw))) answers[code] = Number(raw);
   }
   const d = body.d;
   const disqualifiers = (Array.isArray(d) ? d : d === undefined ? [] : [d]).filter((v): v is string => typeof v === 'string');
@@ -211,20 +214,24 @@ export function registerMemberScoringPages(router: Router, deps: ScoringPagesDep
   router.post('/scoring/:token/products/:ideaId', async (req: Request, res: Response) => {
     const who = await admit(req, res);
     if (!who) return;
-    const found = await sheetOf(req, res, who);
-    if (!found) return;
+    const ideaId = idParam.safeParse(req.params.ideaId);
+    if (!ideaId.success) return refused(req, res, 404, 'scoring.notFound');
     const autosave = req.query.autosave === '1';
-    const form = readSheetForm(found.sheet, req.body as Record<string, unknown>);
+    const form = readSheetForm(req.body as Record<string, unknown>);
     const ctx = await kit.ctxOf(req);
     const submit = form.submit && !autosave;
     try {
-      const saved = await deps.db.$transaction((tx) => saveSheet(tx, deps.rules, { ...who, productIdeaId: found.product.productIdeaId, answers: form.answers, disqualifiers: form.disqualifiers, note: form.note, submit, enteredBy: null, now: deps.now() }));
+      // A tap saves here, many times a minute per member: the save alone, the page only when refused.
+      const saved = await deps.db.$transaction((tx) => saveSheet(tx, deps.rules, { ...who, productIdeaId: ideaId.data, answers: form.answers, disqualifiers: form.disqualifiers, note: form.note, submit, enteredBy: null, now: deps.now() }));
       if (autosave) {
         res.type('html').send(html`<p id="save-status" class="meta" role="status" aria-live="polite">${ctx.t('scoring.autosaved', { time: displayVietnamDateTime(saved.updatedAt).slice(-5), total: points(ctx, saved.totalHundredths / 100) })}</p>`.html);
         return;
       }
       res.redirect(303, submit ? `/console/scoring/${String(req.params.token)}?ok=submitted` : `${req.path}?ok=saved`);
     } catch (error) {
+      if (error instanceof MeetingNotFoundError) return refused(req, res, 404, 'scoring.notFound');
+      const found = await sheetOf(req, res, who);
+      if (!found) return;
       const problem =
         error instanceof SheetAnswersError
           ? answerProblem(ctx, found.sheet, error)
@@ -359,7 +366,7 @@ export function registerScoringBoard(router: Router, deps: ScoringPagesDeps, kit
     const view = idea ? await deps.db.$transaction((tx) => productsToScore(tx, deps.rules, { meetingId: meeting.id, personId: personId.data, now: deps.now() })).catch(() => null) : null;
     const sheet = view?.products.find((p) => p.productIdeaId === ideaId.data)?.sheet;
     if (!sheet) return kit.notFound(req, res);
-    const form = readSheetForm(sheet, req.body as Record<string, unknown>);
+    const form = readSheetForm(req.body as Record<string, unknown>);
     try {
       await deps.db.$transaction((tx) => saveSheet(tx, deps.rules, { meetingId: meeting.id, personId: personId.data, productIdeaId: ideaId.data, answers: form.answers, disqualifiers: form.disqualifiers, note: form.note, submit: form.submit, enteredBy: `official:${official.id}`, provinceCode: official.provinceCode, now: deps.now() }));
     } catch (error) {

@@ -1,8 +1,8 @@
 import { vietnamDateOf } from '../calendar/calendar-date.js';
 import type { Transaction } from '../db/database.js';
 import type { EvaluationResult, Prisma } from '../db/generated/client.js';
-import { ruleSetOfDossier } from '../dossier/dossier-filing.js';
 import { checkAnswers, partsOf, totalHundredths, type AnswerIssue, type Answers, type ScoringSheet, type ScoringSheets } from '../ocop/scoring-sheets.js';
+import { ruleSetForDossier } from '../ocop/rule-sets.js';
 import { hasQuorum, hundredths } from '../ocop/scoring.js';
 import { recordResults, type EvaluationRules } from './evaluation-results.js';
 import { MeetingNotFoundError } from './schedule-meeting.js';
@@ -97,10 +97,31 @@ export interface ProductToScore {
   recorded: boolean;
 }
 
-async function sheetOfIdea(tx: Transaction, rules: ScoringRules, ideaId: bigint, now: Date): Promise<{ idea: Prisma.ProductIdeaGetPayload<{ include: { dossier: true } }>; sheet: ScoringSheet | null; ruleSet: string }> {
-  const idea = await tx.productIdea.findUniqueOrThrow({ where: { id: ideaId }, include: { dossier: true } });
-  const ruleSet = await ruleSetOfDossier(tx, rules.ruleSets, idea, now);
-  return { idea, sheet: rules.sheets.sheetFor(ruleSet.id, idea.setCode) ?? null, ruleSet: ruleSet.id };
+type IdeaWithDossier = Prisma.ProductIdeaGetPayload<{ include: { dossier: true } }>;
+
+/**
+ * The sheet each idea is scored on: its set's sheet under the rule set of its dossier's
+ * filing date (as ruleSetOfDossier decides it), in two queries for any number of ideas.
+ */
+async function sheetsOf(tx: Transaction, rules: ScoringRules, ideaIds: readonly bigint[], now: Date): Promise<Map<bigint, { idea: IdeaWithDossier; sheet: ScoringSheet | null; ruleSet: string }>> {
+  const ideas = await tx.productIdea.findMany({ where: { id: { in: [...ideaIds] } }, include: { dossier: true } });
+  const dossierIds = ideas.flatMap((i) => (i.dossier ? [i.dossier.id] : []));
+  const filings = dossierIds.length ? await tx.dossierEvent.findMany({ where: { dossierId: { in: dossierIds }, action: 'submitted' }, orderBy: { id: 'asc' }, select: { dossierId: true, at: true } }) : [];
+  const filedAt = new Map<bigint, Date>();
+  for (const f of filings) if (!filedAt.has(f.dossierId)) filedAt.set(f.dossierId, f.at);
+  const out = new Map<bigint, { idea: IdeaWithDossier; sheet: ScoringSheet | null; ruleSet: string }>();
+  for (const idea of ideas) {
+    const ruleSet = ruleSetForDossier(rules.ruleSets, { filedAt: idea.dossier ? (filedAt.get(idea.dossier.id) ?? null) : null, kind: idea.kind }, now);
+    if (!ruleSet) throw new Error(`no rule set is in force for idea ${idea.id} on ${now.toISOString()}`);
+    out.set(idea.id, { idea, sheet: rules.sheets.sheetFor(ruleSet.id, idea.setCode) ?? null, ruleSet: ruleSet.id });
+  }
+  return out;
+}
+
+async function sheetOfIdea(tx: Transaction, rules: ScoringRules, ideaId: bigint, now: Date) {
+  const found = (await sheetsOf(tx, rules, [ideaId], now)).get(ideaId);
+  if (!found) throw new MeetingNotFoundError(`idea ${ideaId}`);
+  return found;
 }
 
 /** Who scores a product in its current round: every voting member in the first, those asked again later. */
@@ -117,9 +138,10 @@ export async function productsToScore(tx: Transaction, rules: ScoringRules, inpu
     tx.evaluationResult.findMany({ where: { meetingId: meeting.id, supersededAt: null }, select: { productIdeaId: true } }),
   ]);
   const recorded = new Set(results.map((r) => r.productIdeaId));
+  const sheetOf = await sheetsOf(tx, rules, meeting.products.map((p) => p.productIdeaId), input.now);
   const products: ProductToScore[] = [];
   for (const product of [...meeting.products].sort((a, b) => (a.productIdeaId < b.productIdeaId ? -1 : 1))) {
-    const { idea, sheet } = await sheetOfIdea(tx, rules, product.productIdeaId, input.now);
+    const { idea, sheet } = sheetOf.get(product.productIdeaId)!;
     const mine = sheets.find((s) => s.productIdeaId === product.productIdeaId && s.round === product.scoringRound);
     products.push({
       productIdeaId: idea.id,
@@ -216,9 +238,10 @@ export async function scoringBoard(tx: Transaction, rules: ScoringRules, input: 
   ]);
   const recorded = new Set(results.map((r) => r.productIdeaId));
   const voting = votingOf(meeting);
+  const sheetOf = await sheetsOf(tx, rules, meeting.products.map((p) => p.productIdeaId), input.now);
   const rows: BoardRow[] = [];
   for (const product of [...meeting.products].sort((a, b) => (a.productIdeaId < b.productIdeaId ? -1 : 1))) {
-    const { idea, sheet } = await sheetOfIdea(tx, rules, product.productIdeaId, input.now);
+    const { idea, sheet } = sheetOf.get(product.productIdeaId)!;
     const expected = expectedIn(meeting, product);
     rows.push({
       productIdeaId: idea.id,
