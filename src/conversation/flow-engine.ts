@@ -77,6 +77,8 @@ export interface ChoiceItem {
   exemptible?: boolean;
   /** the step's next action (submit, later): a button under a long list too, one tap away */
   primary?: boolean;
+  /** a shorter title for its button, when the label is longer than a button holds; a tap still answers with the label */
+  button?: string;
 }
 
 /** What a choose step offers: a list to show, or a directory to search by name. */
@@ -155,7 +157,7 @@ function replyButtons(ctx: EngineContext, keys: readonly string[]): { title: str
 }
 
 function sourceOf(ctx: EngineContext, step: Extract<FlowStep, { kind: 'choose' }>, answers: Record<string, unknown>): ChoiceSource {
-  if (step.choices) return { kind: 'list', items: step.choices.map((c) => ({ value: c.value, label: ctx.translate(ctx.locale, c.label) })) };
+  if (step.choices) return { kind: 'list', items: step.choices.map((c) => ({ value: c.value, label: ctx.translate(ctx.locale, c.label), ...(c.primary ? { primary: true } : {}), ...(c.button ? { button: ctx.translate(ctx.locale, c.button) } : {}) })) };
   return ctx.choiceSource(step.source ?? '', answers);
 }
 
@@ -198,12 +200,12 @@ function prompt(ctx: EngineContext, step: FlowStep, session: FlowSession): Outgo
       const list = choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n');
       // Buttons sit at the end of the message, where Zalo shows the newest message: the main
       // actions of a long list are a tap away without scrolling; numbers and names still work.
-      const primary = choices.filter((c) => c.primary && c.label.length <= maxButtonTitle).slice(0, maxButtons);
+      const primary = choices.filter((c) => c.primary && (c.button ?? c.label).length <= maxButtonTitle).slice(0, maxButtons);
       return [
         {
           kind: 'text',
           text: `${question}\n${list}\n${ctx.translate(ctx.locale, 'flow.choose.typeNumberOrName')}`,
-          ...(primary.length > 0 ? { buttons: primary.map((c) => ({ title: c.label, action: { kind: 'reply' as const, payload: c.label } })) } : {}),
+          ...(primary.length > 0 ? { buttons: primary.map((c) => ({ title: c.button ?? c.label, action: { kind: 'reply' as const, payload: c.label } })) } : {}),
         },
       ];
     }

@@ -22,7 +22,14 @@ const ask = z.object({
   next: stepId,
 });
 
-const choice = z.object({ value: z.string().min(1), label: localeKey });
+const choice = z.object({
+  value: z.string().min(1),
+  label: localeKey,
+  /** also a button under a list too long for buttons: the actions most people come for */
+  primary: z.boolean().optional(),
+  /** the button's shorter title (Zalo holds 20 characters), when the label is longer */
+  button: localeKey.optional(),
+});
 const choose = z.object({
   id: stepId,
   kind: z.literal('choose'),
@@ -162,7 +169,7 @@ export function stepLocaleKeys(step: FlowStep): string[] {
     case 'upload':
       return [step.prompt];
     case 'choose':
-      return [step.prompt, ...(step.choices ?? []).map((c) => c.label), ...(step.searchHint ? [step.searchHint] : []), ...(step.notFound ? [step.notFound] : [])];
+      return [step.prompt, ...(step.choices ?? []).flatMap((c) => (c.button ? [c.label, c.button] : [c.label])), ...(step.searchHint ? [step.searchHint] : []), ...(step.notFound ? [step.notFound] : [])];
     case 'confirm':
       return [step.prompt, ...step.fields.map((f) => f.label)];
     case 'end':
