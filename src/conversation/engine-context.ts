@@ -1,6 +1,6 @@
 import type { ConversationCommand } from './converse.js';
 import type { Locale, Translate } from '../i18n/translator.js';
-import { checklistFor, type Checklist } from '../ocop/dossier-checklist.js';
+import { chatPlanItem, checklistFor, type Checklist } from '../ocop/dossier-checklist.js';
 import { groupsOf, ruleSetInForce, sectorsOf, sectorsOpenTo, setsOf, type RuleSet } from '../ocop/rule-sets.js';
 import type { CommuneDirectory } from '../regions/commune-directory.js';
 import type { ProducerFacts } from './producer-facts.js';
@@ -89,7 +89,9 @@ export function buildEngineContext(setup: ConversationSetup, facts: ProducerFact
             // optional ones are offered in the review.
             // An item declared not asked of the producer counts as given.
             const returned = idea.dossier?.returned ?? [];
-            const missing = items.filter((i) => !returned.includes(i.item) && i.need === 'required' && count(i.item) === 0 && !exempted.includes(i.item));
+            // The plan given in the chat fills the plan item (made into a PDF as the dossier opens).
+            const fromChat = (item: string) => item === chatPlanItem && idea.planFromChat;
+            const missing = items.filter((i) => !returned.includes(i.item) && i.need === 'required' && count(i.item) === 0 && !exempted.includes(i.item) && !fromChat(i.item));
             const known = (value: string) => (items.some((i) => i.item === value) ? labelOf(value) : undefined);
             return list([...items.filter((i) => returned.includes(i.item)), ...missing].map((i) => ({ value: i.item, label: labelOf(i.item), ...(i.exemptible ? { exemptible: true } : {}) })), known);
           }

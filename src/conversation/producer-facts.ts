@@ -21,6 +21,8 @@ export interface IdeaFacts {
   /** what decides its checklist */
   subject: { ruleSet: string; kind: 'new_product' | 'star_upgrade' | 're_ranking'; sector: string; set: string; producerKind: ProducerKind };
   dossier: DossierFacts | undefined;
+  /** the producer gave its business plan in the chat: it fills the dossier's plan item (ocop/dossier-checklist.ts `chatPlanItem`) */
+  planFromChat: boolean;
 }
 
 /** What the conversation knows of a producer before a turn: for branches, lists and prefills. */

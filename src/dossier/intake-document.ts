@@ -3,6 +3,7 @@ import { defaultLocale, isLocale, type Translate } from '../i18n/translator.js';
 import type { Logger } from '../observability/logger.js';
 import { addToOutbox } from '../outbound/outbox.js';
 import { downloadAttachment, type DownloadResult } from './download-attachment.js';
+import { planFromChatIdea, storePlanFromChat } from './plan-from-chat.js';
 import { touchDossier } from './review-dossier.js';
 import type { DocumentStorage } from '../storage/storage.js';
 
@@ -45,9 +46,13 @@ function refusalKey(result: Exclude<DownloadResult, { ok: true }>): string {
 export async function intakeDocument(deps: IntakeDeps, documentId: bigint): Promise<bigint[]> {
   const document = await deps.db.dossierDocument.findUnique({ where: { id: documentId } });
   if (!document || document.status !== 'downloading') return [];
-  const result: DownloadResult = document.sourceUrl
-    ? await downloadAttachment({ url: document.sourceUrl, storage: deps.storage, now: deps.now(), ...deps.download })
-    : { ok: false, reason: 'unreachable' };
+  const fromChat = planFromChatIdea(document.sourceUrl);
+  const result: DownloadResult =
+    fromChat !== undefined
+      ? await storePlanFromChat(deps, fromChat)
+      : document.sourceUrl
+        ? await downloadAttachment({ url: document.sourceUrl, storage: deps.storage, now: deps.now(), ...deps.download })
+        : { ok: false, reason: 'unreachable' };
 
   const orphan = result.ok ? result.storageKey : undefined;
   try {
@@ -78,7 +83,10 @@ export async function intakeDocument(deps: IntakeDeps, documentId: bigint): Prom
           });
           await touchDossier(tx, current.dossierId, { actor: current.uploadedBy, action: 'document_added', itemCode: current.itemCode, documentId, now });
           const pages = await tx.dossierDocument.count({ where: { dossierId: current.dossierId, itemCode: current.itemCode, status: 'stored' } });
-          text = [t('dossier.received', { item, count: String(pages), size: readableSize(result.sizeBytes) }), ...(result.type.printable ? [] : [t('dossier.received.notPrintable')]), t('dossier.received.next')].join('\n');
+          text =
+            fromChat !== undefined
+              ? t('dossier.planFromChat.stored', { item, size: readableSize(result.sizeBytes) })
+              : [t('dossier.received', { item, count: String(pages), size: readableSize(result.sizeBytes) }), ...(result.type.printable ? [] : [t('dossier.received.notPrintable')]), t('dossier.received.next')].join('\n');
           keep = true;
         }
       }

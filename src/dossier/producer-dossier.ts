@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Transaction } from '../db/database.js';
-import { checklistFor, type Checklist } from '../ocop/dossier-checklist.js';
+import { chatPlanItem as planItem, checklistFor, type Checklist } from '../ocop/dossier-checklist.js';
 import { replyWith, textOf, type ActionInput, type ActionOutcome } from '../conversation/action-outcome.js';
 import { communeLabel, noticesToOfficials } from '../registration/officials-notices.js';
+import { addPlanFromChat } from './plan-from-chat.js';
 import { satisfiedItems, touchDossier } from './review-dossier.js';
 
 // The producer's side of the dossier, as conversation actions: open it, add documents
@@ -33,9 +34,15 @@ export async function openDossier(input: ActionInput, checklists: readonly Check
   const checklist = checklists.find((c) => c.ruleSets.includes(idea.ruleSet));
   if (!checklist) throw new Error(`no checklist for rule set ${idea.ruleSet}`);
   const dossier = idea.dossier ?? (await input.tx.dossier.upsert({ where: { productIdeaId: idea.id }, create: { productIdeaId: idea.id, checklistId: checklist.id, createdAt: input.now }, update: {} }));
-  const required = producerItems(checklists, idea).filter((i) => i.need === 'required');
+  const items = producerItems(checklists, idea);
+  // The plan given in the chat fills the plan item (made into a PDF by the intake worker), so it is not asked again.
+  const fromChat = items.some((i) => i.item === planItem) ? await addPlanFromChat(input.tx, { dossierId: dossier.id, idea, userId: input.userId, now: input.now }) : undefined;
+  const required = items.filter((i) => i.need === 'required');
   const have = await satisfiedItems(input.tx, dossier.id);
-  return replyWith(textOf(input, 'dossier.opened', { product: idea.productName, have: String(required.filter((i) => have.has(i.item)).length), required: String(required.length) }));
+  const opened = textOf(input, 'dossier.opened', { product: idea.productName, have: String(required.filter((i) => have.has(i.item)).length), required: String(required.length) });
+  if (fromChat === undefined) return replyWith(opened);
+  const added = textOf(input, 'dossier.planFromChat.added', { item: input.translate(input.locale, `dossier.item.${planItem}`) });
+  return { ...replyWith(added, opened), intake: [fromChat] };
 }
 
 /**

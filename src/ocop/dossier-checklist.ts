@@ -5,6 +5,13 @@ import type { Dictionaries } from '../i18n/translator.js';
 import { producerKindSchema as producerKind } from './producer-kinds.js';
 import type { RuleSet } from './rule-sets.js';
 
+/**
+ * The item a business plan given in the chat stands in for ("Phương án, dự án sản xuất kinh
+ * doanh"): made into a PDF for the dossier unless the producer sends a file or the commune
+ * sends the item back.
+ */
+export const chatPlanItem = 'businessPlan';
+
 // What a dossier needs depends on the registration kind, the product's sector and set,
 // the producer's kind and the rule set in force; rules/dossier-checklists.yaml says how.
 

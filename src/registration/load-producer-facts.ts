@@ -34,6 +34,7 @@ const factsRow = z.object({
       groupCode: z.string(),
       setCode: z.string(),
       dossier: z.object({ status: z.string(), documents: z.array(z.string()), returned: z.array(z.string()), exempted: z.array(z.string()) }).nullable(),
+      planFromChat: z.boolean(),
     }),
   ),
 });
@@ -47,7 +48,7 @@ export async function loadProducerFacts(tx: Transaction, userId: string): Promis
              SELECT json_agg(json_build_object(
                       'id', i.id::text, 'productName', i.product_name, 'receiptNumber', i.receipt_number, 'status', i.status::text,
                       'details', i.details, 'ruleSet', i.rule_set, 'kind', i.kind::text, 'sectorCode', i.sector_code,
-                      'groupCode', i.group_code, 'setCode', i.set_code,
+                      'groupCode', i.group_code, 'setCode', i.set_code, 'planFromChat', i.business_plan IS NOT NULL,
                       'dossier', (
                         SELECT json_build_object(
                                  'status', d.status::text,
@@ -101,6 +102,7 @@ export async function loadProducerFacts(tx: Transaction, userId: string): Promis
             exempted: idea.dossier.exempted,
           }
         : undefined,
+      planFromChat: idea.planFromChat,
     })),
     revision,
   };

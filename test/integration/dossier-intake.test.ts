@@ -201,6 +201,41 @@ describe('dossier documents through Zalo', () => {
     expect(await statusOf(userId)).toContain('hội đồng tỉnh họp đánh giá ngày 21/12/2026 lúc 08:00. Kết quả sẽ được báo cho bạn qua Zalo.');
   });
 
+  it('the business plan given in the chat becomes the dossier’s plan item as a PDF, once, and a file or the commune’s return takes over', async () => {
+    const userId = uniqueId('plan-chat');
+    await driver.play(userId, ['menu', '2', ...profileAnswersVi, ...ideaAnswersVi, 'Đồng ý']);
+    const market = 'Bán cho siêu thị và khách du lịch trong tỉnh, giá 120.000 đồng/chai.';
+    await driver.play(userId, ['menu', '3', 'Trả lời dàn ý', market, 'Lọc và đóng chai tại nhà xưởng 100 m2.', 'Mật ong rừng tràm của 20 hộ trong xã.', 'Vốn 200 triệu, doanh thu dự kiến 600 triệu/năm.', 'Mất mùa hoa; dự trữ 4 tháng.', 'Đồng ý']);
+    const opened = await driver.play(userId, ['menu', '4']);
+    expect(opened.join('\n')).toContain(translate('vi', 'dossier.planFromChat.added', { item: translate('vi', 'dossier.item.businessPlan') }));
+    const made = await runIntake(userId);
+    expect(made[0]).toMatch(/^Đã tạo tệp PDF \(\d+ KB\) từ phương án bạn trả lời trong chat và đưa vào mục “Phương án, dự án sản xuất kinh doanh” của hồ sơ\.$/);
+    const idea = await db.productIdea.findFirstOrThrow({ where: { producer: { zaloUserId: userId } }, include: { dossier: true } });
+    const [plan] = await db.dossierDocument.findMany({ where: { dossierId: idea.dossier!.id, itemCode: 'businessPlan' } });
+    expect(plan).toMatchObject({ status: 'stored', mediaType: 'application/pdf', printable: true, uploadedBy: userId });
+    // The PDF says what the producer wrote, in the dossier's language.
+    const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
+    const bytes = await intake.storage.get(plan!.storageKey!);
+    const chunks: Buffer[] = [];
+    for await (const chunk of bytes) chunks.push(Buffer.from(chunk as Uint8Array));
+    const pdf = await getDocument({ data: new Uint8Array(Buffer.concat(chunks)) }).promise;
+    const text = (await (await pdf.getPage(1)).getTextContent()).items.map((i) => ('str' in i ? i.str : '')).join(' ');
+    expect(text).toContain('PHƯƠNG ÁN SẢN XUẤT KINH DOANH');
+    expect(text).toContain('Mật ong rừng Tân Phú');
+    expect(text).toContain('giá 120.000 đồng/chai');
+    // The walk never asks for the plan; opening the dossier again makes nothing new.
+    expect(opened.join('\n')).not.toContain('Bạn gửi ảnh chụp hoặc tệp PDF của: Phương án');
+    await driver.play(userId, ['menu', '4']);
+    expect(queued).toEqual([]);
+    // The commune asks for a fuller plan: the item is asked again, and nothing is made from the chat.
+    await db.$transaction((tx) => returnDossierItems(tx, { ideaId: idea.id, official: 'UBND xã Tân Phú', checklists: conversation.setup.checklists, now: clock.now, translate, items: [{ item: 'businessPlan', reason: 'Cần phương án đầy đủ có bảng tính tài chính.' }] }));
+    expect((await driver.collect(userId)).at(-1)).toContain('[Gửi bổ sung]');
+    // Still in the dossier from the last visit: the producer starts the resubmission instead.
+    const again = await driver.play(userId, ['Gửi bổ sung', 'Bắt đầu mục mới']);
+    expect(again.at(-1)).toContain('Bạn gửi ảnh chụp hoặc tệp PDF của: Phương án, dự án sản xuất kinh doanh');
+    expect(queued).toEqual([]);
+  });
+
   it('Decision 26/2026 (Form 02: a certificate only "đối với sản phẩm cần phải có"): a producer may declare the food-safety certificate not required, with a reason; the commune accepts it by checking or sends the item back', async () => {
     const userId = uniqueId('exempt');
     await driver.play(userId, ['menu', '2', ...profileAnswersVi, ...ideaAnswersVi, 'Đồng ý']);
