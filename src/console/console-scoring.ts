@@ -4,7 +4,6 @@ import { displayDate, displayVietnamDateTime, vietnamDateOf } from '../calendar/
 import { meetingLinksValidUntil } from '../council/distribute-meeting.js';
 import {
   memberSheet,
-  NoSheetError,
   NotScoringMemberError,
   openScoring,
   productsToScore,
@@ -12,7 +11,6 @@ import {
   ScoringClosedError,
   ScoringNotOpenError,
   scoringBoard,
-  SheetAlreadySubmittedError,
   SheetAnswersError,
   tallyScoring,
   type ScoringRules,
@@ -20,6 +18,7 @@ import {
 } from '../council/member-scoring.js';
 import { MeetingNotFoundError } from '../council/schedule-meeting.js';
 import type { Database } from '../db/database.js';
+import { DomainError, errorWords } from '../errors/domain-error.js';
 import type { Official, ScoreSheet } from '../db/generated/client.js';
 import { signLink, verifyLink } from '../dossier/signed-links.js';
 import { defaultLocale, isLocale, type Locale, type Translate } from '../i18n/translator.js';
@@ -123,11 +122,18 @@ function sheetForm(ctx: PageContext, sheet: ScoringSheet, saved: Pick<ScoreSheet
   return html`<form method="post" action="${options.action}" class="sheet"${autosave}>${body}</form>`;
 }
 
-/** The words for a refused answer set: which criteria are missing or wrong, named as on the sheet. */
-function answerProblem(ctx: PageContext, sheet: ScoringSheet, error: SheetAnswersError): string {
-  const titles = new Map(criteriaOf(sheet).map((c) => [c.code, `${c.code}. ${c.title}`]));
-  const missing = error.issues.filter((i) => i.problem === 'missing').map((i) => titles.get(i.code) ?? i.code);
-  return missing.length > 0 ? ctx.t('scoring.missing', { criteria: missing.join('; ') }) : ctx.t('scoring.invalid');
+/**
+ * The words for a refused save, from the error table; a sheet not complete names the
+ * criteria still to choose, as the sheet words them. Anything else is a fault, thrown on.
+ */
+function refusalWords(ctx: PageContext, sheet: ScoringSheet, error: unknown): string {
+  if (error instanceof SheetAnswersError) {
+    const titles = new Map(criteriaOf(sheet).map((c) => [c.code, `${c.code}. ${c.title}`]));
+    const missing = error.issues.filter((i) => i.problem === 'missing').map((i) => titles.get(i.code) ?? i.code);
+    if (missing.length > 0) return ctx.t('scoring.missing', { criteria: missing.join('; ') });
+  }
+  if (error instanceof DomainError) return ctx.t(errorWords(error));
+  throw error;
 }
 
 export function registerMemberScoringPages(router: Router, deps: ScoringPagesDeps, kit: Pick<PageKit, 'ctxOf' | 'page'>): void {
@@ -232,15 +238,7 @@ export function registerMemberScoringPages(router: Router, deps: ScoringPagesDep
       if (error instanceof MeetingNotFoundError) return refused(req, res, 404, 'scoring.notFound');
       const found = await sheetOf(req, res, who);
       if (!found) return;
-      const problem =
-        error instanceof SheetAnswersError
-          ? answerProblem(ctx, found.sheet, error)
-          : error instanceof SheetAlreadySubmittedError
-            ? ctx.t('scoring.alreadySubmitted')
-            : error instanceof ScoringClosedError || error instanceof ScoringNotOpenError || error instanceof NotScoringMemberError
-              ? ctx.t('scoring.cannotSave')
-              : undefined;
-      if (problem === undefined) throw error;
+      const problem = refusalWords(ctx, found.sheet, error);
       if (autosave) {
         res.status(409).type('html').send(html`<p id="save-status" class="flash error" role="alert">${problem}</p>`.html);
         return;
@@ -370,15 +368,7 @@ export function registerScoringBoard(router: Router, deps: ScoringPagesDeps, kit
     try {
       await deps.db.$transaction((tx) => saveSheet(tx, deps.rules, { meetingId: meeting.id, personId: personId.data, productIdeaId: ideaId.data, answers: form.answers, disqualifiers: form.disqualifiers, note: form.note, submit: form.submit, enteredBy: `official:${official.id}`, provinceCode: official.provinceCode, now: deps.now() }));
     } catch (error) {
-      const problem =
-        error instanceof SheetAnswersError
-          ? answerProblem(ctx, sheet, error)
-          : error instanceof SheetAlreadySubmittedError
-            ? ctx.t('scoring.alreadySubmitted')
-            : error instanceof ScoringClosedError || error instanceof ScoringNotOpenError || error instanceof NotScoringMemberError || error instanceof NoSheetError
-              ? ctx.t('scoring.cannotSave')
-              : undefined;
-      if (problem === undefined) throw error;
+      const problem = refusalWords(ctx, sheet, error);
       return paperSheet(req, res, 422, problem, { answers: form.answers, disqualifiers: form.disqualifiers, note: form.note, status: 'draft' });
     }
     res.redirect(303, `/console/meetings/${String(meeting.id)}?scoring=${form.submit ? 'paperSubmitted' : 'paperSaved'}`);

@@ -1,6 +1,7 @@
 import type { Transaction } from '../db/database.js';
 import type { Council, CouncilLevel, CouncilPerson, CouncilRole } from '../db/generated/client.js';
 import { inviteCouncilPerson } from './council-people.js';
+import { DomainError } from '../errors/domain-error.js';
 
 // A council of a province: its people, each either new (with a one-time invitation code to
 // link their Zalo) or already known in the province from another council.
@@ -16,13 +17,15 @@ export interface CreatedMember {
 }
 
 /** A `personId` that is not a person of the council's province. */
-export class CouncilPersonUnknownError extends Error {
+export class CouncilPersonUnknownError extends DomainError {
   override name = 'CouncilPersonUnknownError';
+  readonly code = 'council.personUnknown';
 }
 
 /** The same person listed twice. */
-export class CouncilPersonTwiceError extends Error {
+export class CouncilPersonTwiceError extends DomainError {
   override name = 'CouncilPersonTwiceError';
+  readonly code = 'council.personTwice';
 }
 
 export async function createCouncil(

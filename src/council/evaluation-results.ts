@@ -7,6 +7,7 @@ import type { RuleSet } from '../ocop/rule-sets.js';
 import { averageOf, certifyingLevelFor, hasQuorum, hundredths, starsFor } from '../ocop/scoring.js';
 import { capByMinimums, criteriaOf, disqualificationOf, type Answers, type ScoringSheet } from '../ocop/scoring-sheets.js';
 import { MeetingNotFoundError } from './schedule-meeting.js';
+import { DomainError } from '../errors/domain-error.js';
 
 // A council's results: each member present scores each product out of 100, the council
 // takes their average, and the rule set's bands turn it into stars (src/ocop/scoring.ts).
@@ -54,36 +55,49 @@ export interface ResultIssue {
 }
 
 /** The meeting has not taken place yet (Vietnamese date). */
-export class MeetingNotHeldError extends Error {
+export class MeetingNotHeldError extends DomainError {
   override name = 'MeetingNotHeldError';
+  readonly code = 'results.meetingNotHeld';
 }
 
 /** Something in the results does not fit the meeting: who scored, which products. */
-export class ResultsInputError extends Error {
+export class ResultsInputError extends DomainError {
   override name = 'ResultsInputError';
+  readonly code = 'results.input';
   constructor(readonly issues: ResultIssue[]) {
     super('the results do not fit the meeting');
+  }
+
+  override inputIssues(): ResultIssue[] {
+    return this.issues;
   }
 }
 
 /** Too few members present, or the chair absent where the province requires the chair. */
-export class NoQuorumError extends Error {
+export class NoQuorumError extends DomainError {
   override name = 'NoQuorumError';
+  readonly code = 'results.noQuorum';
 }
 
 /** Members' scores differ by more than the province allows: they discuss and score again. */
-export class ScoreSpreadError extends Error {
+export class ScoreSpreadError extends DomainError {
   override name = 'ScoreSpreadError';
+  readonly code = 'results.scoreSpread';
   constructor(
     readonly allowed: number,
     readonly products: { index: number; productIdeaId: bigint; lowest: number; highest: number }[],
   ) {
     super(`scores may differ by at most ${allowed} points; score these products again: ${products.map((p) => `${p.productIdeaId} (${p.lowest}–${p.highest})`).join(', ')}`);
   }
+
+  override inputIssues() {
+    return this.products.map((p) => ({ path: `products.${p.index}.scores`, message: `idea ${p.productIdeaId}: scores from ${p.lowest} to ${p.highest}, more than ${this.allowed} points apart` }));
+  }
 }
 
-export class ResultsAlreadyRecordedError extends Error {
+export class ResultsAlreadyRecordedError extends DomainError {
   override name = 'ResultsAlreadyRecordedError';
+  readonly code = 'results.alreadyRecorded';
   constructor(readonly productIdeaIds: bigint[]) {
     super(`results are already recorded for ${productIdeaIds.join(', ')} at this meeting; to change them, send a correction with its reason`);
   }

@@ -6,6 +6,7 @@ import { ruleSetForDossier } from '../ocop/rule-sets.js';
 import { hasQuorum, hundredths } from '../ocop/scoring.js';
 import { recordResults, type EvaluationRules } from './evaluation-results.js';
 import { MeetingNotFoundError } from './schedule-meeting.js';
+import { DomainError } from '../errors/domain-error.js';
 
 // Members score on their phones, on the sheet of each product's set (rules/scoring-sheets):
 // scoring opens on the meeting day, each voting member (the chair and members) keeps a
@@ -20,36 +21,46 @@ export interface ScoringRules extends EvaluationRules {
   sheets: ScoringSheets;
 }
 
-export class ScoringNotOpenError extends Error {
+export class ScoringNotOpenError extends DomainError {
   override name = 'ScoringNotOpenError';
+  readonly code = 'scoring.notOpen';
 }
 
 /** Scoring of this meeting was closed by the secretary, or this product's result is recorded. */
-export class ScoringClosedError extends Error {
+export class ScoringClosedError extends DomainError {
   override name = 'ScoringClosedError';
+  readonly code = 'scoring.closed';
 }
 
 /** Only the chair and the members of the meeting's council score, and in a later round only those asked to. */
-export class NotScoringMemberError extends Error {
+export class NotScoringMemberError extends DomainError {
   override name = 'NotScoringMemberError';
+  readonly code = 'scoring.notMember';
 }
 
 /** No scoring sheet is loaded for the product's set under its rule set. */
-export class NoSheetError extends Error {
+export class NoSheetError extends DomainError {
   override name = 'NoSheetError';
+  readonly code = 'scoring.noSheet';
   constructor(readonly productSet: string, readonly ruleSet: string) {
     super(`no scoring sheet for product set ${productSet} under ${ruleSet}`);
   }
 }
 
-export class SheetAlreadySubmittedError extends Error {
+export class SheetAlreadySubmittedError extends DomainError {
   override name = 'SheetAlreadySubmittedError';
+  readonly code = 'scoring.alreadySubmitted';
 }
 
-export class SheetAnswersError extends Error {
+export class SheetAnswersError extends DomainError {
   override name = 'SheetAnswersError';
+  readonly code = 'scoring.answers';
   constructor(readonly issues: AnswerIssue[]) {
     super(`the sheet's answers do not fit it: ${issues.map((i) => `${i.code} ${i.problem}`).join(', ')}`);
+  }
+
+  override inputIssues() {
+    return this.issues.map((i) => ({ path: `answers.${i.code}`, message: i.problem }));
   }
 }
 

@@ -7,6 +7,7 @@ import type { Meeting } from '../db/generated/client.js';
 import { defaultLocale, isLocale, type Translate } from '../i18n/translator.js';
 import type { ProvinceSettings } from '../ocop/province-settings.js';
 import { addToOutbox } from '../outbound/outbox.js';
+import { DomainError } from '../errors/domain-error.js';
 
 /** What decides when dossiers must arrive: the working calendar and the province's settings. */
 export interface MeetingRules {
@@ -15,8 +16,9 @@ export interface MeetingRules {
 }
 
 /** The meeting is too close: members would not have their working days with the dossiers. */
-export class MeetingTooSoonError extends Error {
+export class MeetingTooSoonError extends DomainError {
   override name = 'MeetingTooSoonError';
+  readonly code = 'meeting.tooSoon';
   constructor(
     readonly earliest: CalendarDate,
     readonly leadWorkingDays: number,
@@ -26,15 +28,17 @@ export class MeetingTooSoonError extends Error {
 }
 
 /** Only dossiers the commune has checked go to a council. */
-export class MeetingProductsNotReadyError extends Error {
+export class MeetingProductsNotReadyError extends DomainError {
   override name = 'MeetingProductsNotReadyError';
+  readonly code = 'meeting.productsNotReady';
   constructor(readonly ideaIds: bigint[]) {
     super(`these ideas have no checked dossier in the council's province: ${ideaIds.join(', ')}`);
   }
 }
 
-export class MeetingNotFoundError extends Error {
+export class MeetingNotFoundError extends DomainError {
   override name = 'MeetingNotFoundError';
+  readonly code = 'meeting.notFound';
 }
 
 export interface MeetingPlan {

@@ -16,19 +16,22 @@ import { buildPacket, type PacketInput, type PacketMediaType, type PacketResult 
 import { packetTexts } from './packet-texts.js';
 import { touchDossier } from './review-dossier.js';
 import { newStorageKey, type DocumentStorage } from '../storage/storage.js';
+import { DomainError } from '../errors/domain-error.js';
 
 const packetMediaTypes: readonly string[] = ['application/pdf', 'image/jpeg', 'image/png', 'application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'];
 function isPacketMediaType(value: string | null): value is PacketMediaType {
   return value !== null && packetMediaTypes.includes(value);
 }
 
-export class DossierEmptyError extends Error {
+export class DossierEmptyError extends DomainError {
   override name = 'DossierEmptyError';
+  readonly code = 'dossier.empty';
 }
 
 /** A document changed while the packet was being built: build again. */
-export class DossierChangedError extends Error {
+export class DossierChangedError extends DomainError {
   override name = 'DossierChangedError';
+  readonly code = 'dossier.changed';
 }
 
 export interface AssembledPacket {

@@ -5,6 +5,7 @@ import { checklistFor, type Checklist, type ChecklistItem } from '../ocop/dossie
 import { composeReplies } from '../outbound/compose-replies.js';
 import { addToOutbox } from '../outbound/outbox.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
+import { DomainError } from '../errors/domain-error.js';
 
 // The officials' side of a product dossier: what it holds against its checklist, the
 // commune's check, items sent back to the producer, and the commune's own Form 03.
@@ -23,16 +24,18 @@ export interface Form03Intake {
   store(bytes: Uint8Array): Promise<({ ok: true } & StoredFile) | { ok: false; reason: string }>;
 }
 
-export class DossierNotFoundError extends Error {
+export class DossierNotFoundError extends DomainError {
   override name = 'DossierNotFoundError';
+  readonly code = 'dossier.notFound';
   constructor(readonly ideaId: bigint) {
     super(`product idea ${ideaId} has no dossier yet`);
   }
 }
 
 /** A check would pass a dossier the council cannot evaluate, or one the producer is still redoing. */
-export class DossierIncompleteError extends Error {
+export class DossierIncompleteError extends DomainError {
   override name = 'DossierIncompleteError';
+  readonly code = 'dossier.incomplete';
   constructor(
     readonly missing: string[],
     readonly returned: string[],
@@ -43,18 +46,24 @@ export class DossierIncompleteError extends Error {
 }
 
 /** A second check would tell the producer twice. */
-export class DossierAlreadyCheckedError extends Error {
+export class DossierAlreadyCheckedError extends DomainError {
   override name = 'DossierAlreadyCheckedError';
+  readonly code = 'dossier.alreadyChecked';
   constructor(readonly ideaId: bigint) {
     super(`the dossier of product idea ${ideaId} is already checked`);
   }
 }
 
 /** Items that are not the producer's in this dossier's checklist, with their place in the request. */
-export class DossierItemsNotReturnableError extends Error {
+export class DossierItemsNotReturnableError extends DomainError {
   override name = 'DossierItemsNotReturnableError';
+  readonly code = 'dossier.itemsNotReturnable';
   constructor(readonly items: { index: number; item: string }[]) {
     super(`not items the producer sends for this dossier: ${items.map((i) => i.item).join(', ')}`);
+  }
+
+  override inputIssues() {
+    return this.items.map(({ index, item }) => ({ path: `items.${index}.item`, message: `${item} is not an item the producer sends for this dossier` }));
   }
 }
 

@@ -8,10 +8,6 @@ import type { CampaignDeadline, CertifiedProduct, DossierDocument, Notification,
 import {
   attachCommuneDocument,
   checkDossier,
-  DossierAlreadyCheckedError,
-  DossierIncompleteError,
-  DossierItemsNotReturnableError,
-  DossierNotFoundError,
   readDossier,
   returnDossierItems,
   type DossierOverview,
@@ -37,13 +33,8 @@ import {
 } from './admin-schemas.js';
 import { registerCouncilRoutes } from './council-api.js';
 import { parseInput, parseJsonBody } from './parse-input.js';
-import { DossierChangedError, DossierEmptyError, type AssembledPacket } from '../dossier/assemble-packet.js';
+import { type AssembledPacket } from '../dossier/assemble-packet.js';
 import {
-  CampaignDeadlineCancelledError,
-  CampaignDeadlineCommuneError,
-  CampaignDeadlineInPastError,
-  CampaignDeadlineNotFoundError,
-  CampaignDeadlineNotOwnedError,
   cancelCampaignDeadline,
   createCampaignDeadline,
   listCampaignDeadlines,
@@ -55,9 +46,9 @@ import type { Checklist } from '../ocop/dossier-checklist.js';
 import type { RuleSet } from '../ocop/rule-sets.js';
 import type { Logger } from '../observability/logger.js';
 import { inviteOfficial } from '../officials/official-invitations.js';
-import { ideaRegion, RegionScopeError } from '../officials/region-scope.js';
+import { ideaRegion } from '../officials/region-scope.js';
 import { enqueueCommitted } from '../outbound/outbox.js';
-import { acceptProductIdea, ProductIdeaNotFoundError, ProductIdeaNotSubmittedError, returnProductIdea, type ReviewedIdea } from '../registration/review-product-idea.js';
+import { acceptProductIdea, returnProductIdea, type ReviewedIdea } from '../registration/review-product-idea.js';
 import type { EthnicGroups } from '../conversation/ethnic-groups.js';
 import { maskPersonalId } from '../text/personal-id.js';
 import { HttpError } from './http-error.js';
@@ -300,26 +291,6 @@ function refuseRows(res: Response, problems: RowProblem[], source: 'csv' | 'json
   });
 }
 
-function toHttpFromDomain(error: unknown): never {
-  if (error instanceof RegionScopeError) throw new HttpError('bad_request', error.message);
-  if (error instanceof DossierNotFoundError) throw new HttpError('not_found', 'this idea has no dossier yet');
-  if (error instanceof DossierIncompleteError || error instanceof DossierAlreadyCheckedError) throw new HttpError('conflict', error.message);
-  if (error instanceof DossierItemsNotReturnableError) {
-    throw new HttpError(
-      'bad_request',
-      'invalid body',
-      error.items.map(({ index, item }) => ({ path: `body.items.${index}.item`, message: `${item} is not an item the producer sends for this dossier` })),
-    );
-  }
-  if (error instanceof ProductIdeaNotSubmittedError) throw new HttpError('conflict', `the idea is ${error.status}; only a submitted idea can be reviewed`);
-  if (error instanceof ProductIdeaNotFoundError) throw new HttpError('not_found', 'no such idea');
-  if (error instanceof CampaignDeadlineInPastError) throw new HttpError('bad_request', 'invalid body', [{ path: 'body.dueDate', message: error.message }]);
-  if (error instanceof CampaignDeadlineCommuneError) throw new HttpError('bad_request', 'invalid body', [{ path: 'body.communeCode', message: error.message }]);
-  if (error instanceof CampaignDeadlineNotFoundError) throw new HttpError('not_found', 'no such campaign deadline');
-  if (error instanceof CampaignDeadlineNotOwnedError) throw new HttpError('forbidden', error.message);
-  if (error instanceof CampaignDeadlineCancelledError) throw new HttpError('conflict', error.message);
-  throw error;
-}
 
 /**
  * The officials' JSON API under /admin/v1, until their console exists. Every route needs
@@ -436,8 +407,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
       .$transaction(async (tx) => {
         await requireVisibleIdea(tx, scope, id);
         return decide(tx, id, scope.name);
-      })
-      .catch(toHttpFromDomain);
+      });
     await enqueueAfterCommit(req, outboxIds, id);
     res.json(toIdeaDetail(idea, deps.ethnicGroups));
   }
@@ -459,8 +429,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
       .$transaction(async (tx) => {
         await requireVisibleIdea(tx, scope, id);
         return decide(tx, { ideaId: id, official: scope.name, checklists });
-      })
-      .catch(toHttpFromDomain);
+      });
     await enqueueAfterCommit(req, outboxIds, id);
     const overview = await readDossier(deps.db, { ideaId: id, checklists });
     if (!overview) throw new HttpError('not_found', 'this idea has no dossier yet');
@@ -527,11 +496,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
     const actor = `admin:${scope.name}`;
     // The audit trail names the official; the links are bound to this token's id, which no other token shares.
     const recipient = adminTokenRecipient(scope.tokenId);
-    const packet = await packets.assemble(id, actor).catch((error: unknown) => {
-      if (error instanceof DossierEmptyError) throw new HttpError('not_found', 'this idea has no stored document to put in a packet');
-      if (error instanceof DossierChangedError) throw new HttpError('conflict', 'the dossier changed while its packet was built; ask again');
-      throw error;
-    });
+    const packet = await packets.assemble(id, actor);
     const link = packets.linkFor('packet', packet.id, recipient);
     // Word files are named in the contents and delivered beside the packet.
     const beside = packetContents.parse(packet.contents).filter((entry) => !entry.printable);
@@ -574,8 +539,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
           .$transaction(async (tx) => {
             await requireVisibleIdea(tx, scope, id);
             return attachCommuneDocument(tx, { ideaId: id, item, official: scope.name, file: stored, now: deps.now() });
-          })
-          .catch(toHttpFromDomain);
+          });
         res.status(201).json(toDocumentJson(document));
       },
     );
@@ -597,8 +561,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
           now: deps.now(),
           ttlHours: deps.invitationTtlHours,
         }),
-      )
-      .catch(toHttpFromDomain);
+      );
     const { official } = invited;
     res.status(201).json({
       id: String(official.id),
@@ -695,7 +658,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
   router.post('/campaign-deadlines', async (req: Request, res: Response) => {
     const scope = scopeOf(req);
     const body = parseInput(campaignDeadlineBody, req.body, 'body');
-    const deadline = await deps.db.$transaction((tx) => createCampaignDeadline(tx, { ...body, region: scope, createdBy: scope.name, now: deps.now() })).catch(toHttpFromDomain);
+    const deadline = await deps.db.$transaction((tx) => createCampaignDeadline(tx, { ...body, region: scope, createdBy: scope.name, now: deps.now() }));
     res.status(201).json(toCampaignDeadlineJson(deadline));
   });
 
@@ -708,8 +671,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
     const scope = scopeOf(req);
     const { id } = parseInput(idParams, req.params, 'params');
     const { deadline, cancelledNotifications } = await deps.db
-      .$transaction((tx) => cancelCampaignDeadline(tx, { id, region: scope, actor: `admin:${scope.name}`, now: deps.now() }))
-      .catch(toHttpFromDomain);
+      .$transaction((tx) => cancelCampaignDeadline(tx, { id, region: scope, actor: `admin:${scope.name}`, now: deps.now() }));
     res.json({ ...toCampaignDeadlineJson(deadline), cancelledNotifications });
   });
 

@@ -2,12 +2,12 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { ApiTokenScope } from '../admin/api-tokens.js';
 import { reinviteCouncilPerson } from '../council/council-people.js';
-import { createCouncil, CouncilPersonTwiceError, CouncilPersonUnknownError, type CreatedMember } from '../council/create-council.js';
+import { createCouncil, type CreatedMember } from '../council/create-council.js';
 import type { Database } from '../db/database.js';
 import { reportMeetingDeliveries } from '../council/delivery-report.js';
 import { renderMeetingDeliveryReport } from '../council/render-delivery-report.js';
-import { MeetingNotHeldError, NoQuorumError, recordResults, ResultsAlreadyRecordedError, ResultsInputError, ScoreSpreadError, type EvaluationRules } from '../council/evaluation-results.js';
-import { cancelMeeting, MeetingNotFoundError, MeetingProductsNotReadyError, MeetingTooSoonError, moveMeeting, scheduleMeeting, type MeetingRules } from '../council/schedule-meeting.js';
+import { recordResults, type EvaluationRules } from '../council/evaluation-results.js';
+import { cancelMeeting, moveMeeting, scheduleMeeting, type MeetingRules } from '../council/schedule-meeting.js';
 import type { CouncilPerson, CouncilRole, EvaluationResult, Meeting, ProductIdea } from '../db/generated/client.js';
 import type { Translate } from '../i18n/translator.js';
 import { averageOf, partMaxima } from '../ocop/scoring.js';
@@ -116,21 +116,6 @@ function resultJson(result: EvaluationResult & { productIdea: Pick<ProductIdea, 
   };
 }
 
-function toHttpFromMeeting(error: unknown): never {
-  if (error instanceof ResultsInputError) throw new HttpError('bad_request', error.message, error.issues.map((i) => ({ path: `body.${i.path}`, message: i.message })));
-  if (error instanceof ScoreSpreadError) {
-    throw new HttpError(
-      'conflict',
-      error.message,
-      error.products.map((p) => ({ path: `body.products.${p.index}.scores`, message: `idea ${p.productIdeaId}: scores from ${p.lowest} to ${p.highest}, more than ${error.allowed} points apart` })),
-    );
-  }
-  if (error instanceof MeetingNotHeldError || error instanceof NoQuorumError || error instanceof ResultsAlreadyRecordedError) throw new HttpError('conflict', error.message);
-  if (error instanceof MeetingTooSoonError) throw new HttpError('conflict', error.message);
-  if (error instanceof MeetingProductsNotReadyError) throw new HttpError('bad_request', error.message);
-  if (error instanceof MeetingNotFoundError) throw new HttpError('not_found', 'no such meeting');
-  throw error;
-}
 
 type Invited = CreatedMember;
 
@@ -161,12 +146,7 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
     const scope = provinceScope(req);
     const body = parseInput(createCouncilBody, req.body, 'body');
     const now = deps.now();
-    const result = await deps.db
-      .$transaction((tx) => createCouncil(tx, { name: body.name, level: body.level, year: body.year, provinceCode: scope.provinceCode, createdBy: scope.name, members: body.members, now, ttlHours: deps.invitationTtlHours }))
-      .catch((error: unknown) => {
-        if (error instanceof CouncilPersonUnknownError || error instanceof CouncilPersonTwiceError) throw new HttpError('bad_request', error.message);
-        throw error;
-      });
+    const result = await deps.db.$transaction((tx) => createCouncil(tx, { name: body.name, level: body.level, year: body.year, provinceCode: scope.provinceCode, createdBy: scope.name, members: body.members, now, ttlHours: deps.invitationTtlHours }));
     res.status(201).json({ id: String(result.council.id), name: result.council.name, level: result.council.level, year: result.council.year, provinceCode: result.council.provinceCode, members: result.members.map(personJson) });
   });
 
@@ -194,8 +174,7 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
         const council = await tx.council.findFirst({ where: { id, provinceCode: scope.provinceCode } });
         if (!council) throw new HttpError('not_found', 'no such council');
         return scheduleMeeting(tx, rules, { councilId: id, provinceCode: scope.provinceCode, date: body.date, time: body.time, place: body.place, productIdeaIds: body.products, by: scope.name, now: deps.now() });
-      })
-      .catch(toHttpFromMeeting);
+      });
     res.status(201).json(meetingJson({ ...meeting, products: body.products.map((productIdeaId) => ({ productIdeaId })) }));
   });
 
@@ -215,15 +194,14 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
           ...(body.place ? { place: body.place } : {}),
           ...(body.products ? { productIdeaIds: body.products } : {}),
         }),
-      )
-      .catch(toHttpFromMeeting);
+      );
     res.json(meetingJson(meeting));
   });
 
   router.post('/meetings/:id/cancel', async (req: Request, res: Response) => {
     const scope = provinceScope(req, true);
     const { id } = parseInput(idParam, req.params, 'params');
-    const outboxIds = await deps.db.$transaction((tx) => cancelMeeting(tx, { meetingId: id, provinceCode: scope.provinceCode, now: deps.now(), translate: deps.translate })).catch(toHttpFromMeeting);
+    const outboxIds = await deps.db.$transaction((tx) => cancelMeeting(tx, { meetingId: id, provinceCode: scope.provinceCode, now: deps.now(), translate: deps.translate }));
     // Committed: if Redis is away, the sweep sends the pending rows later.
     await enqueueCommitted(deps.enqueueOutbound, outboxIds, deps.logger);
     res.json({ id: String(id), status: 'cancelled', told: outboxIds.length });
@@ -276,8 +254,7 @@ export function registerCouncilRoutes(router: Router, deps: CouncilApiDeps, scop
     const { id } = parseInput(idParam, req.params, 'params');
     const body = parseInput(resultsBody, req.body, 'body');
     await deps.db
-      .$transaction((tx) => recordResults(tx, evaluation, { meetingId: id, provinceCode: scope.provinceCode, present: body.present, products: body.products, correction: body.correction, by: scope.name, now: deps.now() }))
-      .catch(toHttpFromMeeting);
+      .$transaction((tx) => recordResults(tx, evaluation, { meetingId: id, provinceCode: scope.provinceCode, present: body.present, products: body.products, correction: body.correction, by: scope.name, now: deps.now() }));
     const results = await deps.db.evaluationResult.findMany({ where: { meetingId: id, productIdeaId: { in: body.products.map((p) => p.productIdeaId) }, supersededAt: null }, include: { productIdea: true }, orderBy: { id: 'asc' } });
     res.status(201).json({ meetingId: String(id), results: results.map(resultJson) });
   });

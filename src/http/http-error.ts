@@ -1,5 +1,6 @@
 // One error type for HTTP answers; the table decides the status, the handler the body.
 import { z } from 'zod';
+import { DomainError, errorTable, type ErrorStatus } from '../errors/domain-error.js';
 
 const statusOf = {
   bad_request: 400,
@@ -72,6 +73,11 @@ function readRefusal(error: unknown): { status: number; type?: string } | undefi
 /** Maps errors thrown by body parsers, the router and handlers to an HttpError; unknown ones are internal. */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
+  // The domain's refusals, by the one table of codes (errors/domain-error.ts).
+  if (error instanceof DomainError) {
+    const entry: { status: ErrorStatus; message?: string } = errorTable[error.code];
+    return new HttpError(entry.status, entry.message ?? error.message, error.inputIssues()?.map((i) => ({ path: `body.${i.path}`, message: i.message })));
+  }
   const refusal = readRefusal(error);
   if (!refusal) return new HttpError('internal', 'internal error');
   const message = refusal.type !== undefined ? messageOfType[refusal.type] : error instanceof URIError ? 'the path is not valid percent-encoding' : undefined;

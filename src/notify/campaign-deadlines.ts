@@ -2,6 +2,7 @@ import { vietnamDateOf, type CalendarDate } from '../calendar/calendar-date.js';
 import type { Transaction } from '../db/database.js';
 import type { CampaignDeadline, OfficialRole, Prisma } from '../db/generated/client.js';
 import type { RegionScope } from '../officials/region-scope.js';
+import { DomainError } from '../errors/domain-error.js';
 
 // Deadlines officials set for their region ("báo cáo 6 tháng trước 20/6"). The planner
 // turns each into reminders for the officials of its audience; cancelling one cancels the
@@ -16,29 +17,42 @@ export interface CampaignDeadlineInput {
   communeCode?: string | undefined;
 }
 
-export class CampaignDeadlineInPastError extends Error {
+export class CampaignDeadlineInPastError extends DomainError {
   override name = 'CampaignDeadlineInPastError';
+  readonly code = 'campaign.inPast';
   constructor(readonly today: CalendarDate) {
     super(`the due date is before today (${today}, Vietnam)`);
+  }
+
+  override inputIssues() {
+    return [{ path: 'dueDate', message: this.message }];
   }
 }
 
 /** A commune the scope may not set deadlines for, or one that does not exist. */
-export class CampaignDeadlineCommuneError extends Error {
+export class CampaignDeadlineCommuneError extends DomainError {
   override name = 'CampaignDeadlineCommuneError';
+  readonly code = 'campaign.commune';
+
+  override inputIssues() {
+    return [{ path: 'communeCode', message: this.message }];
+  }
 }
 
-export class CampaignDeadlineNotFoundError extends Error {
+export class CampaignDeadlineNotFoundError extends DomainError {
   override name = 'CampaignDeadlineNotFoundError';
+  readonly code = 'campaign.notFound';
 }
 
-export class CampaignDeadlineCancelledError extends Error {
+export class CampaignDeadlineCancelledError extends DomainError {
   override name = 'CampaignDeadlineCancelledError';
+  readonly code = 'campaign.cancelled';
 }
 
 /** A commune scope may read a province-wide deadline, but only the province may cancel it. */
-export class CampaignDeadlineNotOwnedError extends Error {
+export class CampaignDeadlineNotOwnedError extends DomainError {
   override name = 'CampaignDeadlineNotOwnedError';
+  readonly code = 'campaign.notOwned';
 }
 
 /** A commune sees its own deadlines and the province's that concern every commune. */

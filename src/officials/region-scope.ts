@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Transaction } from '../db/database.js';
 import { Prisma } from '../db/generated/client.js';
+import { DomainError } from '../errors/domain-error.js';
 
 // The region an official or an API token answers for: a whole province, or one commune.
 // A council secretary's token answers for the meetings of a province.
@@ -31,8 +32,9 @@ export const regionScopeSchema = z.discriminatedUnion('role', [
 
 export type RegionScope = z.output<typeof regionScopeSchema>;
 
-export class RegionScopeError extends Error {
+export class RegionScopeError extends DomainError {
   override name = 'RegionScopeError';
+  readonly code = 'region.invalid';
 }
 
 /** Parses a role and region and checks them against the list of administrative units. */

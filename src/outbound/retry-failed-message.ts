@@ -1,17 +1,20 @@
 import type { Transaction } from '../db/database.js';
+import { DomainError } from '../errors/domain-error.js';
 
 // An official puts a failed message back on the normal delivery path. Nothing is sent here:
 // the row becomes pending again and the caller enqueues it once committed, so it goes out
 // through deliver-outbound.ts like any other (per-recipient order, receipts, retries).
 
 /** The row is not failed (any more): already retried, or it never failed. */
-export class MessageNotFailedError extends Error {
+export class MessageNotFailedError extends DomainError {
   override name = 'MessageNotFailedError';
+  readonly code = 'message.notFailed';
 }
 
 /** The row failed in doubt: it may have reached the person, and no one accepted a duplicate. */
-export class MessageInDoubtError extends Error {
+export class MessageInDoubtError extends DomainError {
   override name = 'MessageInDoubtError';
+  readonly code = 'message.inDoubt';
 }
 
 /**

@@ -3,19 +3,22 @@ import type { Producer, ProductIdea } from '../db/generated/client.js';
 import { defaultLocale, isLocale, type Translate } from '../i18n/translator.js';
 import { addToOutbox } from '../outbound/outbox.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
+import { DomainError } from '../errors/domain-error.js';
 
 export type ReviewedIdea = ProductIdea & { producer: Producer };
 
-export class ProductIdeaNotFoundError extends Error {
+export class ProductIdeaNotFoundError extends DomainError {
   override name = 'ProductIdeaNotFoundError';
+  readonly code = 'idea.notFound';
   constructor(readonly ideaId: bigint) {
     super(`product idea ${ideaId} does not exist`);
   }
 }
 
 /** Only a submitted idea is reviewed: a second review would tell the producer twice. */
-export class ProductIdeaNotSubmittedError extends Error {
+export class ProductIdeaNotSubmittedError extends DomainError {
   override name = 'ProductIdeaNotSubmittedError';
+  readonly code = 'idea.notSubmitted';
   constructor(
     readonly ideaId: bigint,
     readonly status: string,
