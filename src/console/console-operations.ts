@@ -11,13 +11,14 @@ import { defaultLocale, type Translate } from '../i18n/translator.js';
 import type { Logger } from '../observability/logger.js';
 import { mayOperate } from '../officials/region-scope.js';
 import { enqueueCommitted } from '../outbound/outbox.js';
-import { MessageInDoubtError, MessageNotFailedError, retryFailedMessage } from '../outbound/retry-failed-message.js';
+import { retryFailedMessage } from '../outbound/retry-failed-message.js';
 import { displayPhone } from '../text/phone.js';
 import { zaloErrorName } from '../zalo/errors.js';
 import { readZaloTokenState, type ZaloTokenState } from '../zalo/token-state.js';
 import { html, postForm, type Html, type PageContext } from './console-html.js';
 import type { PageKit } from './console-meetings.js';
 import { failedMessages, failedMessagesShown, type FailedMessage } from './failed-messages.js';
+import { DomainError, type DomainErrorCode } from '../errors/domain-error.js';
 
 // Vận hành, for the province's administrator only (every other official gets 404 on every
 // path under it): the BullMQ dashboard, the messages Zalo did not take with a retry through
@@ -97,9 +98,10 @@ export function registerOperationsPages(router: Router, deps: OperationsPagesDep
     try {
       outboxIds = await deps.db.$transaction((tx) => retryFailedMessage(tx, { id, acceptDuplicate: form.success && form.data.acceptDuplicate === 'yes' }));
     } catch (error) {
-      if (error instanceof MessageInDoubtError) return back('error', 'messageInDoubt');
-      if (error instanceof MessageNotFailedError) return back('error', 'messageNotFailed');
-      throw error;
+      const refusals: Partial<Record<DomainErrorCode, string>> = { 'message.inDoubt': 'messageInDoubt', 'message.notFailed': 'messageNotFailed' };
+      const key = error instanceof DomainError ? refusals[error.code] : undefined;
+      if (key === undefined) throw error;
+      return back('error', key);
     }
     deps.logger.info({ officialId: String(official.id), outboundId: String(id) }, 'failed message put back for delivery');
     await enqueueCommitted(deps.enqueueOutbound, outboxIds, deps.logger);

@@ -4,11 +4,6 @@ import { displayDate, displayVietnamDateTime, isCalendarDate, vietnamDateOf, vie
 import type { Database } from '../db/database.js';
 import type { CampaignDeadline, Notification, NotificationState, Official, RecipientKind } from '../db/generated/client.js';
 import {
-  CampaignDeadlineCancelledError,
-  CampaignDeadlineCommuneError,
-  CampaignDeadlineInPastError,
-  CampaignDeadlineNotFoundError,
-  CampaignDeadlineNotOwnedError,
   cancelCampaignDeadline,
   createCampaignDeadline,
   listCampaignDeadlines,
@@ -21,6 +16,7 @@ import { officialScope } from '../officials/region-scope.js';
 import { toNfc } from '../text/normalize-input.js';
 import { html, raw, postForm, type Html, type PageContext } from './console-html.js';
 import type { PageKit } from './console-meetings.js';
+import { DomainError, type DomainErrorCode } from '../errors/domain-error.js';
 
 // Nhắc việc: what the reminders will say to whom, and why — the region's notifications with
 // their kind, recipient, subject, due time and deadline; one reminder's history; cancel and
@@ -301,13 +297,12 @@ export function registerReminderPages(router: Router, deps: ReminderPagesDeps, k
     kit.page(res, 200, ctx, ctx.t('console.deadlines.title'), body);
   }
 
-  /** The domain's refusals of a deadline, each with the message it shows. */
+  /** The domain's refusals of a deadline, by code, each with the message it shows; anything else is a fault. */
+  const deadlineRefusals: Partial<Record<DomainErrorCode, FlashKey>> = { 'campaign.inPast': 'deadlineInPast', 'campaign.commune': 'deadlineCommune', 'campaign.notOwned': 'deadlineNotOwned', 'campaign.cancelled': 'deadlineAlreadyCancelled' };
   const deadlineRefusal = (error: unknown): FlashKey => {
-    if (error instanceof CampaignDeadlineInPastError) return 'deadlineInPast';
-    if (error instanceof CampaignDeadlineCommuneError) return 'deadlineCommune';
-    if (error instanceof CampaignDeadlineNotOwnedError) return 'deadlineNotOwned';
-    if (error instanceof CampaignDeadlineCancelledError) return 'deadlineAlreadyCancelled';
-    throw error;
+    const key = error instanceof DomainError ? deadlineRefusals[error.code] : undefined;
+    if (key === undefined) throw error;
+    return key;
   };
 
   router.post('/reminders/deadlines', async (req: Request, res: Response) => {
@@ -336,7 +331,7 @@ export function registerReminderPages(router: Router, deps: ReminderPagesDeps, k
       await deps.db.$transaction((tx) => cancelCampaignDeadline(tx, { id: parsed.data.id, region: officialScope(official), actor: `admin:${official.name}`, now: deps.now() }));
     } catch (error) {
       // Another region's deadline, or one that does not exist: as for any id of another region.
-      if (error instanceof CampaignDeadlineNotFoundError) return kit.notFound(req, res);
+      if (error instanceof DomainError && error.code === 'campaign.notFound') return kit.notFound(req, res);
       return redirectWith(res, back, 'error', deadlineRefusal(error));
     }
     redirectWith(res, back, 'ok', 'deadlineCancelled');

@@ -8,15 +8,12 @@ import { displayDate, displayVietnamDateTime, vietnamDateOf } from '../calendar/
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import type { Database, Transaction } from '../db/database.js';
 import type { Official } from '../db/generated/client.js';
-import { DossierChangedError, DossierEmptyError, type AssembledPacket } from '../dossier/assemble-packet.js';
+import { type AssembledPacket } from '../dossier/assemble-packet.js';
 import { PacketDocumentMismatchError } from '../dossier/build-packet.js';
 import {
   attachCommuneDocument,
   checkDossier,
   communeItems,
-  DossierAlreadyCheckedError,
-  DossierIncompleteError,
-  DossierItemsNotReturnableError,
   readDossier,
   returnDossierItems,
   type Form03Intake,
@@ -26,12 +23,13 @@ import type { Logger } from '../observability/logger.js';
 import type { Checklist } from '../ocop/dossier-checklist.js';
 import { ideaRegion, mayDecide, mayOperate } from '../officials/region-scope.js';
 import { enqueueCommitted } from '../outbound/outbox.js';
-import { acceptProductIdea, ProductIdeaNotSubmittedError, returnProductIdea } from '../registration/review-product-idea.js';
+import { acceptProductIdea, returnProductIdea } from '../registration/review-product-idea.js';
 import { sendStoredFile } from '../storage/send-stored-file.js';
 import type { DocumentStorage } from '../storage/storage.js';
 import type { MeetingRules } from '../council/schedule-meeting.js';
 import type { RuleSet } from '../ocop/rule-sets.js';
 import type { NotifyTiming } from '../notify/timing.js';
+import { DomainError, type DomainErrorCode } from '../errors/domain-error.js';
 import { registerMemberScoringPages, registerScoringBoard, type ScoringPagesDeps } from './console-scoring.js';
 import { registerMeetingPages } from './console-meetings.js';
 import { registerCertifiedPages } from './console-certified.js';
@@ -366,14 +364,14 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   const review = (who: Official) => ({ reviewer: who.name, now: deps.now(), translate: deps.translate });
 
   router.post('/ideas/:id/accept', (req: ConsoleRequest, res: Response) =>
-    decide(req, res, { back: ideaPage, ok: 'accepted', refusals: [[ProductIdeaNotSubmittedError, 'alreadyDecided']], act: (tx, who, id) => acceptProductIdea(tx, { ...review(who), ideaId: id }) }),
+    decide(req, res, { back: ideaPage, ok: 'accepted', refusals: { 'idea.notSubmitted': 'alreadyDecided' }, act: (tx, who, id) => acceptProductIdea(tx, { ...review(who), ideaId: id }) }),
   );
   router.post('/ideas/:id/return', (req: ConsoleRequest, res: Response) => {
     const form = returnForm.safeParse(req.body);
     return decide(req, res, {
       back: ideaPage,
       ok: 'returned',
-      refusals: [[ProductIdeaNotSubmittedError, 'alreadyDecided']],
+      refusals: { 'idea.notSubmitted': 'alreadyDecided' },
       form: { valid: form.success, error: 'reasonRequired' },
       act: (tx, who, id) => returnProductIdea(tx, { ...review(who), ideaId: id, reason: form.data?.reason ?? '' }),
     });
@@ -435,10 +433,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     decide(req, res, {
       back: dossierPage,
       ok: 'checked',
-      refusals: [
-        [DossierIncompleteError, 'incomplete'],
-        [DossierAlreadyCheckedError, 'alreadyChecked'],
-      ],
+      refusals: { 'dossier.incomplete': 'incomplete', 'dossier.alreadyChecked': 'alreadyChecked' },
       act: (tx, who, id) => checkDossier(tx, { ideaId: id, official: who.name, checklists: deps.checklists, now: deps.now(), translate: deps.translate }),
     }),
   );
@@ -448,7 +443,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     return decide(req, res, {
       back: dossierPage,
       ok: 'itemReturned',
-      refusals: [[DossierItemsNotReturnableError, 'notReturnable']],
+      refusals: { 'dossier.itemsNotReturnable': 'notReturnable' },
       form: { valid: form.success, error: 'reasonRequired' },
       act: (tx, who, id) => returnDossierItems(tx, { ideaId: id, official: who.name, checklists: deps.checklists, now: deps.now(), translate: deps.translate, items: form.data ? [form.data] : [] }),
     });
@@ -490,12 +485,12 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     try {
       packet = await assemble(id, `console:${String(who.id)}`);
     } catch (error) {
-      if (error instanceof PacketDocumentMismatchError) (req.log ?? deps.logger).error({ err: error, ideaId: String(id) }, 'a stored document does not match its record');
-      return redirectWith(res, back, 'error', refusalOf(error, [
-        [DossierEmptyError, 'packetEmpty'],
-        [DossierChangedError, 'packetChanged'],
-        [PacketDocumentMismatchError, 'packetBroken'],
-      ]));
+      // A stored document that does not match its record is a fault, not a refusal: logged, and the official told.
+      if (error instanceof PacketDocumentMismatchError) {
+        (req.log ?? deps.logger).error({ err: error, ideaId: String(id) }, 'a stored document does not match its record');
+        return redirectWith(res, back, 'error', 'packetBroken');
+      }
+      return redirectWith(res, back, 'error', refusalOf(error, { 'dossier.empty': 'packetEmpty', 'dossier.changed': 'packetChanged' }));
     }
     res.redirect(303, `/console/packets/${String(packet.id)}`);
   });
@@ -559,14 +554,14 @@ const uploadLimitBytes = 25 * 1024 * 1024;
 type Flash = { kind: 'ok' | 'error'; key: string };
 type FlashKey = (typeof flashes)[number];
 
-/** Domain errors a page expects, each with the message it shows. */
-type Refusals = readonly (readonly [new (...args: never[]) => Error, FlashKey])[];
+/** The domain's refusals a page expects, by code (errors/domain-error.ts), each with the message it shows. */
+type Refusals = Partial<Record<DomainErrorCode, FlashKey>>;
 
 /** The message a refusal the domain names becomes; any other error is a fault, thrown on. */
 function refusalOf(error: unknown, refusals: Refusals): FlashKey {
-  const known = refusals.find(([kind]) => error instanceof kind);
+  const known = error instanceof DomainError ? refusals[error.code] : undefined;
   if (!known) throw error;
-  return known[1];
+  return known;
 }
 
 function flashOf(req: Request): Flash | undefined {
