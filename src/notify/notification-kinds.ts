@@ -30,6 +30,9 @@ export interface ReadContext {
   packetLink?: (packetId: bigint, recipient: string, meetingDate: string) => string;
 }
 
+/** Every kind a reminder may have: planning a kind that is not in the list does not compile. */
+export type NotificationKindName = keyof typeof notificationKinds;
+
 export interface NotificationKind {
   /** Waits for a working day and the routine hour; false for notices bound to a time (a meeting). */
   routine: boolean;
@@ -92,7 +95,7 @@ async function unregisteredCertificate(ctx: ReadContext, n: Notification) {
   return (await registeredForReRanking(ctx.tx, [certified])).has(certified.id) ? ('done' as const) : certified;
 }
 
-export const notificationKinds: Record<string, NotificationKind> = {
+export const notificationKinds = {
   /** A producer whose dossier still misses required items before the commune's cut-off. */
   'dossier.missingBeforeCutoff': {
     routine: true,
@@ -359,12 +362,11 @@ export const notificationKinds: Record<string, NotificationKind> = {
   /** A task left undone past its deadline, one level up; open as long as the task is. */
   escalation: {
     routine: true,
-    async read(ctx, n) {
+    async read(ctx, n): Promise<Reading> {
       const parent = n.parentKey === null ? null : await ctx.tx.notification.findUnique({ where: { key: n.parentKey } });
       if (!parent || parent.state === 'cancelled') return cancelled;
-      const kind = notificationKinds[parent.kind];
-      if (!kind || parent.kind === 'escalation') return cancelled;
-      const reading = await kind.read(ctx, parent);
+      if (parent.kind === 'escalation' || !isNotificationKind(parent.kind)) return cancelled;
+      const reading: Reading = await kindOf(parent.kind).read(ctx, parent);
       if (reading.state !== 'open') return reading;
       const person = await resolveRecipient(ctx.tx, { kind: parent.recipientKind, id: parent.recipientId });
       const overdue = parent.deadline ? workingDaysBetween(ctx.calendar, vietnamDateOf(parent.deadline), today(ctx)) : 0;
@@ -379,10 +381,15 @@ export const notificationKinds: Record<string, NotificationKind> = {
       return open(ctx.translate(ctx.locale, 'notify.unreachable', { name: vars.name ?? '—', phone: vars.phone ?? '—', about: vars.about ?? '' }));
     },
   },
-};
+} satisfies Record<string, NotificationKind>;
+
+/** A stored kind this version knows (rows keep the kind as text). */
+export function isNotificationKind(name: string): name is NotificationKindName {
+  return Object.hasOwn(notificationKinds, name);
+}
 
 export function kindOf(name: string): NotificationKind {
-  const kind = notificationKinds[name];
-  if (!kind) throw new Error(`unknown notification kind ${name}`);
-  return kind;
+  if (!isNotificationKind(name)) throw new Error(`unknown notification kind ${name}`);
+  const kinds: Record<NotificationKindName, NotificationKind> = notificationKinds;
+  return kinds[name]!;
 }

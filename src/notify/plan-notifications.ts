@@ -8,7 +8,7 @@ import { nextRoundClosing, nextRoundFor, provinceRoundRules, type RoundDeadlines
 import type { ProvinceSettings } from '../ocop/province-settings.js';
 import { ruleSetInForce, type RuleSet } from '../ocop/rule-sets.js';
 import { lateReRankingValidUntil, reRankingWindow } from './certified-products.js';
-import { kindOf, type ReadContext } from './notification-kinds.js';
+import { kindOf, type NotificationKindName, type ReadContext } from './notification-kinds.js';
 import type { NotifyRules } from './notify-rules.js';
 import { officialsAt, type RecipientRef } from './recipients.js';
 import { routineTimeOn, sendTimeFor, type NotifyTiming } from './timing.js';
@@ -34,7 +34,7 @@ export interface PlanDeps {
 
 interface Planned {
   key: string;
-  kind: string;
+  kind: NotificationKindName;
   recipient: RecipientRef;
   provinceCode: string;
   communeCode?: string | null;
