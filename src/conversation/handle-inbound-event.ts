@@ -106,19 +106,20 @@ async function applyEvent(tx: Transaction, row: RecordedEvent, deps: InboundDeps
   const following = event.kind === 'unfollow' ? false : event.kind === 'follow' ? true : undefined;
   const input = conversationInputOf(event);
   const now = deps.now();
-  const [user] = await tx.$queryRaw<{ locale: string; state: unknown; version: number | null; updatedAt: Date | null }[]>`
+  const [user] = await tx.$queryRaw<{ locale: string; state: unknown; version: number | null; updatedAt: Date | null; flowId: string | null; flowVersion: number | null; stepId: string | null }[]>`
     WITH person AS (
       INSERT INTO zalo_user (id, locale, following, last_interaction_at, created_at, updated_at)
       VALUES (${row.userId}, ${defaultLocale}, ${following ?? true}, ${at}, ${now}, ${now})
       ON CONFLICT (id) DO UPDATE SET last_interaction_at = EXCLUDED.last_interaction_at, following = COALESCE(${following ?? null}::boolean, zalo_user.following)
       RETURNING id, locale)
-    SELECT person.locale, session.state, session.version, session.updated_at AS "updatedAt"
+    SELECT person.locale, session.state, session.version, session.updated_at AS "updatedAt",
+           session.flow_id AS "flowId", session.flow_version AS "flowVersion", session.step_id AS "stepId"
     FROM person LEFT JOIN conversation_session session ON session.user_id = person.id`;
   if (!user) throw new Error('the person was not recorded');
   if (!input) return { status: 'processed', outboundIds: [] };
   const userId = row.userId;
   const locale = isLocale(user.locale) ? user.locale : defaultLocale;
-  const stored = user.version === null || user.updatedAt === null ? null : readStoredConversation({ state: user.state, version: user.version, updatedAt: user.updatedAt });
+  const stored = user.version === null || user.updatedAt === null ? null : readStoredConversation({ state: user.state, version: user.version, updatedAt: user.updatedAt, flowId: user.flowId ?? undefined, flowVersion: user.flowVersion ?? undefined, stepId: user.stepId ?? undefined });
   const facts = await deps.loadFacts(tx, userId);
   if (stored && stored.state === null) deps.logger.warn({ userId, version: stored.version }, 'stored conversation state unreadable; starting over from the menu');
   const turn = converse((l) => buildEngineContext(deps.conversation, facts, l, now), input, { state: stored?.state ?? null, updatedAt: stored?.updatedAt ?? null, locale }, {

@@ -58,12 +58,57 @@ export async function loadConversation(tx: Transaction, userId: string): Promise
   return row ? readStoredConversation(row) : null;
 }
 
+/**
+ * The first stored shape (November 2026): one flow's answers and attempts in `state`, its
+ * flow, version and step in the row's columns, the flows under it as bare positions.
+ */
+const firstShape = z.object({
+  answers,
+  display: z.record(z.string(), z.string()).optional(),
+  attempts: z.number().int().min(0),
+  history: z.array(z.string()),
+  returnTo: z.string().optional(),
+  cancelPending: z.boolean().optional(),
+  stack: z.array(z.object({ flowId: z.string(), flowVersion: z.number().int(), stepId: z.string() })),
+});
+
+/** A session of an earlier shape, brought to this one: what the person answered is kept. */
+function migrate(row: StoredRow): ConversationState | null {
+  const first = firstShape.safeParse(row.state);
+  if (!first.success || row.flowId === undefined || row.flowVersion === undefined || row.stepId === undefined) return null;
+  const { answers: given, attempts, history, returnTo, cancelPending, stack } = first.data;
+  return {
+    flow: {
+      flowId: row.flowId,
+      flowVersion: row.flowVersion,
+      stepId: row.stepId,
+      answers: given,
+      attempts,
+      history,
+      ...(returnTo ? { returnTo: { stepId: returnTo } } : {}),
+      ...(cancelPending ? { cancelPending } : {}),
+      // The flows waiting underneath kept no answers then (the menu has none).
+      stack: stack.map((frame) => ({ ...frame, answers: {}, history: [] })),
+    },
+  };
+}
+
+interface StoredRow {
+  state: unknown;
+  version: number;
+  updatedAt: Date;
+  /** the row's columns; the first shape kept the flow's position there */
+  flowId?: string | undefined;
+  flowVersion?: number | undefined;
+  stepId?: string | undefined;
+}
+
 /** A stored session row as the conversation uses it, for callers that read the row themselves. */
-export function readStoredConversation(row: { state: unknown; version: number; updatedAt: Date }): StoredConversation {
+export function readStoredConversation(row: StoredRow): StoredConversation {
   const state = stateSchema.safeParse(row.state);
-  // A state this code cannot read (written by another version) is dropped, not replayed;
-  // its row version stays, so the next write replaces the row.
-  return { state: state.success ? state.data : null, version: row.version, updatedAt: row.updatedAt };
+  // An earlier shape is migrated; one this code cannot read at all is dropped, not replayed
+  // (and logged by the caller); its row version stays, so the next write replaces the row.
+  return { state: state.success ? state.data : migrate(row), version: row.version, updatedAt: row.updatedAt };
 }
 
 /**

@@ -53,6 +53,28 @@ describe('conversation sessions in Postgres', () => {
     expect(await db.$transaction((tx) => loadConversation(tx, userId))).toBeNull();
   });
 
+  it('migrates a session stored in the first shape, keeping what the person answered', async () => {
+    const userId = uniqueId('s');
+    // As the first version wrote it: the flow's position in the columns, the rest in state.
+    await db.conversationSession.create({
+      data: {
+        userId,
+        flowId: 'product-idea',
+        flowVersion: 1,
+        stepId: 'name',
+        state: { answers: { productName: 'Mật ong rừng Sơn Tây' }, display: {}, attempts: 1, history: ['intro'], returnTo: 'summary', stack: [{ flowId: 'main-menu', flowVersion: 1, stepId: 'menu' }] },
+        updatedAt: new Date('2026-11-20T02:00:00Z'),
+      },
+    });
+    const loaded = await db.$transaction((tx) => loadConversation(tx, userId));
+    expect(loaded?.state).toEqual({
+      flow: { flowId: 'product-idea', flowVersion: 1, stepId: 'name', answers: { productName: 'Mật ong rừng Sơn Tây' }, attempts: 1, history: ['intro'], returnTo: { stepId: 'summary' }, stack: [{ flowId: 'main-menu', flowVersion: 1, stepId: 'menu', answers: {}, history: [] }] },
+    });
+    // Saved again in today's shape at the row's version.
+    await db.$transaction((tx) => saveConversation(tx, userId, loaded!.state!, 1, savedAt));
+    expect(await db.$transaction((tx) => loadConversation(tx, userId))).toMatchObject({ state: loaded!.state, version: 2 });
+  });
+
   it('does not replay a stored state this code cannot read, and replaces it on the next write', async () => {
     const userId = uniqueId('s');
     await db.conversationSession.create({ data: { userId, flowId: 'old', flowVersion: 1, stepId: 'x', state: { answers: 'not an object' }, updatedAt: new Date('2026-12-01T02:00:00Z') } });
