@@ -47,7 +47,7 @@ export async function benchConversationTurns(options: { producers: number; pureR
   const dictionaries = loadDictionaries(join(root, 'locales'));
   const translate = createTranslator(dictionaries);
   const logger = createLogger({ level: 'silent' });
-  const loaded = await loadConversation({ root, dictionaries, translate, db, publicBaseUrl: 'http://127.0.0.1:3000', logger });
+  const loaded = await loadConversation({ root, dictionaries, translate, db, publicBaseUrl: 'http://127.0.0.1:3000' });
   const now = new Date();
   try {
     // Pure: the router and engine only, state kept in memory, nothing stored.
@@ -119,7 +119,6 @@ export async function benchConversationTurns(options: { producers: number; pureR
       sessionBytes: [{ step: 'all', median: median(sizes.map((s) => s.bytes)), max: Math.max(...sizes.map((s) => s.bytes)) }, ...[...byStep].map(([step, values]) => ({ step, median: median(values), max: Math.max(...values) }))],
     };
   } finally {
-    loaded.stop();
     await db.$disconnect();
   }
 }

@@ -10,6 +10,7 @@ import { loadWorkingCalendar } from './calendar/working-calendar.js';
 import { distributeMeeting, meetingLinksValidUntil } from './council/distribute-meeting.js';
 import { runMeetingSchedule } from './council/meeting-schedule.js';
 import { loadConversation } from './bot/conversation-setup.js';
+import { every } from './jobs/every.js';
 import { defaultConsoleAuth } from './console/console-auth.js';
 import { createDocumentStorage } from './storage/create-document-storage.js';
 import { assemblePacket } from './dossier/assemble-packet.js';
@@ -44,7 +45,9 @@ export async function startBot(config: Config, options: { logger?: Logger; local
   const translate = createTranslator(dictionaries);
   const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize });
   // Flows and rule sets are checked before anything listens: a broken file stops the start.
-  const conversation = await loadConversation({ root: projectRoot(), dictionaries, translate, db, publicBaseUrl: config.publicBaseUrl, logger, scoringSheets: { dir: config.scoringSheetsDir, production: config.env === 'production' } });
+  const conversation = await loadConversation({ root: projectRoot(), dictionaries, translate, db, publicBaseUrl: config.publicBaseUrl, scoringSheets: { dir: config.scoringSheetsDir, production: config.env === 'production' } });
+  // The commune directory is read again every 10 minutes: an import reaches this process without a restart.
+  const stopCommuneRefresh = every(10 * 60_000, 'commune directory refresh', conversation.refreshCommunes, logger);
   const redis = createRedisConnection(config.redisUrl, 'producer');
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   const queues = createQueues({
@@ -231,7 +234,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         await closed;
       }
       await workers?.close();
-      conversation.stop();
+      stopCommuneRefresh();
       await queues.close();
       await Promise.allSettled([redis.quit(), workerRedis?.quit()]);
       await db.$disconnect();

@@ -2,7 +2,6 @@ import { join, resolve } from 'node:path';
 import { defaultConsoleAuth, type ConsoleAuthSettings } from '../console/console-auth.js';
 import type { Database } from '../db/database.js';
 import type { Dictionaries, Translate } from '../i18n/translator.js';
-import type { Logger } from '../observability/logger.js';
 import { loadWorkingCalendar, type WorkingCalendar } from '../calendar/working-calendar.js';
 import { acknowledgementCodec } from '../council/distribute-meeting.js';
 import { loadNotifyRules, type NotifyRules } from '../notify/notify-rules.js';
@@ -32,8 +31,11 @@ export interface LoadedConversation {
   provinceSettings: (provinceCode: string) => ProvinceSettings;
   /** The council's scoring sheets by rule set and product set. */
   scoringSheets: ScoringSheets;
-  /** Stops the background refresh of the commune directory. */
-  stop(): void;
+  /**
+   * Reads the official list of communes again, so an import reaches running processes
+   * without a restart; the composition root runs it periodically (jobs/every.ts).
+   */
+  refreshCommunes(): Promise<void>;
 }
 
 /**
@@ -47,8 +49,6 @@ export async function loadConversation(options: {
   translate: Translate;
   db: Database;
   publicBaseUrl: string;
-  logger: Logger;
-  communeRefreshMs?: number;
   /** Another flows directory (tests of a deploy that changes a flow). */
   flowsDir?: string;
   /** How long console sign-in links last and how many an official may ask for. */
@@ -66,15 +66,6 @@ export async function loadConversation(options: {
   const actions = createConversationActions(ruleSets, checklists, { calendar, routineTime: notifyRules.routineTime }, { publicBaseUrl: options.publicBaseUrl, settings: options.consoleAuth ?? defaultConsoleAuth }, provinceSettings);
   const flows = loadFlows(options.flowsDir ?? join(options.root, 'flows'), options.dictionaries, flowRegistries([...Object.keys(actions), ...routerActions]));
   let communes: CommuneDirectory = await loadCommuneDirectory(options.db);
-  const timer = setInterval(() => {
-    loadCommuneDirectory(options.db).then(
-      (fresh) => {
-        communes = fresh;
-      },
-      (error: unknown) => options.logger.warn({ err: error }, 'commune directory refresh failed; keeping the previous one'),
-    );
-  }, options.communeRefreshMs ?? 10 * 60_000);
-  timer.unref();
   return {
     setup: { flows, translate: options.translate, ruleSets, checklists, communes: () => communes, ethnicGroups, shareInfoImageUrl: `${options.publicBaseUrl}/assets/share-phone.png`, commands: [acknowledgementCodec, remindLaterCodec] },
     actions,
@@ -83,6 +74,8 @@ export async function loadConversation(options: {
     notifyRules,
     provinceSettings,
     scoringSheets,
-    stop: () => clearInterval(timer),
+    refreshCommunes: async () => {
+      communes = await loadCommuneDirectory(options.db);
+    },
   };
 }

@@ -62,7 +62,6 @@ afterAll(async () => {
   await close();
   await queues?.close();
   redis.disconnect();
-  conversation.stop();
   await db.$disconnect();
 });
 

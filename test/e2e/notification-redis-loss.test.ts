@@ -55,7 +55,6 @@ describe('Redis losing the reminder jobs', () => {
     const conversation = await loadProjectConversation(db);
     const timing = { calendar: conversation.calendar, quietStart: '21:00', quietEnd: '07:00', routineTime: '08:00' };
     await planNotifications({ db, now: () => clock.now, timing, rules: conversation.notifyRules, ruleSets: conversation.setup.ruleSets, checklists: conversation.setup.checklists, settingsFor: conversation.provinceSettings, translate, logger: capturedLogger().logger });
-    conversation.stop();
     expect(await db.notification.count({ where: { state: 'planned' } })).toBe(6);
 
     // Tuesday 8 December, 08:00: all six are due. The sweep makes one job per person.

@@ -12,7 +12,7 @@ export const translate: Translate = createTranslator(dictionaries);
 
 /** The project's own flows, rule sets and communes, as the bot loads them. */
 export function loadProjectConversation(db: Database, t: Translate = translate, flowsDir?: string): Promise<LoadedConversation> {
-  return loadConversation({ root: projectDir, dictionaries, translate: t, db, publicBaseUrl: 'http://127.0.0.1:3000', logger: capturedLogger().logger, ...(flowsDir ? { flowsDir } : {}) });
+  return loadConversation({ root: projectDir, dictionaries, translate: t, db, publicBaseUrl: 'http://127.0.0.1:3000', ...(flowsDir ? { flowsDir } : {}) });
 }
 
 /** Dependencies of the inbound handler over the real conversation, with a clock the test moves. */

@@ -98,7 +98,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await close();
   redis.disconnect();
-  conversation.stop();
   await db.$disconnect();
 });
 

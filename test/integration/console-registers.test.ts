@@ -101,7 +101,6 @@ beforeEach(async () => {
 afterAll(async () => {
   await close();
   redis.disconnect();
-  conversation.stop();
   await db.$disconnect();
 });
 

@@ -95,7 +95,6 @@ beforeEach(async () => {
 afterAll(async () => {
   await close();
   redis.disconnect();
-  conversation.stop();
   await db.$disconnect();
 });
 

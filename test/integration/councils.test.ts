@@ -69,7 +69,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await close();
   redis.disconnect();
-  conversation.stop();
   await db.$disconnect();
 });
 

@@ -57,7 +57,6 @@ afterEach(() => {
 });
 afterAll(async () => {
   nock.enableNetConnect();
-  conversation.stop();
   await db.$disconnect();
   await rm(storageDir, { recursive: true, force: true });
 });

@@ -110,7 +110,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await close();
   redis.disconnect();
-  conversation.stop();
   await db.$disconnect();
 });
 

@@ -16,7 +16,6 @@ beforeAll(async () => {
   conversation = await loadProjectConversation(db);
 });
 afterAll(async () => {
-  conversation.stop();
   await db.$disconnect();
 });
 

@@ -63,7 +63,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  conversation?.stop();
   await db?.$disconnect();
 });
 

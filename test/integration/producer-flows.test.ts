@@ -35,7 +35,6 @@ beforeEach(() => {
   clock.now = new Date(clock.now.getTime() + 60_000);
 });
 afterAll(async () => {
-  conversation.stop();
   await db.$disconnect();
 });
 
@@ -423,7 +422,6 @@ describe('conversations over time', () => {
     const userId = uniqueId('resume');
     await driver.play(userId, ['menu', '1', ...profileVi.slice(0, 3)]);
     // A restart: everything in memory is rebuilt from files and Postgres.
-    conversation.stop();
     conversation = await loadProjectConversation(db);
     const next = await driver.say(userId, 'Trần Văn Bình');
     expect(last(next)).toBe(translate('vi', 'profile.position.prompt'));
@@ -489,7 +487,6 @@ describe('conversations over time', () => {
         .replace('    next: output\n', '    next: market\n')
         .replace(/      - \{ field: (output|packaging), .*\n/g, '');
       await writeFile(file, changed);
-      conversation.stop();
       conversation = await loadProjectConversation(db, translate, dir);
 
       const moved = await driver.say(userId, 'Bán ở chợ huyện');
@@ -501,7 +498,6 @@ describe('conversations over time', () => {
       expect(JSON.stringify(session.state)).not.toContain('"packaging"');
       expect(JSON.stringify(session.state)).toContain('"productName":"Mật ong rừng Tân Phú"');
     } finally {
-      conversation.stop();
       conversation = await loadProjectConversation(db);
       await rm(dir, { recursive: true, force: true });
     }
