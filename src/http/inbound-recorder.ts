@@ -142,19 +142,22 @@ export function createInboundRecorder(deps: { sql: SqlPool; logger: Logger; enqu
         }
       }
     }
-    const toEnqueue = [...inserted.values()].filter((row) => row.status === 'pending').map((row) => row.id);
-    if (toEnqueue.length > 0) {
-      await withTimeout(deps.enqueueInboundEvents(toEnqueue), enqueueTimeoutMs).catch((error: unknown) =>
-        // Recorded in Postgres: the sweep enqueues them when Redis is back.
-        deps.logger.warn({ err: error, count: toEnqueue.length }, 'enqueue deferred to the sweep'),
-      );
-    }
+    // Recorded is what Zalo's answer promises: the requests are answered now, and the events
+    // enqueued right after (an enqueue lost with the process is the sweep's to make).
     for (const item of batch) {
       const key = item.record.eventKey;
       const error = failed.get(key);
       if (error !== undefined) item.reject(error);
       else if (byKey.get(key) === item && inserted.has(key)) item.resolve('recorded');
       else item.resolve('duplicate');
+    }
+    const toEnqueue = [...inserted.values()].filter((row) => row.status === 'pending').map((row) => row.id);
+    // Not waited for by the next batch either: at most enqueueTimeoutMs of them are in flight.
+    if (toEnqueue.length > 0) {
+      void withTimeout(deps.enqueueInboundEvents(toEnqueue), enqueueTimeoutMs).catch((error: unknown) =>
+        // Recorded in Postgres: the sweep enqueues them when Redis is back.
+        deps.logger.warn({ err: error, count: toEnqueue.length }, 'enqueue deferred to the sweep'),
+      );
     }
   }
 

@@ -63,7 +63,8 @@ describe('POST /webhooks/zalo', () => {
     expect(performance.now() - started).toBeLessThan(2000); // Zalo's own limit
     const row = await db.inboundEvent.findUnique({ where: { eventKey: `msg:${event.message.msg_id}` } });
     expect(row).toMatchObject({ eventName: 'user_send_text', userId: event.sender.id, status: 'pending' });
-    expect(await queues.inbound.getJob(`in-${row?.id}`)).toBeDefined();
+    // Enqueued right after the answer (the row is what the answer promises).
+    await waitFor('the event enqueued', async () => (await queues.inbound.getJob(`in-${row?.id}`)) ?? undefined);
   });
 
   it.each([
@@ -150,6 +151,7 @@ describe('POST /webhooks/zalo', () => {
     expect(statuses).toEqual([200, 200, 200, 200, 200]);
     const rows = await db.inboundEvent.findMany({ where: { userId: event.follower.id } });
     expect(rows).toHaveLength(1);
+    await waitFor('the event enqueued', async () => ((await queues.inbound.getJobs(['waiting', 'active', 'delayed'])).some((job) => job.data.eventId === String(rows[0]?.id)) ? true : undefined));
     const jobs = await queues.inbound.getJobs(['waiting', 'active', 'delayed']);
     expect(jobs.filter((job) => job.data.eventId === String(rows[0]?.id))).toHaveLength(1);
   });
