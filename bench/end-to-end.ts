@@ -25,11 +25,17 @@ export async function benchEndToEnd(options: { rate: number; users: number; dura
     OUTBOUND_CONCURRENCY: '16',
   });
   const webUrl = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/;
-  const bot = await startProcess(['src/main.ts'], { ...env, ROLE: options.separate ? 'web' : 'all' }, webUrl);
-  const worker = options.separate ? await startProcess(['src/main.ts'], { ...env, ROLE: 'worker' }, /worker role started/) : undefined;
+  // Compiled, as it runs in production (npm run build first).
+  const bot = await startProcess(['dist/src/main.js'], { ...env, ROLE: options.separate ? 'web' : 'all' }, webUrl, { compiled: true });
+  const worker = options.separate ? await startProcess(['dist/src/main.js'], { ...env, ROLE: 'worker' }, /worker role started/, { compiled: true }) : undefined;
   sim.setWebhookUrl(`${bot.match[1]}/webhooks/zalo`);
   const db = createDatabase({ databaseUrl: benchDatabaseUrl, poolSize: 2 });
   try {
+    // Warm-up, not measured: other people, the same rate, for a couple of seconds, until
+    // every one is answered (the processes' code paths compiled, pools filled, the token read).
+    const warmUp = options.rate * 2;
+    await Promise.all(Array.from({ length: warmUp }, (_, i) => sim.userSendText(`${prefix}-warm-${i % options.users}`, script[Math.floor(i / options.users) % script.length]!)));
+    await settled(db, warmUp);
     const userIds = Array.from({ length: options.users }, (_, i) => `${prefix}-user-${i}`);
     // Each person walks the product-idea flow as producers do (menu, profile, idea), so a
     // turn answers as a real one does; their k-th text is matched with their k-th event.
@@ -49,21 +55,13 @@ export async function benchEndToEnd(options: { rate: number; users: number; dura
       posts.push(sim.userSendText(userId, text));
     }
     await Promise.all(posts);
-    // Done when every text is handled and every reply sent (a turn may answer in several messages).
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const [state] = await db.$queryRaw<{ handled: bigint; open: bigint }[]>`
-        SELECT (SELECT count(*) FROM inbound_event WHERE status = 'processed') AS handled,
-               (SELECT count(*) FROM inbound_event WHERE status = 'pending') + (SELECT count(*) FROM outbound_message WHERE status IN ('pending', 'sending')) AS open`;
-      if ((Number(state?.handled) >= total && Number(state?.open) === 0) || Date.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await settled(db, warmUp + total);
     // Each text's latency: from posting it to the first message its turn caused reaching Zalo.
     const arrivedAt = new Map(sim.getSent({ channel: 'cs' }).map((m) => [m.messageId, m.at]));
     const rows = await db.$queryRaw<{ userId: string; eventId: bigint; messageId: string | null }[]>`
       SELECT e.user_id AS "userId", e.id AS "eventId", o.zalo_message_id AS "messageId"
       FROM inbound_event e LEFT JOIN outbound_message o ON o.cause_event_id = e.id AND o.status = 'sent'
-      WHERE e.event_name = 'user_send_text' ORDER BY e.id`;
+      WHERE e.event_name = 'user_send_text' AND e.user_id LIKE ${`${prefix}-user-%`} ORDER BY e.id`;
     const eventsOf = new Map<string, bigint[]>();
     const firstReply = new Map<bigint, number>();
     for (const { userId, eventId, messageId } of rows) {
@@ -80,11 +78,23 @@ export async function benchEndToEnd(options: { rate: number; users: number; dura
         return reply === undefined ? [] : [reply - at];
       }),
     );
-    const [messages] = await db.$queryRaw<{ count: bigint }[]>`SELECT count(*) FROM outbound_message WHERE status = 'sent'`;
+    const [messages] = await db.$queryRaw<{ count: bigint }[]>`SELECT count(*) FROM outbound_message WHERE status = 'sent' AND recipient LIKE ${`${prefix}-user-%`}`;
     return { label: options.label, messages: total, replies: latencies.length, sent: Number(messages?.count ?? 0), p50: median(latencies), p99: percentile(latencies, 99) };
   } finally {
     await Promise.all([bot.stop(), worker?.stop()]);
     await simServer.close();
     await db.$disconnect();
+  }
+}
+
+/** Waits until `events` texts are handled and every reply is sent (a turn may answer in several messages). */
+async function settled(db: ReturnType<typeof createDatabase>, events: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const [state] = await db.$queryRaw<{ handled: bigint; open: bigint }[]>`
+      SELECT (SELECT count(*) FROM inbound_event WHERE status = 'processed') AS handled,
+             (SELECT count(*) FROM inbound_event WHERE status = 'pending') + (SELECT count(*) FROM outbound_message WHERE status IN ('pending', 'sending')) AS open`;
+    if ((Number(state?.handled) >= events && Number(state?.open) === 0) || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
