@@ -106,6 +106,12 @@ describe('console pages in a browser', () => {
     await retry.scrollIntoViewIfNeeded();
     expect((await retry.boundingBox())?.height ?? 0).toBeGreaterThanOrEqual(44);
     await page.screenshot({ path: `${screenshotDir}/operations-${width}.png`, fullPage: true });
+    // The registers, the reminders and the action log fit too.
+    for (const path of ['/console/certified', '/console/reminders', '/console/reminders/deadlines', '/console/audit', '/console/councils']) {
+      const shown = await page.goto(`${base}${path}`);
+      expect(shown?.status(), path).toBe(200);
+      expect(Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')), `${path} at ${width} px`).toBeLessThanOrEqual(0);
+    }
     await context.close();
   });
 
