@@ -115,6 +115,18 @@ export function checkSheet(sheet: ScoringSheet, productSets: ReadonlySet<string>
   return problems;
 }
 
+/** One sheet's data, read and checked: the sheet (unless unreadable) and every problem with it. */
+export function parseScoringSheet(data: unknown, ruleSets: readonly RuleSet[], options: { production: boolean }): { sheet: ScoringSheet | undefined; problems: string[] } {
+  const parsed = sheetSchema.safeParse(data);
+  if (!parsed.success) return { sheet: undefined, problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
+  const sheet = parsed.data;
+  const ruleSet = ruleSets.find((r) => r.id === sheet.ruleSet);
+  if (!ruleSet) return { sheet: undefined, problems: [`rule set ${sheet.ruleSet} does not exist`] };
+  const problems = checkSheet(sheet, new Set(ruleSet.productSets.map((p) => p.set)));
+  if (sheet.sample && options.production) problems.push('a sample sheet cannot be used in production');
+  return { sheet, problems };
+}
+
 export interface ScoringSheets {
   /** the sheet that scores a product set under a rule set, if one is loaded */
   sheetFor(ruleSetId: string, productSet: string): ScoringSheet | undefined;
@@ -132,20 +144,9 @@ export function loadScoringSheets(dir: string, ruleSets: readonly RuleSet[], opt
   const sheets: ScoringSheet[] = [];
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml')).sort();
   for (const file of files) {
-    const parsed = sheetSchema.safeParse(parseYaml(readFileSync(join(dir, file), 'utf8')));
-    if (!parsed.success) {
-      problems.push(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-      continue;
-    }
-    const sheet = parsed.data;
-    const ruleSet = ruleSets.find((r) => r.id === sheet.ruleSet);
-    if (!ruleSet) {
-      problems.push(`${file}: rule set ${sheet.ruleSet} does not exist`);
-      continue;
-    }
-    if (sheet.sample && options.production) problems.push(`${file}: a sample sheet cannot be used in production`);
-    problems.push(...checkSheet(sheet, new Set(ruleSet.productSets.map((p) => p.set))).map((p) => `${file}: ${p}`));
-    sheets.push(sheet);
+    const parsed = parseScoringSheet(parseYaml(readFileSync(join(dir, file), 'utf8')), ruleSets, options);
+    problems.push(...parsed.problems.map((p) => `${file}: ${p}`));
+    if (parsed.sheet) sheets.push(parsed.sheet);
   }
   const byKey = new Map<string, ScoringSheet>();
   const byId = new Map<string, ScoringSheet>();
