@@ -38,7 +38,11 @@ export interface MeetingPagesDeps {
   /** how long a re-issued invitation code stays valid */
   invitationTtlHours: number;
   /** scoring on the members' phones: the meeting page's part (console-scoring.ts); none without sheets */
-  scoring?: { section: (ctx: PageContext, meeting: { id: bigint; date: string; status: string; scoringOpenedAt: Date | null; scoringClosedAt: Date | null }, official: Official, query: Request['query']) => Promise<Html> };
+  scoring?: {
+    section: (ctx: PageContext, meeting: { id: bigint; date: string; status: string; scoringOpenedAt: Date | null; scoringClosedAt: Date | null }, official: Official, query: Request['query']) => Promise<Html>;
+    /** the meeting's products that have a scoring sheet: their results come from the tally */
+    scoredOnPhones: (meetingId: bigint) => Promise<Set<bigint>>;
+  };
   /** the OA's chat, for a QR code beside an invitation code */
   oaChatUrl?: string;
 }
@@ -368,14 +372,15 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
    * day has come and none is recorded, the form — who was present, and each present
    * scoring member's score of each product.
    */
-  async function resultsSection(ctx: PageContext, meeting: { id: bigint; date: string; councilId: bigint }, ideas: { id: bigint; productName: string }[], problem?: string): Promise<Html> {
+  async function resultsSection(ctx: PageContext, meeting: { id: bigint; date: string; councilId: bigint; scoringOpenedAt: Date | null }, ideas: { id: bigint; productName: string }[], problem?: string): Promise<Html> {
     const all = await deps.db.evaluationResult.findMany({ where: { meetingId: meeting.id }, orderBy: [{ productIdeaId: 'asc' }, { revision: 'desc' }] });
     const recorded = all.filter((r) => r.supersededAt === null);
+    let shown: Html = html``;
     if (recorded.length > 0) {
       const nameOf = new Map(ideas.map((i) => [i.id, i.productName]));
       const people = new Map((await deps.db.councilPerson.findMany({ where: { id: { in: [...new Set(recorded.flatMap((r) => r.presentIds))] } } })).map((p) => [p.id, p.name]));
       const line = (r: (typeof all)[number]) => ctx.t('console.results.line', { average: displayAverage(ctx.locale, r.scoreSumHundredths, r.scoreCount), stars: String(r.stars), count: String(r.scoreCount) });
-      return html`<h2>${ctx.t('console.results.title')}</h2><ul class="cards">${recorded.map((r) => {
+      shown = html`<h2>${ctx.t('console.results.title')}</h2><ul class="cards">${recorded.map((r) => {
         const earlier = all.filter((e) => e.productIdeaId === r.productIdeaId && e.supersededAt !== null);
         const scores = resultScores.safeParse(r.scores);
         const scoreOf = new Map((scores.success ? scores.data : []).map((s) => [s.personId, s.score]));
@@ -405,21 +410,27 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
           ${r.sheetId ? html`<div class="meta">${ctx.t('console.results.onSheet')}</div>` : correct}</li>`;
       })}</ul>`;
     }
-    if (meeting.date > vietnamDateOf(deps.now())) return html`<p class="meta">${ctx.t('console.results.notYet')}</p>`;
+    if (meeting.date > vietnamDateOf(deps.now())) return html`${shown}<p class="meta">${ctx.t('console.results.notYet')}</p>`;
+    // Totals typed in from paper for the products still without a result; those scored on
+    // the members' phones get theirs when the secretary closes scoring.
+    const onPhones = meeting.scoringOpenedAt && deps.scoring ? await deps.scoring.scoredOnPhones(meeting.id) : new Set<bigint>();
+    const pending = ideas.filter((idea) => !recorded.some((r) => r.productIdeaId === idea.id) && !onPhones.has(idea.id));
+    if (pending.length === 0) return shown;
     const members = await deps.db.councilMember.findMany({ where: { councilId: meeting.councilId, role: { in: ['chair', 'member'] } }, include: { person: true }, orderBy: { personId: 'asc' } });
     const fields = html`<h2>${ctx.t('console.results.enter')}</h2>
       ${problem ? html`<p class="flash error">${problem}</p>` : ''}
       <fieldset><legend>${ctx.t('console.results.present')}</legend>${members.map(
         (m) => html`<label class="check"><input type="checkbox" name="present" value="${String(m.personId)}" checked> ${m.person.name} · ${ctx.t(`council.role.${m.role}`)}</label>`,
       )}</fieldset>
-      ${ideas.map(
+      ${onPhones.size > 0 ? html`<p class="meta">${ctx.t('console.results.paperOnly')}</p>` : ''}
+      ${pending.map(
         (idea) => html`<fieldset><legend>${idea.productName}</legend>${members.map(
           (m) => html`<label>${m.person.name}<input type="number" name="score_${String(idea.id)}_${String(m.personId)}" min="0" max="100" step="0.01" inputmode="decimal"></label>`,
         )}</fieldset>`,
       )}
       <p class="meta">${ctx.t('console.results.hint')}</p>
       <button type="submit">${ctx.t('console.results.record')}</button>`;
-    return postForm(ctx, `/console/meetings/${String(meeting.id)}/results`, fields, { className: 'actions' });
+    return html`${shown}${postForm(ctx, `/console/meetings/${String(meeting.id)}/results`, fields, { className: 'actions' })}`;
   }
 
   router.post('/meetings/:id/results', async (req: Request, res: Response) => {
@@ -435,7 +446,10 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
     const reason = typeof body.reason === 'string' ? body.reason.trim() : undefined;
     const correcting = typeof body.product === 'string' && /^\d{1,18}$/.test(body.product) ? BigInt(body.product) : undefined;
     if (reason !== undefined && (reason.length < 5 || correcting === undefined)) return res.redirect(303, `/console/meetings/${String(meeting.id)}?error=correctionReason`);
-    const products = meeting.products.filter((p) => correcting === undefined || p.productIdeaId === correcting).map((p) => ({
+    // A first recording takes the products still without a result that are not scored on the phones.
+    const current = new Set((await deps.db.evaluationResult.findMany({ where: { meetingId: meeting.id, supersededAt: null }, select: { productIdeaId: true } })).map((r) => r.productIdeaId));
+    const onPhones = meeting.scoringOpenedAt && deps.scoring ? await deps.scoring.scoredOnPhones(meeting.id) : new Set<bigint>();
+    const products = meeting.products.filter((p) => (correcting === undefined ? !current.has(p.productIdeaId) && !onPhones.has(p.productIdeaId) : p.productIdeaId === correcting)).map((p) => ({
       productIdeaId: p.productIdeaId,
       scores: present.flatMap((personId) => {
         const raw = body[`score_${String(p.productIdeaId)}_${String(personId)}`];

@@ -4,6 +4,7 @@ import { displayDate, displayVietnamDateTime, vietnamDateOf } from '../calendar/
 import { meetingLinksValidUntil } from '../council/distribute-meeting.js';
 import {
   memberSheet,
+  sheetsOfIdeas,
   NotScoringMemberError,
   openScoring,
   productsToScore,
@@ -253,7 +254,11 @@ export function registerMemberScoringPages(router: Router, deps: ScoringPagesDep
 }
 
 /** The secretary's part of a meeting page: open scoring, the live board, paper sheets, close and tally. */
-export function registerScoringBoard(router: Router, deps: ScoringPagesDeps, kit: PageKit): { section: (ctx: PageContext, meeting: { id: bigint; date: string; status: string; scoringOpenedAt: Date | null; scoringClosedAt: Date | null }, official: Official, query: Request['query']) => Promise<Html> } {
+export function registerScoringBoard(
+  router: Router,
+  deps: ScoringPagesDeps,
+  kit: PageKit,
+): { section: (ctx: PageContext, meeting: { id: bigint; date: string; status: string; scoringOpenedAt: Date | null; scoringClosedAt: Date | null }, official: Official, query: Request['query']) => Promise<Html>; scoredOnPhones: (meetingId: bigint) => Promise<Set<bigint>> } {
   const visibleMeeting = async (req: Request) => {
     const official = kit.official(req);
     const id = idParam.safeParse(req.params.id);
@@ -375,6 +380,13 @@ export function registerScoringBoard(router: Router, deps: ScoringPagesDeps, kit
   });
 
   return {
+    async scoredOnPhones(meetingId) {
+      return deps.db.$transaction(async (tx) => {
+        const products = await tx.meetingProduct.findMany({ where: { meetingId }, select: { productIdeaId: true } });
+        const sheets = await sheetsOfIdeas(tx, deps.rules, products.map((p) => p.productIdeaId), deps.now());
+        return new Set([...sheets].filter(([, s]) => s.sheet !== null).map(([id]) => id));
+      });
+    },
     async section(ctx, meeting, official, query) {
       if (meeting.status !== 'locked') return html``;
       const heading = html`<h2 id="scoring">${ctx.t('scoring.board.title')}</h2>${scoringFlash(ctx, query)}`;

@@ -114,7 +114,7 @@ type IdeaWithDossier = Prisma.ProductIdeaGetPayload<{ include: { dossier: true }
  * The sheet each idea is scored on: its set's sheet under the rule set of its dossier's
  * filing date (as ruleSetOfDossier decides it), in two queries for any number of ideas.
  */
-async function sheetsOf(tx: Transaction, rules: ScoringRules, ideaIds: readonly bigint[], now: Date): Promise<Map<bigint, { idea: IdeaWithDossier; sheet: ScoringSheet | null; ruleSet: string }>> {
+export async function sheetsOfIdeas(tx: Transaction, rules: ScoringRules, ideaIds: readonly bigint[], now: Date): Promise<Map<bigint, { idea: IdeaWithDossier; sheet: ScoringSheet | null; ruleSet: string }>> {
   const ideas = await tx.productIdea.findMany({ where: { id: { in: [...ideaIds] } }, include: { dossier: true } });
   const dossierIds = ideas.flatMap((i) => (i.dossier ? [i.dossier.id] : []));
   const filings = dossierIds.length ? await tx.dossierEvent.findMany({ where: { dossierId: { in: dossierIds }, action: 'submitted' }, orderBy: { id: 'asc' }, select: { dossierId: true, at: true } }) : [];
@@ -130,7 +130,7 @@ async function sheetsOf(tx: Transaction, rules: ScoringRules, ideaIds: readonly 
 }
 
 async function sheetOfIdea(tx: Transaction, rules: ScoringRules, ideaId: bigint, now: Date) {
-  const found = (await sheetsOf(tx, rules, [ideaId], now)).get(ideaId);
+  const found = (await sheetsOfIdeas(tx, rules, [ideaId], now)).get(ideaId);
   if (!found) throw new MeetingNotFoundError(`idea ${ideaId}`);
   return found;
 }
@@ -149,7 +149,7 @@ export async function productsToScore(tx: Transaction, rules: ScoringRules, inpu
     tx.evaluationResult.findMany({ where: { meetingId: meeting.id, supersededAt: null }, select: { productIdeaId: true } }),
   ]);
   const recorded = new Set(results.map((r) => r.productIdeaId));
-  const sheetOf = await sheetsOf(tx, rules, meeting.products.map((p) => p.productIdeaId), input.now);
+  const sheetOf = await sheetsOfIdeas(tx, rules, meeting.products.map((p) => p.productIdeaId), input.now);
   const products: ProductToScore[] = [];
   for (const product of [...meeting.products].sort((a, b) => (a.productIdeaId < b.productIdeaId ? -1 : 1))) {
     const { idea, sheet } = sheetOf.get(product.productIdeaId)!;
@@ -249,7 +249,7 @@ export async function scoringBoard(tx: Transaction, rules: ScoringRules, input: 
   ]);
   const recorded = new Set(results.map((r) => r.productIdeaId));
   const voting = votingOf(meeting);
-  const sheetOf = await sheetsOf(tx, rules, meeting.products.map((p) => p.productIdeaId), input.now);
+  const sheetOf = await sheetsOfIdeas(tx, rules, meeting.products.map((p) => p.productIdeaId), input.now);
   const rows: BoardRow[] = [];
   for (const product of [...meeting.products].sort((a, b) => (a.productIdeaId < b.productIdeaId ? -1 : 1))) {
     const { idea, sheet } = sheetOf.get(product.productIdeaId)!;

@@ -127,6 +127,8 @@ describe('a council scoring on its members’ phones', () => {
     await secretary.getByRole('button', { name: t('scoring.board.open'), exact: true }).click();
     await secretary.waitForURL(/scoring=opened/);
     expect(await mainText(secretary)).toContain(t('scoring.flash.opened'));
+    // Every product has a sheet: no totals are typed in for them, their results come from the tally.
+    expect(await secretary.getByRole('button', { name: t('console.results.record'), exact: true }).count()).toBe(0);
     const links = await waitFor('every member’s link delivered by the stand-in', async () => {
       const found = memberUsers.map(scoringLinkOf);
       return found.every((l) => l !== undefined) ? (found as string[]) : undefined;
