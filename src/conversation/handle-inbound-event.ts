@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { defaultLocale, isLocale, type Translate } from '../i18n/translator.js';
 import { isInvitationCodeLike } from '../officials/official-invitations.js';
 import { composeReplies } from '../outbound/compose-replies.js';
-import { addToOutbox, enqueueCommitted, type OutboxEntry } from '../outbound/outbox.js';
+import { addToOutbox, enqueueCommitted, outboxInsert, type OutboxEntry } from '../outbound/outbox.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
 import { zaloEventSchema, type ZaloEvent } from '../zalo/webhook-events.js';
 import type { ConversationAction } from './action-outcome.js';
@@ -15,7 +15,7 @@ import { converse, type ConversationInput } from './converse.js';
 import type { ReceivedFile } from './flow-engine.js';
 import { buildEngineContext, type ConversationSetup } from './engine-context.js';
 import { toNfc } from '../text/normalize-input.js';
-import { readStoredConversation, saveConversation, StaleSessionError } from './session-store.js';
+import { readStoredConversation, sessionWrite, StaleSessionError } from './session-store.js';
 
 export interface InboundDeps {
   db: Database;
@@ -49,6 +49,8 @@ interface HandledEvent {
   status: 'processed' | 'ignored' | 'invalid';
   outboundIds: bigint[];
   documentIds?: bigint[];
+  /** a turn's writes, made in one statement with the event's own (commitTurn) */
+  writes?: { userId: string; session: Prisma.Sql | null; outbox: OutboxEntry[] };
 }
 
 // What Zalo's share-your-details form sends back; only text fields are taken.
@@ -151,13 +153,27 @@ async function applyEvent(tx: Transaction, row: RecordedEvent, deps: InboundDeps
       }
     }
   }
-  await saveConversation(tx, userId, turn.state, stored?.version ?? null, now);
   if (turn.locale !== locale) await tx.zaloUser.update({ where: { id: userId }, data: { locale: turn.locale } });
-  const outboundIds = await addToOutbox(tx, [
-    ...composeReplies(replies).map((message, index) => ({ idempotencyKey: `${row.eventKey}:reply:${index}`, recipient: userId, message, causeEventId: row.id })),
-    ...notices,
-  ], now);
-  return { status: 'processed', outboundIds, documentIds };
+  const outbox = [...composeReplies(replies).map((message, index) => ({ idempotencyKey: `${row.eventKey}:reply:${index}`, recipient: userId, message, causeEventId: row.id })), ...notices];
+  return { status: 'processed', outboundIds: [], documentIds, writes: { userId, session: sessionWrite(userId, turn.state, stored?.version ?? null, now), outbox } };
+}
+
+/**
+ * Marks the event handled and, for a turn, saves the session (at its row version) and
+ * writes its messages to the outbox: one statement, since every turn pays for each round
+ * trip. Returns the outbox ids; a session another turn moved first throws StaleSessionError.
+ */
+async function commitTurn(tx: Transaction, eventId: bigint, handled: HandledEvent, now: Date): Promise<bigint[]> {
+  const session = handled.writes?.session ?? null;
+  const outbox = handled.writes && handled.writes.outbox.length > 0 ? outboxInsert(handled.writes.outbox, now) : null;
+  const [row] = await tx.$queryRaw<{ saved: bigint; ids: bigint[] | null }[]>`
+    WITH ${session ? Prisma.sql`s AS (${session}),` : Prisma.empty} ${outbox ? Prisma.sql`o AS (${outbox}),` : Prisma.empty}
+      e AS (UPDATE inbound_event SET status = ${handled.status}::"InboundStatus", processed_at = ${now}, error = NULL WHERE id = ${eventId} RETURNING 1)
+    SELECT ${session ? Prisma.sql`(SELECT count(*) FROM s)` : Prisma.sql`1::bigint`} AS saved,
+           ${outbox ? Prisma.sql`(SELECT array_agg(id ORDER BY id) FROM o)` : Prisma.sql`NULL::bigint[]`} AS ids,
+           (SELECT count(*) FROM e) AS marked`;
+  if (session && handled.writes && Number(row?.saved) !== 1) throw new StaleSessionError(handled.writes.userId);
+  return [...handled.outboundIds, ...(row?.ids ?? [])];
 }
 
 async function giveUp(deps: InboundDeps, row: RecordedEvent, reason: string): Promise<bigint[]> {
@@ -208,8 +224,7 @@ export async function handleInboundEvent(deps: InboundDeps, eventId: bigint, enq
             ORDER BY id LIMIT 1`;
           if (!head || head.id > eventId) return true;
           const handled = await applyEvent(tx, head, deps);
-          await tx.$executeRaw`UPDATE inbound_event SET status = ${handled.status}::"InboundStatus", processed_at = ${deps.now()}, error = NULL WHERE id = ${head.id}`;
-          outboundIds = handled.outboundIds;
+          outboundIds = await commitTurn(tx, head.id, handled, deps.now());
           documentIds = handled.documentIds ?? [];
           deps.metrics.inboundHandled.inc({ result: handled.status });
           return head.id === eventId;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Transaction } from '../db/database.js';
+import { Prisma } from '../db/generated/client.js';
 import type { FlowSession } from './flow-engine.js';
 
 /** Another turn wrote this session first; the caller retries with the fresh one. */
@@ -117,27 +118,31 @@ export function readStoredConversation(row: StoredRow): StoredConversation {
  * the turn's clock, so "left for days" is measured on the same clock as the turn.
  */
 export async function saveConversation(tx: Transaction, userId: string, state: ConversationState | null, expectedVersion: number | null, now: Date): Promise<void> {
-  if (state === null) {
-    if (expectedVersion === null) return;
-    const removed = await tx.conversationSession.deleteMany({ where: { userId, version: expectedVersion } });
-    if (removed.count !== 1) throw new StaleSessionError(userId);
-    return;
-  }
+  const write = sessionWrite(userId, state, expectedVersion, now);
+  if (!write) return;
+  const [row] = await tx.$queryRaw<{ written: bigint }[]>`WITH w AS (${write}) SELECT count(*) AS written FROM w`;
+  if (Number(row?.written) !== 1) throw new StaleSessionError(userId);
+}
+
+/**
+ * The statement that writes `state` (or removes it, for null) if the stored row is still
+ * at `expectedVersion` (null: no row expected), returning one row when it did; null when
+ * there is nothing to write. Raw SQL: every turn saves here, and the version check is in
+ * the WHERE clause. A turn runs it inside its own combined statement.
+ */
+export function sessionWrite(userId: string, state: ConversationState | null, expectedVersion: number | null, now: Date): Prisma.Sql | null {
+  if (state === null) return expectedVersion === null ? null : Prisma.sql`DELETE FROM conversation_session WHERE user_id = ${userId} AND version = ${expectedVersion} RETURNING 1`;
   const { flowId, flowVersion, stepId } = state.flow;
   // Answers come from validators as plain values; checking them as JSON keeps Postgres honest.
-  const json = jsonObject.parse(JSON.parse(JSON.stringify(state)));
-  // Raw statements: every turn saves here, and the version check is in the WHERE clause.
+  const json = JSON.stringify(jsonObject.parse(JSON.parse(JSON.stringify(state))));
   if (expectedVersion === null) {
-    const created = await tx.$executeRaw`
+    return Prisma.sql`
       INSERT INTO conversation_session (user_id, flow_id, flow_version, step_id, state, version, created_at, updated_at)
-      VALUES (${userId}, ${flowId}, ${flowVersion}, ${stepId}, ${JSON.stringify(json)}::jsonb, 1, ${now}, ${now})
-      ON CONFLICT (user_id) DO NOTHING`;
-    if (created !== 1) throw new StaleSessionError(userId);
-    return;
+      VALUES (${userId}, ${flowId}, ${flowVersion}, ${stepId}, ${json}::jsonb, 1, ${now}, ${now})
+      ON CONFLICT (user_id) DO NOTHING RETURNING 1`;
   }
-  const updated = await tx.$executeRaw`
+  return Prisma.sql`
     UPDATE conversation_session
-    SET flow_id = ${flowId}, flow_version = ${flowVersion}, step_id = ${stepId}, state = ${JSON.stringify(json)}::jsonb, version = ${expectedVersion + 1}, updated_at = ${now}
-    WHERE user_id = ${userId} AND version = ${expectedVersion}`;
-  if (updated !== 1) throw new StaleSessionError(userId);
+    SET flow_id = ${flowId}, flow_version = ${flowVersion}, step_id = ${stepId}, state = ${json}::jsonb, version = ${expectedVersion + 1}, updated_at = ${now}
+    WHERE user_id = ${userId} AND version = ${expectedVersion} RETURNING 1`;
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '../observability/logger.js';
 import type { Transaction } from '../db/database.js';
+import { Prisma } from '../db/generated/client.js';
 import { outgoingChannel, type OutgoingMessage } from './outgoing-message.js';
 
 export interface OutboxEntry {
@@ -17,9 +18,18 @@ export interface OutboxEntry {
  */
 export async function addToOutbox(tx: Transaction, entries: OutboxEntry[], now: Date): Promise<bigint[]> {
   if (entries.length === 0) return [];
-  // One statement for any number of rows, as raw SQL: every conversation turn writes here,
-  // and the client's bulk insert costs several times the statement itself.
-  const rows = await tx.$queryRaw<{ id: bigint }[]>`
+  const rows = await tx.$queryRaw<{ id: bigint }[]>(outboxInsert(entries, now));
+  return rows.map((row) => row.id);
+}
+
+/**
+ * The statement that writes `entries` (non-empty) and returns the new rows' ids: one for
+ * any number of rows, as raw SQL, since every conversation turn writes here and the
+ * client's bulk insert costs several times the statement itself. A turn runs it inside
+ * its own combined statement.
+ */
+export function outboxInsert(entries: OutboxEntry[], now: Date): Prisma.Sql {
+  return Prisma.sql`
     INSERT INTO outbound_message (idempotency_key, recipient, channel, payload, cause_event_id, created_at)
     SELECT entry.key, entry.recipient, entry.channel::"OutboundChannel", entry.payload::jsonb, entry.cause::bigint, ${now}
     FROM unnest(${entries.map((e) => e.idempotencyKey)}::text[], ${entries.map((e) => e.recipient)}::text[], ${entries.map((e) => outgoingChannel(e.message))}::text[],
@@ -28,7 +38,6 @@ export async function addToOutbox(tx: Transaction, entries: OutboxEntry[], now: 
     ORDER BY entry.position
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id`;
-  return rows.map((row) => row.id);
 }
 
 /**
