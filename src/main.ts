@@ -133,6 +133,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         checklists: conversation.setup.checklists,
         calendar: conversation.calendar,
         checkWorkingDays: conversation.notifyRules.dossierCheckWorkingDays,
+        settingsFor: conversation.provinceSettings,
         enqueueOutbound: queues.enqueueOutboundMessages,
         storage,
         uploads: createOfficialUploadIntake(storage, now),

@@ -12,7 +12,7 @@ import { displayPhone } from '../text/phone.js';
 // with filters, on the page or as an Excel workbook.
 
 export interface ConsoleTask {
-  kind: 'reviewIdea' | 'checkDossier' | 'awaitProducer' | 'unreachable' | 'lockMeeting' | 'unacknowledged' | 'refusedByZalo';
+  kind: 'reviewIdea' | 'checkDossier' | 'awaitProducer' | 'unreachable' | 'lockMeeting' | 'unacknowledged' | 'refusedByZalo' | 'answerRequest';
   href: string;
   productName: string;
   receiptNumber: string;
@@ -29,7 +29,7 @@ export interface ConsoleTask {
  * the commune's check, and dossiers returned and awaited from the producer; the nearest
  * deadline first, then the oldest.
  */
-export async function consoleTasks(db: Database, input: { official: Official; now: Date; calendar: WorkingCalendar; checkWorkingDays: number }): Promise<ConsoleTask[]> {
+export async function consoleTasks(db: Database, input: { official: Official; now: Date; calendar: WorkingCalendar; checkWorkingDays: number; requestAnswerWorkingDays: number }): Promise<ConsoleTask[]> {
   const today = vietnamDateOf(input.now);
   const region = ideaRegion(input.official);
   const ideas = await db.productIdea.findMany({
@@ -71,6 +71,23 @@ export async function consoleTasks(db: Database, input: { official: Official; no
       const deadline = meeting.date as CalendarDate;
       tasks.push({ ...base, kind: 'unacknowledged', producerName: people.map((p) => p.name).join(', '), deadline, workingDaysLeft: workingDaysBetween(input.calendar, today, deadline) });
     }
+  }
+
+  // People who asked to talk to an official and are not answered yet, by the province's standard.
+  const requests = await db.officialRequest.findMany({ where: { ...officialRequestRegion(input.official), answeredAt: null }, orderBy: { id: 'asc' } });
+  for (const request of requests) {
+    const since = vietnamDateOf(request.createdAt);
+    const deadline = addWorkingDays(input.calendar, since, input.requestAnswerWorkingDays);
+    tasks.push({
+      kind: 'answerRequest',
+      href: `/console/requests/${String(request.id)}`,
+      productName: request.message.length > 120 ? `${request.message.slice(0, 119)}…` : request.message,
+      receiptNumber: displayPhone(request.phone),
+      producerName: request.name,
+      since,
+      deadline,
+      workingDaysLeft: workingDaysBetween(input.calendar, today, deadline),
+    });
   }
 
   // People the bot could not reach in the last 30 days: someone must call them.
@@ -159,4 +176,9 @@ export async function ideasWorkbook(ideas: readonly ListedIdea[], t: (key: strin
     });
   }
   return workbook.xlsx.writeBuffer() as Promise<ArrayBuffer>;
+}
+
+/** The requests an official answers: their commune's, or their province's. */
+export function officialRequestRegion(official: Official): { provinceCode: string; communeCode?: string } {
+  return official.role === 'commune' ? { provinceCode: official.provinceCode, communeCode: official.communeCode ?? '' } : { provinceCode: official.provinceCode };
 }

@@ -30,6 +30,8 @@ import type { MeetingRules } from '../council/schedule-meeting.js';
 import type { RuleSet } from '../ocop/rule-sets.js';
 import type { NotifyTiming } from '../notify/timing.js';
 import { DomainError, type DomainErrorCode } from '../errors/domain-error.js';
+import { registerRequestPages } from './console-requests.js';
+import type { ProvinceSettings } from '../ocop/province-settings.js';
 import { registerMemberScoringPages, registerScoringBoard, type ScoringPagesDeps } from './console-scoring.js';
 import { registerMeetingPages } from './console-meetings.js';
 import { registerCertifiedPages } from './console-certified.js';
@@ -60,6 +62,8 @@ export interface ConsoleDeps {
   calendar: WorkingCalendar;
   /** the commune's working days to check a dossier (rules/notifications.yaml) */
   checkWorkingDays: number;
+  /** each province's own rules (rules/provinces.yaml): how soon a producer's request is answered */
+  settingsFor: (provinceCode: string) => ProvinceSettings;
   enqueueOutbound: (ids: bigint[]) => Promise<void>;
   storage: DocumentStorage;
   /** stores what the commune uploads (only what prints in the packet) */
@@ -253,7 +257,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   // Việc cần làm: one list, the nearest deadline first.
   router.get('/', async (req: ConsoleRequest, res: Response) => {
     const ctx = await ctxOf(req, flashOf(req));
-    const tasks = await consoleTasks(deps.db, { official: official(req), now: deps.now(), calendar: deps.calendar, checkWorkingDays: deps.checkWorkingDays });
+    const who = official(req);
+    const tasks = await consoleTasks(deps.db, { official: who, now: deps.now(), calendar: deps.calendar, checkWorkingDays: deps.checkWorkingDays, requestAnswerWorkingDays: deps.settingsFor(who.provinceCode).requestAnswerWorkingDays });
     const rows = tasks.map((task) => {
       const due =
         task.workingDaysLeft === undefined
@@ -530,6 +535,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   }
   const rounds = deps.ruleSets && deps.meetings ? { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor } : undefined;
   registerAuditPage(router, { db: deps.db }, { ctxOf, page, official, notFound });
+  registerRequestPages(router, { db: deps.db, now: deps.now }, { ctxOf, page, official, notFound });
   registerCertifiedPages(router, { db: deps.db, now: deps.now, ...(deps.ruleSets ? { ruleSets: deps.ruleSets } : {}) }, { ctxOf, page, official, notFound });
   registerReminderPages(router, { db: deps.db, now: deps.now, ...(deps.notifyTiming ? { timing: deps.notifyTiming } : {}) }, { ctxOf, page, official, notFound });
   registerOverviewPages(router, { db: deps.db, now: deps.now, calendar: deps.calendar, checkWorkingDays: deps.checkWorkingDays, ...(rounds ? { rounds } : {}) }, { ctxOf, page, official, notFound });

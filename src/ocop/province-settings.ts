@@ -18,6 +18,8 @@ const settingsSchema = z.strictObject({
   quorum: z.strictObject({ present: z.number().int().min(1), of: z.number().int().min(1), chairRequired: z.boolean() }).refine((q) => q.present <= q.of, 'present cannot exceed of'),
   /** the province OCOP unit's contact, given when no official can take a producer's request */
   ocopContact: contactSchema.nullable(),
+  /** working days in which an official answers a producer's request to talk (the province's own service standard) */
+  requestAnswerWorkingDays: z.number().int().min(1).max(15),
   /** each commune's OCOP contact (commune code → contact), preferred to the province's */
   communeContacts: z.record(z.string().regex(/^\d{5}$/, 'a five-digit commune code'), contactSchema),
 });

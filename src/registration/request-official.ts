@@ -32,6 +32,10 @@ export async function requestOfficial(input: ActionInput, settingsFor: (province
   const phone = producer?.phone ?? a.phone;
   if (!communeCode || !phone) throw new Error('a request for an official needs a commune and a phone');
   const commune = await communeLabel(input.tx, communeCode);
+  // Kept until an official marks it answered: an unanswered request stays on their task list.
+  await input.tx.officialRequest.create({
+    data: { zaloUserId: input.userId, producerId: producer?.id ?? null, name: producer?.name ?? input.translate(input.locale, 'official.unknownPerson'), phone, provinceCode: commune.provinceCode, communeCode, message: a.message, createdAt: input.now },
+  });
   const notify = await noticesToOfficials(input.tx, input.translate, { communeCode, provinceCode: commune.provinceCode }, 'official.request', {
     producer: producer?.name ?? input.translate(input.locale, 'official.unknownPerson'),
     phone: displayPhone(phone),

@@ -97,6 +97,7 @@ export async function startConsoleApp(options: { db: Database; redis: Redis; now
       checklists: conversation.setup.checklists,
       calendar: conversation.calendar,
       checkWorkingDays: conversation.notifyRules.dossierCheckWorkingDays,
+      settingsFor: conversation.provinceSettings,
       enqueueOutbound: options.enqueueOutbound ?? (async () => undefined),
       storage,
       uploads: createOfficialUploadIntake(storage, now),

@@ -78,7 +78,7 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  await db.$executeRawUnsafe('TRUNCATE console_session, console_sign_in, notification, dossier_packet, dossier_document, delivery, evaluation_result, official, api_token, council, council_member, council_person, meeting, meeting_product, product_idea, producer, dossier, dossier_event, outbound_message, zalo_user, conversation_session, inbound_event RESTART IDENTITY CASCADE');
+  await db.$executeRawUnsafe('TRUNCATE console_session, console_sign_in, official_request, notification, dossier_packet, dossier_document, delivery, evaluation_result, official, api_token, council, council_member, council_person, meeting, meeting_product, product_idea, producer, dossier, dossier_event, outbound_message, zalo_user, conversation_session, inbound_event RESTART IDENTITY CASCADE');
   enqueued.length = 0;
   for (const [key, role, communeCode] of [['commune', 'commune', '26116'], ['other', 'commune', '26020'], ['province', 'province', null], ['secretary', 'secretary', null]] as const) {
     const official = await db.official.create({ data: { name: `Cán bộ ${key}`, role, provinceCode: '75', communeCode, zaloUserId: `zu-${key}`, linkedAt: clock.now } });
@@ -194,6 +194,28 @@ describe('the pages', () => {
     // Another commune's official sees neither.
     const other = (await browse('/console', { cookie: await signIn('zu-other') })).text;
     expect(other).not.toContain('Zalo -213');
+  });
+
+  it('a producer’s “Gặp cán bộ” request stays on the commune’s list, late after the province’s working days, until an official says what they did', async () => {
+    // Through the chat: the producer writes to their commune's officials.
+    await driver.play('zu-producer', ['menu', 'Gặp cán bộ', 'Xin hướng dẫn cách chụp phiếu kiểm nghiệm']);
+    const [request] = await db.officialRequest.findMany({ where: { zaloUserId: 'zu-producer' } });
+    expect(request).toMatchObject({ communeCode: '26116', provinceCode: '75', message: 'Xin hướng dẫn cách chụp phiếu kiểm nghiệm', answeredAt: null });
+    const commune = await signIn('zu-commune');
+    // Sent on Wednesday 2 December: two working days, so due Friday 4 December.
+    const tasks = (await browse('/console', { cookie: commune })).text;
+    expect(tasks).toContain(translate('vi', 'console.tasks.kind.answerRequest'));
+    expect(tasks).toContain('Xin hướng dẫn cách chụp phiếu kiểm nghiệm');
+    expect(tasks).toContain(translate('vi', 'console.tasks.left', { days: '2', date: '04/12/2026' }));
+    expect((await browse('/console', { cookie: await signIn('zu-other') })).text).not.toContain('Xin hướng dẫn cách chụp');
+    expect((await browse(`/console/requests/${String(request!.id)}`, { cookie: await signIn('zu-other') })).status).toBe(404);
+    const page = (await browse(`/console/requests/${String(request!.id)}`, { cookie: commune })).text;
+    expect(page).toContain('href="tel:0912000001"');
+    // A note is required; then it is answered once, by whom, and leaves the list.
+    expect((await browse(`/console/requests/${String(request!.id)}/answered`, { cookie: commune, form: { _csrf: csrfOf(page), note: '' } })).headers.get('location')).toContain('error=note');
+    expect((await browse(`/console/requests/${String(request!.id)}/answered`, { cookie: commune, form: { _csrf: csrfOf(page), note: 'Đã gọi điện hướng dẫn.' } })).status).toBe(303);
+    expect(await db.officialRequest.findUniqueOrThrow({ where: { id: request!.id } })).toMatchObject({ answeredBy: 'Cán bộ commune', answerNote: 'Đã gọi điện hướng dẫn.' });
+    expect((await browse('/console', { cookie: commune })).text).not.toContain('Xin hướng dẫn cách chụp');
   });
 
   it('switches to English and remembers it', async () => {

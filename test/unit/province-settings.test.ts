@@ -13,12 +13,12 @@ async function fileWith(text: string): Promise<string> {
 
 describe('province council settings', () => {
   it('gives every province the defaults of the project file: one working day, 07:30, spread 10, quorum 3/4 with the chair', () => {
-    expect(loadProvinceSettings(join(projectDir, 'rules', 'provinces.yaml'))('75')).toEqual({ leadWorkingDays: 1, officeOpens: '07:30', scoreSpread: 10, extraRounds: [], quorum: { present: 3, of: 4, chairRequired: true }, ocopContact: null, communeContacts: {} });
+    expect(loadProvinceSettings(join(projectDir, 'rules', 'provinces.yaml'))('75')).toEqual({ leadWorkingDays: 1, officeOpens: '07:30', scoreSpread: 10, extraRounds: [], quorum: { present: 3, of: 4, chairRequired: true }, requestAnswerWorkingDays: 2, ocopContact: null, communeContacts: {} });
   });
 
   it('lets a province change what differs and keeps the rest', async () => {
     const settings = loadProvinceSettings(
-      await fileWith(['defaults:', '  leadWorkingDays: 1', '  officeOpens: "07:30"', '  scoreSpread: 10', '  quorum: { present: 3, of: 4, chairRequired: true }', '  extraRounds: []', '  ocopContact: null', '  communeContacts: {}', 'provinces:', '  "75": { leadWorkingDays: 2 }'].join('\n')),
+      await fileWith(['defaults:', '  leadWorkingDays: 1', '  officeOpens: "07:30"', '  scoreSpread: 10', '  quorum: { present: 3, of: 4, chairRequired: true }', '  extraRounds: []', '  requestAnswerWorkingDays: 2', '  ocopContact: null', '  communeContacts: {}', 'provinces:', '  "75": { leadWorkingDays: 2 }'].join('\n')),
     );
     expect(settings('75')).toMatchObject({ leadWorkingDays: 2, officeOpens: '07:30', scoreSpread: 10 });
     expect(settings('01').leadWorkingDays).toBe(1);
@@ -27,7 +27,7 @@ describe('province council settings', () => {
   it('gives a producer whom to call: their commune OCOP contact, else the province unit, else nobody', async () => {
     const settings = loadProvinceSettings(
       await fileWith([
-        'defaults:', '  leadWorkingDays: 1', '  officeOpens: "07:30"', '  scoreSpread: 10', '  quorum: { present: 3, of: 4, chairRequired: true }', '  extraRounds: []', '  ocopContact: null', '  communeContacts: {}',
+        'defaults:', '  leadWorkingDays: 1', '  officeOpens: "07:30"', '  scoreSpread: 10', '  quorum: { present: 3, of: 4, chairRequired: true }', '  extraRounds: []', '  requestAnswerWorkingDays: 2', '  ocopContact: null', '  communeContacts: {}',
         'provinces:',
         '  "75": { ocopContact: { name: "Văn phòng Điều phối NTM tỉnh", phone: "02513822000" }, communeContacts: { "26116": { name: "Cán bộ OCOP xã Tân Phú", phone: "0912345678" } } }',
       ].join('\n')),
@@ -35,7 +35,7 @@ describe('province council settings', () => {
     expect(ocopContactFor(settings('75'), '26116')).toEqual({ name: 'Cán bộ OCOP xã Tân Phú', phone: '0912345678' });
     expect(ocopContactFor(settings('75'), '26170')).toEqual({ name: 'Văn phòng Điều phối NTM tỉnh', phone: '02513822000' });
     expect(ocopContactFor(settings('01'), '00004')).toBeNull();
-    const badPhone = await fileWith(['defaults:', '  leadWorkingDays: 1', '  officeOpens: "07:30"', '  scoreSpread: 10', '  quorum: { present: 3, of: 4, chairRequired: true }', '  extraRounds: []', '  ocopContact: { name: "Tỉnh", phone: "+84 912" }', '  communeContacts: {}', 'provinces: {}'].join('\n'));
+    const badPhone = await fileWith(['defaults:', '  leadWorkingDays: 1', '  officeOpens: "07:30"', '  scoreSpread: 10', '  quorum: { present: 3, of: 4, chairRequired: true }', '  extraRounds: []', '  requestAnswerWorkingDays: 2', '  ocopContact: { name: "Tỉnh", phone: "+84 912" }', '  communeContacts: {}', 'provinces: {}'].join('\n'));
     expect(() => loadProvinceSettings(badPhone)).toThrow(/ocopContact\.phone: a phone written 0/);
   });
 
