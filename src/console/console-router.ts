@@ -397,7 +397,13 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       return html`<li class="card item ${state}">
         <div><strong>${ctx.t(`dossier.item.${item.item}`)}</strong> <span class="tag">${ctx.t(`console.dossier.need.${item.need}`)}</span> <span class="tag">${ctx.t(`console.dossier.by.${item.by}`)}</span></div>
         <div class="meta">${ctx.t(`console.dossier.state.${state}`)}</div>
-        ${stored.length > 0 ? html`<div class="docs">${stored.map((d, i) => html`<a href="/console/documents/${String(d.id)}" target="_blank" rel="noopener">${ctx.t('console.dossier.view', { n: String(i + 1) })}</a> `)}</div>` : ''}
+        ${stored.length > 0 ? html`<div class="docs">${stored.map((d, i) => {
+          const label = ctx.t('console.dossier.view', { n: String(i + 1) });
+          // A photographed page is shown on the page itself (loaded as it scrolls into view); a PDF or Word file opens on its own.
+          return d.mediaType?.startsWith('image/')
+            ? html`<a href="/console/documents/${String(d.id)}" target="_blank" rel="noopener" class="thumb"><img src="/console/documents/${String(d.id)}" alt="${label}" loading="lazy" decoding="async"><span>${label}</span></a> `
+            : html`<a href="/console/documents/${String(d.id)}" target="_blank" rel="noopener">${label}</a> `;
+        })}</div>` : ''}
         ${item.exemption ? html`<div class="note">${ctx.t('console.dossier.exemption', { reason: item.exemption.reason, date: displayDate(vietnamDateOf(item.exemption.declaredAt)) })}</div>` : ''}
         ${item.returns.map((r) => html`<div class="note">${ctx.t('console.dossier.returnedWith', { reason: r.reason, date: displayDate(vietnamDateOf(r.returnedAt)) })}</div>`)}
       </li>`;

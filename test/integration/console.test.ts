@@ -7,7 +7,7 @@ import { createApiToken } from '../../src/admin/api-tokens.js';
 import { createDatabase } from '../../src/db/database.js';
 import { newStorageKey, type DocumentStorage } from '../../src/storage/storage.js';
 import { Readable } from 'node:stream';
-import { makePdf } from '../helpers/make-documents.js';
+import { makeJpeg, makePdf } from '../helpers/make-documents.js';
 import { outgoingMessageSchema } from '../../src/outbound/outgoing-message.js';
 import { startConsoleApp } from '../helpers/admin-app.js';
 import { inboundDeps, loadProjectConversation, translate } from '../helpers/conversation-harness.js';
@@ -562,5 +562,19 @@ describe('the packet from the dossier page', () => {
     // Another commune's official cannot download it.
     expect((await fetch(`${base}/console/packets/${packet.id}`, { headers: { cookie: await signIn('zu-other') } })).status).toBe(404);
     expect((await browse(`/console/ideas/${ids.dossierIdea}/dossier`, { cookie })).text).toContain(`/console/packets/${packet.id}`);
+  });
+
+  it('shows a photographed page on the dossier page itself, and a PDF as a link', async () => {
+    const dossier = await db.dossier.findUniqueOrThrow({ where: { productIdeaId: ids.dossierIdea! } });
+    const photo = Buffer.from(makeJpeg({ width: 60, height: 80, seed: 3 }));
+    const storageKey = newStorageKey('document', 'jpg', clock.now);
+    await storage.put(storageKey, Readable.from([photo]), { contentType: 'image/jpeg', sizeBytes: photo.byteLength });
+    const document = await db.dossierDocument.create({ data: { dossierId: dossier.id, itemCode: 'labelPackaging', position: 1, status: 'stored', uploadedBy: 'zu-producer', mediaType: 'image/jpeg', printable: true, sizeBytes: photo.byteLength, sha256: createHash('sha256').update(photo).digest('hex'), storageKey, createdAt: clock.now } });
+    const cookie = await signIn('zu-commune');
+    const page = (await browse(`/console/ideas/${ids.dossierIdea}/dossier`, { cookie })).text;
+    expect(page).toContain(`<img src="/console/documents/${document.id}" alt="${translate('vi', 'console.dossier.view', { n: '1' })}" loading="lazy"`);
+    const shown = await fetch(`${base}/console/documents/${document.id}`, { headers: { cookie } });
+    expect([shown.status, shown.headers.get('content-type')]).toEqual([200, 'image/jpeg']);
+    expect((await fetch(`${base}/console/documents/${document.id}`, { headers: { cookie: await signIn('zu-other') } })).status).toBe(404);
   });
 });
