@@ -96,3 +96,12 @@ export function vietnamInstant(date: CalendarDate, time: string): Date {
 export function displayDate(date: string): string {
   return date.split('-').reverse().join('/');
 }
+
+/** The same day `months` later; a day the month lacks becomes its last (29/02 + 36 months → 28/02). */
+export function addMonths(date: CalendarDate, months: number): CalendarDate {
+  const { year, month, day } = partsOf(date);
+  const index = year * 12 + (month - 1) + months;
+  const targetYear = Math.floor(index / 12);
+  const targetMonth = (index % 12) + 1;
+  return makeCalendarDate(targetYear, targetMonth, Math.min(day, daysInMonth(targetYear, targetMonth)));
+}

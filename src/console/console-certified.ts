@@ -1,11 +1,11 @@
 import type { Request, Response, Router } from 'express';
+import { addMonths } from '../calendar/calendar-date.js';
 import { z } from 'zod';
 import { displayDate, displayVietnamDateTime, isCalendarDate, vietnamDateOf } from '../calendar/calendar-date.js';
 import type { Database } from '../db/database.js';
 import type { CertifiedProduct, Notification, Official, Prisma } from '../db/generated/client.js';
 import { readCertifiedProductsFile } from '../notify/certified-products-file.js';
 import {
-  addMonths,
   certifiedProductRegion,
   importCertifiedProducts,
   maxImportRows,

@@ -43,6 +43,8 @@ export interface MeetingPagesDeps {
     /** the meeting's products that have a scoring sheet: their results come from the tally */
     scoredOnPhones: (meetingId: bigint) => Promise<Set<bigint>>;
   };
+  /** the province's recognition decision on the results: the meeting page's part (console-recognition.ts) */
+  recognition?: { section: (ctx: PageContext, meeting: { id: bigint }, official: Official, query: Request['query']) => Promise<Html> };
   /** the OA's chat, for a QR code beside an invitation code */
   oaChatUrl?: string;
 }
@@ -273,7 +275,8 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
       <h2>${ctx.t('console.meeting.board')}</h2>${board}
       ${rows.length ? html`<p><a class="button secondary" href="/console/meetings/${String(meeting.id)}/deliveries.pdf">${ctx.t('console.meeting.proofPdf')}</a></p>` : ''}
       ${deps.scoring ? await deps.scoring.section(ctx, meeting, kit.official(req), req.query) : ''}
-      ${results}`;
+      ${results}
+      ${deps.recognition ? await deps.recognition.section(ctx, meeting, kit.official(req), req.query) : ''}`;
     kit.page(res, 200, ctx, ctx.t('console.meeting.title', { date: displayDate(meeting.date) }), body);
   });
 

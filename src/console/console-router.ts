@@ -31,6 +31,7 @@ import type { RuleSet } from '../ocop/rule-sets.js';
 import type { NotifyTiming } from '../notify/timing.js';
 import { DomainError, type DomainErrorCode } from '../errors/domain-error.js';
 import { registerRequestPages } from './console-requests.js';
+import { registerRecognitionPages } from './console-recognition.js';
 import type { ProvinceSettings } from '../ocop/province-settings.js';
 import { registerMemberScoringPages, registerScoringBoard, type ScoringPagesDeps } from './console-scoring.js';
 import { registerMeetingPages } from './console-meetings.js';
@@ -537,7 +538,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
 
   if (deps.meetings && deps.distribute && deps.ruleSets) {
     const scoring = scoringDeps ? registerScoringBoard(router, scoringDeps, { ctxOf, page, official, notFound }) : undefined;
-    registerMeetingPages(router, { ...(scoring ? { scoring } : {}), db: deps.db, translate: deps.translate, evaluation: { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor }, logger: deps.logger, now: deps.now, meetings: deps.meetings, distribute: deps.distribute, enqueueOutbound: deps.enqueueOutbound, invitationTtlHours: deps.invitationTtlHours, ...(deps.oaChatUrl ? { oaChatUrl: deps.oaChatUrl } : {}) }, { ctxOf, page, official, notFound });
+    const recognition = registerRecognitionPages(router, { db: deps.db, storage: deps.storage, translate: deps.translate, ruleSets: deps.ruleSets, now: deps.now, logger: deps.logger, enqueueOutbound: deps.enqueueOutbound }, { ctxOf, page, official, notFound });
+    registerMeetingPages(router, { ...(scoring ? { scoring } : {}), recognition, db: deps.db, translate: deps.translate, evaluation: { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor }, logger: deps.logger, now: deps.now, meetings: deps.meetings, distribute: deps.distribute, enqueueOutbound: deps.enqueueOutbound, invitationTtlHours: deps.invitationTtlHours, ...(deps.oaChatUrl ? { oaChatUrl: deps.oaChatUrl } : {}) }, { ctxOf, page, official, notFound });
   }
   const rounds = deps.ruleSets && deps.meetings ? { ruleSets: deps.ruleSets, settingsFor: deps.meetings.settingsFor } : undefined;
   registerAuditPage(router, { db: deps.db }, { ctxOf, page, official, notFound });

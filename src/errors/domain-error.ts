@@ -44,6 +44,8 @@ export const errorTable = {
   'scoring.answers': { status: 'bad_request' },
   'message.notFailed': { status: 'conflict' },
   'message.inDoubt': { status: 'conflict' },
+  'recognition.input': { status: 'bad_request' },
+  'recognition.recorded': { status: 'conflict' },
 } as const satisfies Record<string, { status: ErrorStatus; message?: string }>;
 
 export type DomainErrorCode = keyof typeof errorTable;

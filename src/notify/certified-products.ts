@@ -1,5 +1,5 @@
 import { readCsvRecords, type CsvRecord } from '../regions/read-csv-records.js';
-import { addDays, daysInMonth, isCalendarDate, makeCalendarDate, partsOf, vietnamDateOf, vietnamInstant, type CalendarDate } from '../calendar/calendar-date.js';
+import { addDays, addMonths, daysInMonth, isCalendarDate, makeCalendarDate, partsOf, vietnamDateOf, vietnamInstant, type CalendarDate } from '../calendar/calendar-date.js';
 import { toMatchKey, toNfc } from '../text/normalize-input.js';
 import { answerValidators } from '../text/validators.js';
 import type { Database, Transaction } from '../db/database.js';
@@ -233,14 +233,6 @@ export function readCertifiedProductRecords(records: readonly CsvRecord[], optio
   return problems.length > 0 ? { ok: false, problems } : { ok: true, rows };
 }
 
-/** The same day `months` later; a day the month lacks becomes its last (29/02 + 36 months → 28/02). */
-export function addMonths(date: CalendarDate, months: number): CalendarDate {
-  const { year, month, day } = partsOf(date);
-  const index = year * 12 + (month - 1) + months;
-  const targetYear = Math.floor(index / 12);
-  const targetMonth = (index % 12) + 1;
-  return makeCalendarDate(targetYear, targetMonth, Math.min(day, daysInMonth(targetYear, targetMonth)));
-}
 
 /** What a certificate row stores, before its producer is looked up. */
 type CertifiedValues = Pick<CertifiedProduct, 'productName' | 'producerName' | 'producerPhone' | 'communeCode' | 'stars' | 'certificateNumber' | 'certifiedOn' | 'expiresOn' | 'ruleSet'>;
