@@ -29,7 +29,13 @@ export async function describeStatus(input: ActionInput, rules: { ruleSets: read
     const result = idea.results[0];
     const dossier = idea.dossier;
     let stage: string;
-    if (result) {
+    // One transaction, one query at a time.
+    const certificate = result ? await input.tx.certificate.findFirst({ where: { productIdeaId: idea.id }, orderBy: { id: 'desc' } }) : null;
+    if (certificate) {
+      stage = t('status.stage.certified', { stars: String(certificate.stars), number: certificate.number, expires: displayDate(certificate.expiresOn) });
+    } else if (result?.disqualifiedReason) {
+      stage = t('status.stage.disqualified', { date: displayDate(result.meeting.date), reason: result.disqualifiedReason });
+    } else if (result) {
       stage = t('status.stage.evaluated', { date: displayDate(result.meeting.date), average: displayAverage(input.locale, result.scoreSumHundredths, result.scoreCount), stars: String(result.stars) });
     } else if (dossier?.status === 'checked') {
       // One transaction, one query at a time.

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedConversation } from '../../src/bot/conversation-setup.js';
 import { defaultConsoleAuth, issueSignInLink } from '../../src/console/console-auth.js';
 import { recordResults } from '../../src/council/evaluation-results.js';
+import { describeStatus } from '../../src/dossier/describe-status.js';
 import { createDatabase } from '../../src/db/database.js';
 import { outgoingMessageSchema } from '../../src/outbound/outgoing-message.js';
 import { startConsoleApp } from '../helpers/admin-app.js';
@@ -145,6 +146,10 @@ describe('the province’s recognition decision', () => {
     expect(await told('producer-two')).toEqual([]);
     expect(await told('producer-five')).toEqual([]);
     expect(enqueued.length).toBe(4);
+    // "Tình trạng sản phẩm của tôi" names the certificate and its expiry, or why the dossier was ruled out.
+    const status = async (user: string) => (await db.$transaction((tx) => describeStatus({ tx, userId: user, locale: 'vi', translate, answers: {}, now: clock.now, messageId: undefined }, { ruleSets: conversation.setup.ruleSets, checklists: conversation.setup.checklists }))).reply.map((m) => (m.kind === 'text' ? m.text : '')).join('\n');
+    expect(await status('producer-four')).toContain('Đã được công nhận OCOP hạng 4 sao: giấy chứng nhận số 1234/QĐ-UBND-01, có giá trị đến hết ngày 15/12/2029.');
+    expect(await status('producer-out')).toContain('đã loại hồ sơ. Lý do: Hồ sơ có tài liệu không trung thực.');
     expect(await storage.get(certificates[1]!.storageKey)).toBeDefined();
   });
 
