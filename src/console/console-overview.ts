@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Request, Response, Router } from 'express';
 import { displayDate, vietnamDateOf, type CalendarDate } from '../calendar/calendar-date.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
@@ -7,6 +8,7 @@ import type { Official } from '../db/generated/client.js';
 import { nextRoundFor, provinceRoundRules, type RoundDeadlines } from '../ocop/evaluation-rounds.js';
 import type { ProvinceSettings } from '../ocop/province-settings.js';
 import { ruleSetInForce, type RuleSet } from '../ocop/rule-sets.js';
+import { periodicReport, periodicReportWorkbook } from './periodic-report.js';
 import { html, type Html, type PageContext } from './console-html.js';
 import type { PageKit } from './console-meetings.js';
 import { pipelineCounts, pipelineStages, reachedOf, totalOf, type CommunePipeline, type PipelineState } from './pipeline-counts.js';
@@ -134,9 +136,26 @@ export function registerOverviewPages(router: Router, deps: OverviewPagesDeps, k
       overview.communes.length > 0
         ? html`<p>${ctx.t('console.overview.intro')}</p>
           <p><a class="button secondary" href="/console/overview.xlsx" download>${ctx.t('console.overview.export')}</a></p>
+          <form method="get" action="/console/reports/periodic.xlsx" class="filters">
+            <label>${ctx.t('console.report.period')}<select name="period"><option value="firstHalf">${ctx.t('console.report.firstHalf')}</option><option value="year">${ctx.t('console.report.year')}</option></select></label>
+            <label>${ctx.t('console.report.yearLabel')}<input type="number" name="year" min="2019" max="2100" value="${vietnamDateOf(deps.now()).slice(0, 4)}" required></label>
+            <button type="submit" class="secondary">${ctx.t('console.report.download')}</button>
+          </form>
           ${funnel}${byCommune}${roundSection}`
         : html`<p>${ctx.t('console.overview.none')}</p>${roundSection}`;
     kit.page(res, 200, ctx, ctx.t('console.overview.title'), body);
+  });
+
+  // The six-month (by 20/6) or yearly (by 20/12) report of the seed plans, for the official's region.
+  router.get('/reports/periodic.xlsx', async (req: Request, res: Response) => {
+    const query = z.object({ period: z.enum(['firstHalf', 'year']), year: z.coerce.number().int().min(2019).max(2100) }).safeParse(req.query);
+    if (!query.success) return kit.notFound(req, res);
+    const ctx = await kit.ctxOf(req);
+    const rows = await periodicReport(deps.db, kit.official(req), query.data);
+    const heading = ctx.t(query.data.period === 'firstHalf' ? 'console.report.headingHalf' : 'console.report.headingYear', { year: String(query.data.year) });
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    res.setHeader('Content-Disposition', `attachment; filename="bao-cao-ocop-${query.data.period === 'firstHalf' ? '6-thang' : 'nam'}-${String(query.data.year)}.xlsx"`);
+    res.send(Buffer.from(await periodicReportWorkbook(rows, ctx.t, heading)));
   });
 
   router.get('/overview.xlsx', async (req: Request, res: Response) => {

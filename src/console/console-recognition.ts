@@ -1,6 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { displayDate, isCalendarDate, vietnamDateOf, type CalendarDate } from '../calendar/calendar-date.js';
+import { meetingMinutes, minutesPdf, minutesWorkbook } from '../council/meeting-minutes.js';
 import { recognitionChoices, recordRecognition, type RecognitionDeps } from '../council/recognition.js';
 import type { Official } from '../db/generated/client.js';
 import { DomainError, errorTable } from '../errors/domain-error.js';
@@ -53,6 +54,20 @@ export function registerRecognitionPages(router: Router, deps: RecognitionPagesD
     back('recognition=recorded');
   });
 
+  // The council's minutes with the score table (and the decision's annex once recorded), as officials file them.
+  for (const format of ['xlsx', 'pdf'] as const) {
+    router.get(`/meetings/:id/minutes.${format}`, async (req: Request, res: Response) => {
+      const official = kit.official(req);
+      const id = idParam.safeParse(req.params.id);
+      const minutes = id.success && official.role !== 'commune' ? await meetingMinutes(deps.db, deps.translate, { meetingId: id.data, provinceCode: official.provinceCode }) : null;
+      if (!minutes || !id.success) return kit.notFound(req, res);
+      const bytes = format === 'xlsx' ? await minutesWorkbook(minutes, deps.translate) : await minutesPdf(minutes, deps.translate);
+      res.type(format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'application/pdf');
+      res.setHeader('Content-Disposition', `attachment; filename="bien-ban-hop-hoi-dong-${String(id.data)}.${format}"`);
+      res.send(Buffer.from(bytes));
+    });
+  }
+
   router.get('/certificates/:id.pdf', async (req: Request, res: Response) => {
     const id = idParam.safeParse(req.params.id);
     const official = kit.official(req);
@@ -66,7 +81,11 @@ export function registerRecognitionPages(router: Router, deps: RecognitionPagesD
   return {
     async section(ctx, meeting, official, query) {
       const decision = await deps.db.recognitionDecision.findUnique({ where: { meetingId: meeting.id }, include: { certificates: { orderBy: { id: 'asc' } } } });
-      const heading = html`<h2 id="recognition">${ctx.t('console.recognition.title')}</h2>`;
+      const hasResults = (await deps.db.evaluationResult.count({ where: { meetingId: meeting.id, supersededAt: null } })) > 0;
+      const minutes = hasResults
+        ? html`<p><a class="button secondary" href="/console/meetings/${String(meeting.id)}/minutes.pdf">${ctx.t('console.recognition.minutesPdf')}</a> <a class="button secondary" href="/console/meetings/${String(meeting.id)}/minutes.xlsx">${ctx.t('console.recognition.minutesXlsx')}</a></p>`
+        : '';
+      const heading = html`${minutes}<h2 id="recognition">${ctx.t('console.recognition.title')}</h2>`;
       const flash =
         query.recognition === 'recorded'
           ? html`<p class="flash ok" role="status">${ctx.t('console.recognition.recorded', { number: decision?.number ?? '', date: displayDate(decision?.signedOn ?? ''), signer: decision?.signer ?? '', signerTitle: decision?.signerTitle ?? '' })}</p>`

@@ -30,11 +30,17 @@ let meetingId: bigint;
 const enqueued: bigint[] = [];
 const ideas: Record<'four' | 'three' | 'five' | 'two' | 'out', bigint> = { four: 0n, three: 0n, five: 0n, two: 0n, out: 0n };
 
+/** A session per official, opened once: sign-in links are limited to five in ten minutes. */
+const sessions = new Map<string, string>();
 async function cookieOf(zaloUserId: string): Promise<string> {
+  const open = sessions.get(zaloUserId);
+  if (open) return open;
   const link = await db.$transaction((tx) => issueSignInLink(tx, { zaloUserId, now: clock.now, settings: defaultConsoleAuth }));
   if (link.kind !== 'link') throw new Error(link.kind);
   const opened = await fetch(`${base}/console/sign-in/${link.token}`, { redirect: 'manual' });
-  return opened.headers.getSetCookie().find((c) => c.startsWith('ocop_console='))?.split(';')[0] ?? '';
+  const cookie = opened.headers.getSetCookie().find((c) => c.startsWith('ocop_console='))?.split(';')[0] ?? '';
+  sessions.set(zaloUserId, cookie);
+  return cookie;
 }
 
 async function post(path: string, cookie: string, form: Record<string, string | string[]>) {
@@ -151,6 +157,44 @@ describe('the province’s recognition decision', () => {
     expect(await status('producer-four')).toContain('Đã được công nhận OCOP hạng 4 sao: giấy chứng nhận số 1234/QĐ-UBND-01, có giá trị đến hết ngày 15/12/2029.');
     expect(await status('producer-out')).toContain('đã loại hồ sơ. Lý do: Hồ sơ có tài liệu không trung thực.');
     expect(await storage.get(certificates[1]!.storageKey)).toBeDefined();
+  });
+
+  it('files the minutes with the score table and the decision’s annex, as .xlsx and PDF', async () => {
+    const cookie = await cookieOf('zu-province');
+    const { default: ExcelJS } = await import('exceljs');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await (await fetch(`${base}/console/meetings/${String(meetingId)}/minutes.xlsx`, { headers: { cookie } })).arrayBuffer());
+    const rows: string[][] = [];
+    workbook.getWorksheet('Biên bản')!.eachRow((row) => rows.push((row.values as unknown[]).slice(1).map((v) => String(v ?? ''))));
+    expect(rows.find((r) => r[1] === 'Mật ong số 1')).toEqual(['1', 'Mật ong số 1', expect.stringContaining('/PĐK-75-'), '80', '80', '80', '80,00', '4', 'Trình cấp tỉnh công nhận']);
+    expect(rows.find((r) => r[1] === 'Mật ong số 5')?.at(-1)).toBe('Hồ sơ bị loại: Hồ sơ có tài liệu không trung thực');
+    const annex: string[][] = [];
+    workbook.getWorksheet('Phụ lục quyết định')!.eachRow((row) => annex.push((row.values as unknown[]).slice(1).map((v) => String(v ?? ''))));
+    expect(annex.slice(2).map((r) => [r[1], r[4], r[5]])).toEqual([['1234/QĐ-UBND-01', '4', '15/12/2029'], ['1234/QĐ-UBND-02', '3', '15/12/2029']]);
+    const pdf = await getDocument({ data: new Uint8Array(await (await fetch(`${base}/console/meetings/${String(meetingId)}/minutes.pdf`, { headers: { cookie } })).arrayBuffer()) }).promise;
+    const text = (await (await pdf.getPage(1)).getTextContent()).items.map((i) => ('str' in i ? i.str : '')).join(' ');
+    expect(text).toContain('BIÊN BẢN HỌP HỘI ĐỒNG');
+    expect(text).toContain('Điểm trung bình 80,00; hạng 4 sao');
+    expect((await fetch(`${base}/console/meetings/${String(meetingId)}/minutes.pdf`, { headers: { cookie: await cookieOf('zu-commune') } })).status).toBe(404);
+  });
+
+  it('reports per commune the products registered, evaluated and recognised in the half or the whole year', async () => {
+    const { default: ExcelJS } = await import('exceljs');
+    const read = async (cookie: string, query: string) => {
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(await (await fetch(`${base}/console/reports/periodic.xlsx?${query}`, { headers: { cookie } })).arrayBuffer());
+      const rows: string[][] = [];
+      workbook.worksheets[0]!.eachRow((row) => rows.push((row.values as unknown[]).slice(1).map((v) => String(v ?? ''))));
+      return rows;
+    };
+    const province = await cookieOf('zu-province');
+    // Registered on 1 October, scored in December, decided on 15 December: all in the year.
+    expect((await read(province, 'period=year&year=2026')).slice(2)).toEqual([
+      ['Xã Tân Phú', '26116', '5', '5', '1', '1', '1'],
+      ['Tổng cộng', '', '5', '5', '1', '1', '1'],
+    ]);
+    expect((await read(province, 'period=firstHalf&year=2026')).slice(2)).toEqual([['Tổng cộng', '', '0', '0', '0', '0', '0']]);
+    expect((await read(await cookieOf('zu-commune'), 'period=year&year=2026'))[2]?.[0]).toBe('Xã Tân Phú');
   });
 
   it('records one decision per meeting', async () => {
