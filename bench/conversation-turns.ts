@@ -7,6 +7,7 @@ import { buildEngineContext } from '../src/conversation/engine-context.js';
 import { handleInboundEvent } from '../src/conversation/handle-inbound-event.js';
 import type { ConversationState } from '../src/conversation/session-store.js';
 import { createDatabase, type Database } from '../src/db/database.js';
+import { createSqlPool } from '../src/db/sql-pool.js';
 import { createTranslator, loadDictionaries, type Locale } from '../src/i18n/translator.js';
 import { isInvitationCodeLike } from '../src/officials/official-invitations.js';
 import { createLogger } from '../src/observability/logger.js';
@@ -42,6 +43,7 @@ async function recordText(db: Database, userId: string, text: string, at: Date) 
 export async function benchConversationTurns(options: { producers: number; pureRounds: number; lanes: number }): Promise<TurnFigures> {
   await resetBenchState();
   const db = createDatabase({ databaseUrl: benchDatabaseUrl, poolSize: options.lanes + 2 });
+  const sql = createSqlPool({ databaseUrl: benchDatabaseUrl, poolSize: options.lanes });
   await seedDatabase(db);
   const root = projectRoot();
   const dictionaries = loadDictionaries(join(root, 'locales'));
@@ -76,6 +78,8 @@ export async function benchConversationTurns(options: { producers: number; pureR
       loadFacts: loaded.loadFacts,
       resumeAfterMs: 12 * 3600_000,
       enqueueDocumentIntake: async () => undefined,
+      // As the worker runs turns: plain `pg`, a connection per lane.
+      sql,
     };
     // Producers stop at different questions, as active sessions do; a sixth reach the summary.
     const turnsOf = (p: number) => script.slice(0, Math.max(3, script.length - (p % 6) * 5));
@@ -119,6 +123,7 @@ export async function benchConversationTurns(options: { producers: number; pureR
       sessionBytes: [{ step: 'all', median: median(sizes.map((s) => s.bytes)), max: Math.max(...sizes.map((s) => s.bytes)) }, ...[...byStep].map(([step, values]) => ({ step, median: median(values), max: Math.max(...values) }))],
     };
   } finally {
+    await sql.end();
     await db.$disconnect();
   }
 }

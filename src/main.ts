@@ -89,6 +89,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
   let server: Server | undefined;
   let url: string | undefined;
   let sql: SqlPool | undefined;
+  let turnSql: SqlPool | undefined;
   if (config.role === 'web' || config.role === 'all') {
     // The recorder writes at most four statements at once.
     sql = createSqlPool({ databaseUrl: config.databaseUrl, poolSize: 4 });
@@ -172,6 +173,8 @@ export async function startBot(config: Config, options: { logger?: Logger; local
       tokens,
       limiter: createRedisRateLimiter({ redis, keyPrefix: config.queuePrefix, perMinute: config.zalo.rateLimitPerMinute, now: processClock }),
     });
+    // Conversation turns on plain `pg`: a connection per inbound job running at once.
+    turnSql = createSqlPool({ databaseUrl: config.databaseUrl, poolSize: config.queues.inboundConcurrency });
     workers = await startWorkers({
       settings: { connection: workerRedis, prefix: config.queuePrefix, ...config.queues, processClock },
       queues,
@@ -187,6 +190,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         loadFacts: conversation.loadFacts,
         resumeAfterMs: config.conversation.resumePromptAfterHours * 3600_000,
         enqueueDocumentIntake: queues.enqueueDocumentIntake,
+        sql: turnSql,
       },
       intake: { db, storage, translate, logger, now, download: config.documents },
       notify: {
@@ -240,6 +244,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
       await Promise.allSettled([redis.quit(), workerRedis?.quit()]);
       await db.$disconnect();
       await sql?.end();
+      await turnSql?.end();
       logger.info('stopped');
     },
   };

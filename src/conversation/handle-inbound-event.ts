@@ -1,4 +1,6 @@
 import type { Database, Transaction } from '../db/database.js';
+import { withRawTransaction, type RawTransaction } from '../db/raw-transaction.js';
+import type { SqlPool } from '../db/sql-pool.js';
 import { Prisma } from '../db/generated/client.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -28,8 +30,14 @@ export interface InboundDeps {
   actions: Readonly<Record<string, ConversationAction>>;
   /** A flow untouched this long is resumed with "continue or start again?". */
   resumeAfterMs: number;
-  /** What the conversation knows of a person before a turn (the registration feature loads it). */
-  loadFacts: (tx: Transaction, userId: string) => Promise<ProducerFacts>;
+  /** What the conversation knows of a person before a turn (the registration feature loads it, with raw SQL). */
+  loadFacts: (tx: RawTransaction, userId: string) => Promise<ProducerFacts>;
+  /**
+   * Plain `pg` connections for the turns that only converse (most of them): their
+   * statements skip Prisma, and a turn that runs an action is run again through Prisma.
+   * Without it, every turn goes through Prisma.
+   */
+  sql?: SqlPool | undefined;
   /** Queues the download of documents recorded by a turn, once it has committed. */
   enqueueDocumentIntake: (documentIds: bigint[]) => Promise<void>;
 }
@@ -86,8 +94,23 @@ function conversationInputOf(event: ZaloEvent): ConversationInput | undefined {
   }
 }
 
+/**
+ * A turn's transaction: its raw statements, and Prisma's whole API where the turn runs
+ * through Prisma (null on the plain `pg` path, where a turn that needs it is run again).
+ */
+interface TurnTransaction {
+  raw: RawTransaction;
+  full: Transaction | null;
+}
+
+/** The turn runs an action, which needs Prisma's transaction: it is run again through Prisma. */
+class NeedsPrismaError extends Error {
+  override name = 'NeedsPrismaError';
+}
+
 /** Applies one event inside the caller's transaction; returns outbound rows to enqueue. */
-async function applyEvent(tx: Transaction, row: RecordedEvent, deps: InboundDeps): Promise<HandledEvent> {
+async function applyEvent(turnTx: TurnTransaction, row: RecordedEvent, deps: InboundDeps): Promise<HandledEvent> {
+  const tx = turnTx.raw;
   const parsed = zaloEventSchema.safeParse(row.payload);
   if (!parsed.success) return { status: 'invalid', outboundIds: [] };
   const event = parsed.data;
@@ -96,9 +119,10 @@ async function applyEvent(tx: Transaction, row: RecordedEvent, deps: InboundDeps
 
   if (event.kind === 'receipt') {
     // Receipts tell which of our messages arrived and were read (proof of delivery).
-    const field = event.name === 'user_seen_message' ? 'seenAt' : 'receivedAt';
     if (event.msgIds.length > 0) {
-      await tx.outboundMessage.updateMany({ where: { zaloMessageId: { in: event.msgIds }, [field]: null }, data: { [field]: at } });
+      await (event.name === 'user_seen_message'
+        ? tx.$executeRaw`UPDATE outbound_message SET seen_at = ${at} WHERE zalo_message_id = ANY(${event.msgIds}::text[]) AND seen_at IS NULL`
+        : tx.$executeRaw`UPDATE outbound_message SET received_at = ${at} WHERE zalo_message_id = ANY(${event.msgIds}::text[]) AND received_at IS NULL`);
     }
     return { status: 'processed', outboundIds: [] };
   }
@@ -131,6 +155,9 @@ async function applyEvent(tx: Transaction, row: RecordedEvent, deps: InboundDeps
     commands: deps.conversation.commands,
   });
 
+  // Actions need Prisma's transaction: on the plain path, the turn is run again through it.
+  const full = turnTx.full;
+  if (full === null && turn.items.some((item) => item.type !== 'message')) throw new NeedsPrismaError('the turn runs an action');
   // Effects run here, in the turn's transaction, in the order the flow gave them; what they
   // say takes their place among the flow's messages.
   const replies: OutgoingMessage[] = [];
@@ -144,7 +171,8 @@ async function applyEvent(tx: Transaction, row: RecordedEvent, deps: InboundDeps
     }
     const action = deps.actions[item.effect.action];
     if (!action) throw new Error(`action ${item.effect.action} is not registered`);
-    const outcome = await action({ tx, userId, locale: turn.locale, translate: deps.translate, answers: item.effect.answers, now, messageId });
+    if (full === null) throw new NeedsPrismaError('the turn runs an action');
+    const outcome = await action({ tx: full, userId, locale: turn.locale, translate: deps.translate, answers: item.effect.answers, now, messageId });
     replies.push(...outcome.reply);
     documentIds.push(...(outcome.intake ?? []));
     for (const notice of outcome.notify) {
@@ -153,7 +181,7 @@ async function applyEvent(tx: Transaction, row: RecordedEvent, deps: InboundDeps
       }
     }
   }
-  if (turn.locale !== locale) await tx.zaloUser.update({ where: { id: userId }, data: { locale: turn.locale } });
+  if (turn.locale !== locale) await tx.$executeRaw`UPDATE zalo_user SET locale = ${turn.locale}, updated_at = ${now} WHERE id = ${userId}`;
   const outbox = [...composeReplies(replies).map((message, index) => ({ idempotencyKey: `${row.eventKey}:reply:${index}`, recipient: userId, message, causeEventId: row.id })), ...notices];
   return { status: 'processed', outboundIds: [], documentIds, writes: { userId, session: sessionWrite(userId, turn.state, stored?.version ?? null, now), outbox } };
 }
@@ -163,7 +191,7 @@ async function applyEvent(tx: Transaction, row: RecordedEvent, deps: InboundDeps
  * writes its messages to the outbox: one statement, since every turn pays for each round
  * trip. Returns the outbox ids; a session another turn moved first throws StaleSessionError.
  */
-async function commitTurn(tx: Transaction, eventId: bigint, handled: HandledEvent, now: Date): Promise<bigint[]> {
+async function commitTurn(tx: RawTransaction, eventId: bigint, handled: HandledEvent, now: Date): Promise<bigint[]> {
   const session = handled.writes?.session ?? null;
   const outbox = handled.writes && handled.writes.outbox.length > 0 ? outboxInsert(handled.writes.outbox, now) : null;
   const [row] = await tx.$queryRaw<{ saved: bigint; ids: bigint[] | null }[]>`
@@ -208,29 +236,37 @@ export async function handleInboundEvent(deps: InboundDeps, eventId: bigint, enq
     let outboundIds: bigint[] = [];
     let documentIds: bigint[] = [];
     let done: boolean;
+    /** One turn in `turnTx`: true when `eventId` itself is done. */
+    const runTurn = async (turnTx: TurnTransaction): Promise<boolean> => {
+      const tx = turnTx.raw;
+      // The event's person is locked in the statement that finds the event still pending,
+      // one round trip for both. Its snapshot predates the lock, so the head of the
+      // person's queue is read afresh below, after the lock is held.
+      const [target] = await tx.$queryRaw<{ userId: string | null }[]>`
+        SELECT e.user_id AS "userId", pg_advisory_xact_lock(hashtextextended('inbound:' || COALESCE(e.user_id, e.event_key), 0))::text AS locked
+        FROM inbound_event e WHERE e.id = ${eventId} AND e.status = 'pending'`;
+      if (!target) return true;
+      [head = null] = await tx.$queryRaw<RecordedEvent[]>`
+        SELECT id, event_key AS "eventKey", user_id AS "userId", payload, attempts FROM inbound_event
+        WHERE status = 'pending' AND ${target.userId === null ? Prisma.sql`id = ${eventId}` : Prisma.sql`user_id = ${target.userId}`}
+        ORDER BY id LIMIT 1`;
+      if (!head || head.id > eventId) return true;
+      const handled = await applyEvent(turnTx, head, deps);
+      outboundIds = await commitTurn(tx, head.id, handled, deps.now());
+      documentIds = handled.documentIds ?? [];
+      deps.metrics.inboundHandled.inc({ result: handled.status });
+      return head.id === eventId;
+    };
+    const throughPrisma = () => deps.db.$transaction((tx) => runTurn({ raw: tx, full: tx }), { timeout: 30_000, maxWait: 30_000 });
     try {
-      done = await deps.db.$transaction(
-        async (tx) => {
-          // The event's person is locked in the statement that finds the event still pending,
-          // one round trip for both. Its snapshot predates the lock, so the head of the
-          // person's queue is read afresh below, after the lock is held.
-          const [target] = await tx.$queryRaw<{ userId: string | null }[]>`
-            SELECT e.user_id AS "userId", pg_advisory_xact_lock(hashtextextended('inbound:' || COALESCE(e.user_id, e.event_key), 0))::text AS locked
-            FROM inbound_event e WHERE e.id = ${eventId} AND e.status = 'pending'`;
-          if (!target) return true;
-          [head = null] = await tx.$queryRaw<RecordedEvent[]>`
-            SELECT id, event_key AS "eventKey", user_id AS "userId", payload, attempts FROM inbound_event
-            WHERE status = 'pending' AND ${target.userId === null ? Prisma.sql`id = ${eventId}` : Prisma.sql`user_id = ${target.userId}`}
-            ORDER BY id LIMIT 1`;
-          if (!head || head.id > eventId) return true;
-          const handled = await applyEvent(tx, head, deps);
-          outboundIds = await commitTurn(tx, head.id, handled, deps.now());
-          documentIds = handled.documentIds ?? [];
-          deps.metrics.inboundHandled.inc({ result: handled.status });
-          return head.id === eventId;
-        },
-        { timeout: 30_000, maxWait: 30_000 },
-      );
+      const sql = deps.sql;
+      // Most turns only converse: plain `pg`. One that runs an action is rolled back and run through Prisma.
+      done = sql
+        ? await withRawTransaction(sql, (raw) => runTurn({ raw, full: null })).catch((error: unknown) => {
+            if (!(error instanceof NeedsPrismaError)) throw error;
+            return throughPrisma();
+          })
+        : await throughPrisma();
     } catch (error) {
       // Another writer moved the session under this turn: nothing was committed, so the
       // turn is simply run again on the fresh session rather than counted as a failure.

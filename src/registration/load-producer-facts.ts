@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ProducerFacts } from '../conversation/producer-facts.js';
-import type { Transaction } from '../db/database.js';
+import type { RawTransaction } from '../db/raw-transaction.js';
 import { producerKindSchema } from '../ocop/producer-kinds.js';
 import { productIdeaDetails } from './registration-answers.js';
 
@@ -39,7 +39,7 @@ const factsRow = z.object({
   ),
 });
 
-export async function loadProducerFacts(tx: Transaction, userId: string): Promise<ProducerFacts> {
+export async function loadProducerFacts(tx: RawTransaction, userId: string): Promise<ProducerFacts> {
   const rows = await tx.$queryRaw<unknown[]>`
     SELECT p.kind::text AS kind, p.name, p.registration_number AS "registrationNumber", p.personal_id AS "personalId",
            p.representative, p.position, p.representative_gender::text AS gender, p.representative_ethnic_group AS "ethnicGroup",

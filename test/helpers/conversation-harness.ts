@@ -1,3 +1,5 @@
+import pg from 'pg';
+import { testDatabaseUrl } from './test-env.js';
 import { join } from 'node:path';
 import { loadConversation, type LoadedConversation } from '../../src/bot/conversation-setup.js';
 import type { InboundDeps } from '../../src/conversation/handle-inbound-event.js';
@@ -15,6 +17,13 @@ export function loadProjectConversation(db: Database, t: Translate = translate, 
   return loadConversation({ root: projectDir, dictionaries, translate: t, db, publicBaseUrl: 'http://127.0.0.1:3000', ...(flowsDir ? { flowsDir } : {}) });
 }
 
+/** Plain `pg` connections for the turns, as the worker has them; released when idle, so a test file can end. */
+let turnPool: pg.Pool | undefined;
+function turnConnections(): pg.Pool {
+  turnPool ??= new pg.Pool({ connectionString: testDatabaseUrl, max: 4, allowExitOnIdle: true, idleTimeoutMillis: 1000 });
+  return turnPool;
+}
+
 /** Dependencies of the inbound handler over the real conversation, with a clock the test moves. */
 export function inboundDeps(db: Database, conversation: LoadedConversation, clock: { now: Date }, overrides: Partial<InboundDeps> = {}): InboundDeps {
   return {
@@ -29,6 +38,7 @@ export function inboundDeps(db: Database, conversation: LoadedConversation, cloc
     loadFacts: conversation.loadFacts,
     resumeAfterMs: 12 * 3600_000,
     enqueueDocumentIntake: async () => undefined,
+    sql: turnConnections(),
     ...overrides,
   };
 }

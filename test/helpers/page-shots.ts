@@ -29,7 +29,11 @@ export function pageShots(dir: string, checked: (url: string) => boolean) {
           expect(overflow, `${name} at ${size.width} px scrolls sideways`).toBeLessThanOrEqual(0);
         }
         const path = `${file}-${size.width}x${size.height}.png`;
-        await page.screenshot({ path: join(dir, path), fullPage: true });
+        // Chromium on a busy machine now and then fails to capture a long page on the first try.
+        await page.screenshot({ path: join(dir, path), fullPage: true }).catch(async () => {
+          await page.waitForTimeout(500);
+          await page.screenshot({ path: join(dir, path), fullPage: true });
+        });
         shots.push(path);
       }
       await page.setViewportSize(screenSizes[0]);
