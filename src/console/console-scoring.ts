@@ -119,7 +119,9 @@ function sheetForm(ctx: PageContext, sheet: ScoringSheet, saved: Pick<ScoreSheet
     <label>${ctx.t('scoring.note')}<textarea name="note" rows="3" maxlength="2000"${locked ? ' disabled' : ''}>${saved?.note ?? ''}</textarea></label>${buttons}`;
   if (options.csrf) return postForm(ctx, options.action, body, { className: 'sheet' });
   // Each change saves the draft in place (htmx); without scripts the buttons do the same.
-  const autosave = options.autosave && !locked ? html` hx-post="${options.action}?autosave=1" hx-trigger="change" hx-target="#save-status" hx-swap="outerHTML"` : '';
+  // One save in flight per sheet, and only the latest waiting: taps in quick succession
+  // arrive in order and the last one is never dropped (htmx's default keeps the first).
+  const autosave = options.autosave && !locked ? html` hx-post="${options.action}?autosave=1" hx-trigger="change" hx-sync="this:queue last" hx-target="#save-status" hx-swap="outerHTML"` : '';
   return html`<form method="post" action="${options.action}" class="sheet"${autosave}>${body}</form>`;
 }
 
