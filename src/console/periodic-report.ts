@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { Prisma, type Official } from '../db/generated/client.js';
+import { addDays, makeCalendarDate, vietnamInstant, type CalendarDate } from '../calendar/calendar-date.js';
 import { ideaRegionSql } from '../officials/region-scope.js';
 
 // The periodic report of the provinces' OCOP plans (six-month by 20/6, yearly by 20/12):
@@ -20,26 +21,27 @@ export interface CommuneReport {
 const rowSchema = z.object({ communeCode: z.string(), communeName: z.string(), registered: z.number(), evaluated: z.number(), three: z.number(), four: z.number(), five: z.number() });
 
 /** The period's first and last days, yyyy-mm-dd. */
-export function periodDays(year: number, period: ReportPeriod): { from: string; to: string } {
-  return { from: `${year}-01-01`, to: period === 'firstHalf' ? `${year}-06-30` : `${year}-12-31` };
+export function periodDays(year: number, period: ReportPeriod): { from: CalendarDate; to: CalendarDate } {
+  return { from: makeCalendarDate(year, 1, 1), to: makeCalendarDate(year, period === 'firstHalf' ? 6 : 12, period === 'firstHalf' ? 30 : 31) };
 }
 
 export async function periodicReport(db: Database, official: Official, input: { year: number; period: ReportPeriod }): Promise<CommuneReport[]> {
   const { from, to } = periodDays(input.year, input.period);
-  // Days in Vietnam: an instant belongs to the day its UTC+7 clock shows.
-  const day = (column: string) => Prisma.raw(`(${column} AT TIME ZONE 'UTC' AT TIME ZONE 'Asia/Ho_Chi_Minh')::date`);
+  // Days in Vietnam: instants from the first day's start to the start of the day after the last.
+  const start = vietnamInstant(from, '00:00');
+  const end = vietnamInstant(addDays(to, 1), '00:00');
   const rows = await db.$queryRaw<unknown[]>(Prisma.sql`
     SELECT i.commune_code AS "communeCode", coalesce(u.commune_name, i.commune_code) AS "communeName",
-      count(*) FILTER (WHERE ${day('i.submitted_at')} BETWEEN ${from}::date AND ${to}::date)::int AS registered,
-      count(*) FILTER (WHERE EXISTS (SELECT 1 FROM evaluation_result r WHERE r.product_idea_id = i.id AND r.superseded_at IS NULL AND ${day('r.recorded_at')} BETWEEN ${from}::date AND ${to}::date))::int AS evaluated,
+      count(*) FILTER (WHERE i.submitted_at >= ${start} AND i.submitted_at < ${end})::int AS registered,
+      count(*) FILTER (WHERE EXISTS (SELECT 1 FROM evaluation_result r WHERE r.product_idea_id = i.id AND r.superseded_at IS NULL AND r.recorded_at >= ${start} AND r.recorded_at < ${end}))::int AS evaluated,
       count(*) FILTER (WHERE c.stars = 3)::int AS three,
       count(*) FILTER (WHERE c.stars = 4)::int AS four,
       count(*) FILTER (WHERE r5.id IS NOT NULL)::int AS five
     FROM product_idea i
     LEFT JOIN administrative_unit u ON u.commune_code = i.commune_code
-    LEFT JOIN LATERAL (SELECT stars FROM certificate WHERE product_idea_id = i.id AND certified_on::date BETWEEN ${from}::date AND ${to}::date ORDER BY id DESC LIMIT 1) c ON true
+    LEFT JOIN LATERAL (SELECT stars FROM certificate WHERE product_idea_id = i.id AND certified_on BETWEEN ${from} AND ${to} ORDER BY id DESC LIMIT 1) c ON true
     -- 5★ is the ministry's: counted when the province's decision in the period proposed it
-    LEFT JOIN LATERAL (SELECT d.id FROM recognition_decision d WHERE i.id = ANY (d.proposed_idea_ids) AND d.signed_on::date BETWEEN ${from}::date AND ${to}::date LIMIT 1) r5 ON true
+    LEFT JOIN LATERAL (SELECT d.id FROM recognition_decision d WHERE i.id = ANY (d.proposed_idea_ids) AND d.signed_on BETWEEN ${from} AND ${to} LIMIT 1) r5 ON true
     WHERE ${ideaRegionSql(official, 'i')}
     GROUP BY 1, 2
     ORDER BY 2, 1`);
