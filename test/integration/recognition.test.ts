@@ -15,7 +15,8 @@ import { loadSampleAdministrativeUnits, resetDatabase, testConfig } from '../hel
 // From result to certificate: the province records its decision on a meeting; the 3★–4★
 // results it ticks get certificates (PDF, register, the producer told in Zalo in their
 // language), 5★ is proposed to the ministry, 2★ and a disqualified dossier get nothing; a
-// second decision for the meeting, or a number used twice, is refused; only the province.
+// second decision for the meeting, or a number used twice, is refused; only the meeting's
+// province.
 
 const config = testConfig();
 const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: 5 });
@@ -115,6 +116,16 @@ describe('the province’s recognition decision', () => {
     const wrong = await post(`/console/meetings/${String(meetingId)}/recognition`, cookie, { number: '1234/QĐ-UBND', signedOn: '15/12/2026', signer: 'Nguyễn Văn Hùng', signerTitle: 'Phó Chủ tịch UBND tỉnh', certify: [String(ideas.four), String(ideas.two)] });
     expect(wrong.headers.get('location')).toContain('recognition=refused&code=recognition.input');
     expect(await db.recognitionDecision.count()).toBe(0);
+  });
+
+  it('refuses a province official of another province, as if the meeting did not exist', async () => {
+    await db.official.create({ data: { name: 'Cán bộ Hà Nội', role: 'province', provinceCode: '01', zaloUserId: 'zu-hanoi', linkedAt: vn('2026-01-05T09:00') } });
+    const cookie = await cookieOf('zu-hanoi');
+    expect((await fetch(`${base}/console/meetings/${String(meetingId)}`, { headers: { cookie } })).status).toBe(404);
+    const refused = await post(`/console/meetings/${String(meetingId)}/recognition`, cookie, { number: '1234/QĐ-UBND', signedOn: '15/12/2026', signer: 'Nguyễn Văn Hùng', signerTitle: 'Phó Chủ tịch UBND tỉnh', certify: [String(ideas.four)] });
+    expect(refused.status).toBe(404);
+    expect(await db.recognitionDecision.count()).toBe(0);
+    expect(await db.certificate.count()).toBe(0);
   });
 
   it('issues a certificate per ticked product: the PDF says its number, stars and expiry; the register has it; the producer gets it in Zalo in their language', async () => {
