@@ -110,10 +110,11 @@ describe('the province’s recognition decision', () => {
   });
 
   it('refuses a date after today and an idea it may not certify, recording nothing', async () => {
+    // The date is read as typed (15/12/2026) or as copied from the decision (2026-12-15).
     const cookie = await cookieOf('zu-province');
     const late = await post(`/console/meetings/${String(meetingId)}/recognition`, cookie, { number: '1234/QĐ-UBND', signedOn: '17/12/2026', signer: 'Nguyễn Văn Hùng', signerTitle: 'Phó Chủ tịch UBND tỉnh' });
     expect(late.headers.get('location')).toContain('recognition=invalid');
-    const wrong = await post(`/console/meetings/${String(meetingId)}/recognition`, cookie, { number: '1234/QĐ-UBND', signedOn: '15/12/2026', signer: 'Nguyễn Văn Hùng', signerTitle: 'Phó Chủ tịch UBND tỉnh', certify: [String(ideas.four), String(ideas.two)] });
+    const wrong = await post(`/console/meetings/${String(meetingId)}/recognition`, cookie, { number: '1234/QĐ-UBND', signedOn: '2026-12-15', signer: 'Nguyễn Văn Hùng', signerTitle: 'Phó Chủ tịch UBND tỉnh', certify: [String(ideas.four), String(ideas.two)] });
     expect(wrong.headers.get('location')).toContain('recognition=refused&code=recognition.input');
     expect(await db.recognitionDecision.count()).toBe(0);
   });
