@@ -214,5 +214,13 @@ describe('the province’s recognition decision', () => {
     expect(again.status).toBe(303);
     expect(await db.recognitionDecision.count()).toBe(1);
     expect(await db.certificate.count()).toBe(2);
+    // The same decision sent twice (a double tap, a page sent again) adds nothing either.
+    const same = await post(`/console/meetings/${String(meetingId)}/recognition`, await cookieOf('zu-province'), { number: '1234/QĐ-UBND', signedOn: '15/12/2026', signer: 'Nguyễn Văn Hùng', signerTitle: 'Phó Chủ tịch UBND tỉnh', certify: [String(ideas.four), String(ideas.three)] });
+    expect(same.status).toBe(303);
+    expect(await db.recognitionDecision.count()).toBe(1);
+    expect(await db.certificate.count()).toBe(2);
+    expect(await db.certifiedProduct.count()).toBe(2);
+    expect(await db.outboundMessage.count({ where: { recipient: { in: ['producer-four', 'producer-three'] } } })).toBe(4);
+    expect(enqueued.length).toBe(4);
   });
 });
