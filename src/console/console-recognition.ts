@@ -23,10 +23,11 @@ export interface RecognitionPagesDeps extends RecognitionDeps {
 
 const idParam = z.string().regex(/^\d{1,18}$/).transform(BigInt);
 const text = z.string().transform((v) => toNfc(v).trim()).pipe(z.string().min(2).max(200));
-const decisionForm = z.object({ number: text, signedOn: z.string().regex(/^\d{2}\/\d{2}\/\d{4}$/), signer: text, signerTitle: text });
+const decisionForm = z.object({ number: text, signedOn: z.string().regex(/^(?:\d{2}\/\d{2}\/\d{4}|\d{4}-\d{2}-\d{2})$/), signer: text, signerTitle: text });
 
-/** dd/mm/yyyy as people type it, as a calendar date. */
+/** dd/mm/yyyy as people type it, or yyyy-mm-dd as a decision's date is often copied, as a calendar date. */
 function readDate(value: string): CalendarDate | undefined {
+  if (isCalendarDate(value)) return value;
   const [d, m, y] = value.split('/');
   const date = `${y}-${m}-${d}`;
   return isCalendarDate(date) ? date : undefined;
@@ -111,7 +112,7 @@ export function registerRecognitionPages(router: Router, deps: RecognitionPagesD
         `/console/meetings/${String(meeting.id)}/recognition`,
         html`<p class="meta">${ctx.t('console.recognition.hint')}</p>
           <label>${ctx.t('console.recognition.number')}<input type="text" name="number" required maxlength="200" placeholder="123/QĐ-UBND"></label>
-          <label>${ctx.t('console.recognition.signedOn')}<input type="text" name="signedOn" required inputmode="numeric" pattern="\\d{2}/\\d{2}/\\d{4}" placeholder="dd/mm/yyyy"></label>
+          <label>${ctx.t('console.recognition.signedOn')}<input type="text" name="signedOn" required inputmode="numeric" pattern="\\d{2}/\\d{2}/\\d{4}|\\d{4}-\\d{2}-\\d{2}" placeholder="dd/mm/yyyy"></label>
           <label>${ctx.t('console.recognition.signer')}<input type="text" name="signer" required maxlength="200"></label>
           <label>${ctx.t('console.recognition.signerTitle')}<input type="text" name="signerTitle" required maxlength="200"></label>
           ${certifiable.length > 0 ? html`<fieldset><legend>${ctx.t('console.recognition.certify')}</legend>${certifiable.map((r) => html`<label class="check"><input type="checkbox" name="certify" value="${String(r.productIdeaId)}" checked> <span>${r.productIdea.productName} · ${String(r.stars)}★</span></label>`)}</fieldset>` : ''}

@@ -15,7 +15,8 @@ import { loadSampleAdministrativeUnits, resetDatabase, testConfig } from '../hel
 // From result to certificate: the province records its decision on a meeting; the 3★–4★
 // results it ticks get certificates (PDF, register, the producer told in Zalo in their
 // language), 5★ is proposed to the ministry, 2★ and a disqualified dossier get nothing; a
-// second decision for the meeting, or a number used twice, is refused; only the province.
+// second decision for the meeting, or a number used twice, is refused; only the meeting's
+// province.
 
 const config = testConfig();
 const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: 5 });
@@ -109,12 +110,23 @@ describe('the province’s recognition decision', () => {
   });
 
   it('refuses a date after today and an idea it may not certify, recording nothing', async () => {
+    // The date is read as typed (15/12/2026) or as copied from the decision (2026-12-15).
     const cookie = await cookieOf('zu-province');
     const late = await post(`/console/meetings/${String(meetingId)}/recognition`, cookie, { number: '1234/QĐ-UBND', signedOn: '17/12/2026', signer: 'Nguyễn Văn Hùng', signerTitle: 'Phó Chủ tịch UBND tỉnh' });
     expect(late.headers.get('location')).toContain('recognition=invalid');
-    const wrong = await post(`/console/meetings/${String(meetingId)}/recognition`, cookie, { number: '1234/QĐ-UBND', signedOn: '15/12/2026', signer: 'Nguyễn Văn Hùng', signerTitle: 'Phó Chủ tịch UBND tỉnh', certify: [String(ideas.four), String(ideas.two)] });
+    const wrong = await post(`/console/meetings/${String(meetingId)}/recognition`, cookie, { number: '1234/QĐ-UBND', signedOn: '2026-12-15', signer: 'Nguyễn Văn Hùng', signerTitle: 'Phó Chủ tịch UBND tỉnh', certify: [String(ideas.four), String(ideas.two)] });
     expect(wrong.headers.get('location')).toContain('recognition=refused&code=recognition.input');
     expect(await db.recognitionDecision.count()).toBe(0);
+  });
+
+  it('refuses a province official of another province, as if the meeting did not exist', async () => {
+    await db.official.create({ data: { name: 'Cán bộ Hà Nội', role: 'province', provinceCode: '01', zaloUserId: 'zu-hanoi', linkedAt: vn('2026-01-05T09:00') } });
+    const cookie = await cookieOf('zu-hanoi');
+    expect((await fetch(`${base}/console/meetings/${String(meetingId)}`, { headers: { cookie } })).status).toBe(404);
+    const refused = await post(`/console/meetings/${String(meetingId)}/recognition`, cookie, { number: '1234/QĐ-UBND', signedOn: '15/12/2026', signer: 'Nguyễn Văn Hùng', signerTitle: 'Phó Chủ tịch UBND tỉnh', certify: [String(ideas.four)] });
+    expect(refused.status).toBe(404);
+    expect(await db.recognitionDecision.count()).toBe(0);
+    expect(await db.certificate.count()).toBe(0);
   });
 
   it('issues a certificate per ticked product: the PDF says its number, stars and expiry; the register has it; the producer gets it in Zalo in their language', async () => {
@@ -202,5 +214,13 @@ describe('the province’s recognition decision', () => {
     expect(again.status).toBe(303);
     expect(await db.recognitionDecision.count()).toBe(1);
     expect(await db.certificate.count()).toBe(2);
+    // The same decision sent twice (a double tap, a page sent again) adds nothing either.
+    const same = await post(`/console/meetings/${String(meetingId)}/recognition`, await cookieOf('zu-province'), { number: '1234/QĐ-UBND', signedOn: '15/12/2026', signer: 'Nguyễn Văn Hùng', signerTitle: 'Phó Chủ tịch UBND tỉnh', certify: [String(ideas.four), String(ideas.three)] });
+    expect(same.status).toBe(303);
+    expect(await db.recognitionDecision.count()).toBe(1);
+    expect(await db.certificate.count()).toBe(2);
+    expect(await db.certifiedProduct.count()).toBe(2);
+    expect(await db.outboundMessage.count({ where: { recipient: { in: ['producer-four', 'producer-three'] } } })).toBe(4);
+    expect(enqueued.length).toBe(4);
   });
 });
