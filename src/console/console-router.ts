@@ -83,6 +83,8 @@ export interface ConsoleDeps {
   notifyTiming?: NotifyTiming;
   /** The BullMQ queues the operations page's dashboard shows; no dashboard without them. */
   queues?: readonly Queue[];
+  /** Zalo's monthly upload quota, for the operations page's warning; no warning without it. */
+  monthlyUploadQuota?: number;
   /** Members' scoring on their phones: the sheets, and how their links are signed; none without it. */
   scoring?: Pick<ScoringPagesDeps, 'rules' | 'linkSecret' | 'publicBaseUrl'>;
 }
@@ -545,7 +547,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   registerCertifiedPages(router, { db: deps.db, now: deps.now, ...(deps.ruleSets ? { ruleSets: deps.ruleSets } : {}) }, { ctxOf, page, official, notFound });
   registerReminderPages(router, { db: deps.db, now: deps.now, ...(deps.notifyTiming ? { timing: deps.notifyTiming } : {}) }, { ctxOf, page, official, notFound });
   registerOverviewPages(router, { db: deps.db, now: deps.now, calendar: deps.calendar, checkWorkingDays: deps.checkWorkingDays, ...(rounds ? { rounds } : {}) }, { ctxOf, page, official, notFound });
-  registerOperationsPages(router, { db: deps.db, translate: deps.translate, logger: deps.logger, now: deps.now, enqueueOutbound: deps.enqueueOutbound, ...(deps.queues ? { queues: deps.queues } : {}) }, { ctxOf, page, official, notFound });
+  registerOperationsPages(router, { db: deps.db, translate: deps.translate, logger: deps.logger, now: deps.now, enqueueOutbound: deps.enqueueOutbound, ...(deps.queues ? { queues: deps.queues } : {}), ...(deps.monthlyUploadQuota === undefined ? {} : { monthlyUploadQuota: deps.monthlyUploadQuota }) }, { ctxOf, page, official, notFound });
   return router;
 }
 

@@ -8,6 +8,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { tryAcquireRedisLock } from '../redis/redis-lock.js';
 import type { ZaloButton, ZaloClient } from '../zalo/zalo-client.js';
 import { ZaloApiError, ZaloTransportError, isRetryableZaloError, zaloErrorCodes } from '../zalo/errors.js';
+import { recordZaloUpload, type UploadQuota } from './upload-quota.js';
 import { outgoingMessageSchema, type OutgoingButton, type OutgoingMessage } from './outgoing-message.js';
 
 export interface OutboundDeps {
@@ -23,6 +24,8 @@ export interface OutboundDeps {
   now: () => Date;
   /** Where stored files sent as Zalo files are read from. */
   storage?: DocumentStorage;
+  /** Zalo's monthly upload quota; uploads are counted against it in Postgres when set. */
+  uploadQuota?: UploadQuota;
   /** How an interrupted send is resolved; defaults below. */
   inDoubt?: { settleMs: number; limitMs: number };
 }
@@ -99,6 +102,14 @@ async function uploadedFileToken(deps: OutboundDeps, message: Extract<OutgoingMe
     const bytes = await buffer(await storage.get(message.storageKey));
     const token = await deps.zalo.uploadFile({ bytes, fileName: message.fileName, mimeType: message.mediaType });
     deps.metrics.zaloUploads.inc();
+    if (deps.uploadQuota) {
+      // Zalo has counted it: a failure to count it here is logged, never a reason to upload again.
+      const usage = await recordZaloUpload(deps.db, deps.uploadQuota, deps.now()).catch((error: unknown) => {
+        deps.logger.warn({ err: error }, 'an upload could not be counted against the monthly quota');
+        return undefined;
+      });
+      if (usage) deps.metrics.zaloUploadQuotaRemaining.set(usage.remaining);
+    }
     return token;
   };
   try {

@@ -207,4 +207,20 @@ describe('the token', () => {
     expect(after).not.toContain(fresh.accessToken);
     expect(after).not.toContain(fresh.refreshToken);
   });
+
+  it('warns from 80 % of the month’s Zalo uploads, and says when packets go as links', async () => {
+    const db = harness.db;
+    const page = () => browse('/console/operations', 'admin').then((r) => r.text);
+    const vars = { month: '12/2026', quota: '5000' };
+    expect(await page()).not.toContain(translate('vi', 'console.operations.uploadQuota.warning', { ...vars, percent: '80', uploads: '3999', remaining: '1001' }));
+    await db.zaloUploadMonth.create({ data: { month: '2026-12', uploads: 3999 } });
+    expect(await page()).not.toContain('hạn mức gửi tệp');
+    await db.zaloUploadMonth.update({ where: { month: '2026-12' }, data: { uploads: 4000 } });
+    expect(await page()).toContain(translate('vi', 'console.operations.uploadQuota.warning', { ...vars, percent: '80', uploads: '4000', remaining: '1000' }));
+    await db.zaloUploadMonth.update({ where: { month: '2026-12' }, data: { uploads: 4800 } });
+    expect(await page()).toContain(translate('vi', 'console.operations.uploadQuota.warning', { ...vars, percent: '95', uploads: '4800', remaining: '200' }));
+    await db.zaloUploadMonth.update({ where: { month: '2026-12' }, data: { uploads: 5000 } });
+    expect(await page()).toContain(translate('vi', 'console.operations.uploadQuota.exhausted', { ...vars, uploads: '5000' }));
+    await db.zaloUploadMonth.delete({ where: { month: '2026-12' } });
+  });
 });
