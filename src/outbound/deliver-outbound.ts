@@ -7,7 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { tryAcquireRedisLock } from '../redis/redis-lock.js';
 import type { ZaloButton, ZaloClient } from '../zalo/zalo-client.js';
-import { ZaloApiError, ZaloTransportError, isRetryableZaloError, zaloErrorCodes } from '../zalo/errors.js';
+import { ZaloApiError, ZaloTransportError, isOutsideWindowRefusal, isRetryableZaloError, zaloErrorCodes } from '../zalo/errors.js';
 import { recordZaloUpload, type UploadQuota } from './upload-quota.js';
 import { outgoingMessageSchema, type OutgoingButton, type OutgoingMessage } from './outgoing-message.js';
 
@@ -226,6 +226,14 @@ async function deliverRow(deps: OutboundDeps, row: OutboundRow): Promise<void> {
     await markFailed(deps, row, `gave up after ${row.attempts} attempts: ${row.lastError ?? 'unknown'}`);
     return;
   }
+  // Behind a held message the person cannot be reached either, and this one must not pass it.
+  if (row.channel === 'cs') {
+    const earlier = await deps.db.outboundMessage.findFirst({ where: { recipient: row.recipient, status: 'held', id: { lt: row.id } }, select: { errorCode: true } });
+    if (earlier) {
+      await markHeld(deps, row, 'held behind an earlier message Zalo refused', earlier.errorCode);
+      return;
+    }
+  }
   await deps.db.outboundMessage.update({
     where: { id: row.id },
     data: { status: 'sending', attempts: { increment: 1 }, lastAttemptAt: deps.now() },
@@ -235,6 +243,11 @@ async function deliverRow(deps: OutboundDeps, row: OutboundRow): Promise<void> {
     messageId = await sendToZalo(deps, row, message);
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'unknown error';
+    if (row.channel === 'cs' && isOutsideWindowRefusal(error)) {
+      await markHeld(deps, row, reason, error.code);
+      log.info({ code: error.code }, 'Zalo refused a message outside the person\'s window: held until they write again');
+      return;
+    }
     if (error instanceof ZaloApiError && !isRetryableZaloError(error)) {
       await markFailed(deps, row, reason, { errorCode: error.code });
       log.warn({ code: error.code }, 'Zalo refused the message permanently');
@@ -262,6 +275,15 @@ async function markSent(deps: OutboundDeps, row: OutboundRow, messageId: string)
   deps.metrics.outboundResult.inc({ result: 'sent' });
 }
 
+/**
+ * Keeps a message Zalo refused as outside the person's window: it never reached them, and
+ * goes (with everything held behind it, in order) when they next write to the OA.
+ */
+async function markHeld(deps: OutboundDeps, row: OutboundRow, reason: string, errorCode: number | null) {
+  await deps.db.outboundMessage.update({ where: { id: row.id }, data: { status: 'held', lastError: reason.slice(0, 1000), errorCode, heldAt: deps.now() } });
+  deps.metrics.outboundResult.inc({ result: 'held' });
+}
+
 /** `inDoubt`: it may have reached the person (see `defaultInDoubt`); `errorCode`: Zalo refused it with that code. */
 async function markFailed(deps: OutboundDeps, row: OutboundRow, reason: string, outcome: { errorCode?: number; inDoubt?: boolean } = {}) {
   await deps.db.outboundMessage.update({
@@ -278,7 +300,7 @@ async function markFailed(deps: OutboundDeps, row: OutboundRow, reason: string, 
  */
 export async function deliverOutboundMessage(deps: OutboundDeps, messageId: bigint): Promise<void> {
   const target = await deps.db.outboundMessage.findUnique({ where: { id: messageId } });
-  if (!target || target.status === 'sent' || target.status === 'failed') return;
+  if (!target || (target.status !== 'pending' && target.status !== 'sending')) return;
 
   const lock = await tryAcquireRedisLock(deps.redis, `${deps.keyPrefix}:outbound:recipient:${target.recipient}`, deps.recipientLockMs);
   if (!lock) throw new RecipientBusyError(target.recipient);

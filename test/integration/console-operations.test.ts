@@ -123,19 +123,21 @@ describe('who reaches the operations pages', () => {
 
 describe('messages that failed', () => {
   it('one Zalo refused is listed with its code and reason; retried, it reaches Zalo exactly once', async () => {
-    harness.sim.setUser('sim-user-producer', { following: false, lastInteractionAt: now().getTime() });
+    harness.sim.setUser('sim-user-producer', { following: true, lastInteractionAt: now().getTime() });
+    // A refusal for good (not one of a closed window, which is held: unreachable-people.test.ts).
+    harness.sim.failNext({ path: '/v3.0/oa/message/cs', error: -201, message: 'Invalid request parameter' });
     const text = 'Hồ sơ của HTX đã được xã kiểm tra.';
     const id = await message(text);
     const failed = await waitFor('Zalo to refuse it', async () => {
       const row = await harness.db.outboundMessage.findUniqueOrThrow({ where: { id } });
       return row.status === 'failed' ? row : undefined;
     });
-    expect(failed).toMatchObject({ errorCode: -213, inDoubt: false });
+    expect(failed).toMatchObject({ errorCode: -201, inDoubt: false });
 
     const page = (await browse('/console/operations', 'admin')).text;
     expect(page).toContain('<strong>HTX Mật ong Tân Phú</strong> (chủ thể · 0912 345 678)');
-    expect(page).toContain(`${translate('vi', 'console.operations.messages.zaloCode', { code: '-213' })} — ${translate('vi', 'console.operations.zaloError.notFollower')}`);
-    expect(page).toContain('User has not followed the OA');
+    expect(page).toContain(`${translate('vi', 'console.operations.messages.zaloCode', { code: '-201' })} — ${translate('vi', 'console.operations.zaloError.badParameter')}`);
+    expect(page).toContain('Invalid request parameter');
     expect(page).toContain(translate('vi', 'console.operations.messages.when', { date: displayVietnamDateTime(failed.failedAt ?? new Date(0)), written: displayVietnamDateTime(failed.createdAt) }));
     expect(page).toContain(`action="/console/operations/messages/${id}/retry"`);
     // Another province's administrator neither sees it nor can retry it by its id.
@@ -145,7 +147,6 @@ describe('messages that failed', () => {
     // A form without the session's token changes nothing.
     expect((await browse(`/console/operations/messages/${id}/retry`, 'admin', { form: { _csrf: 'x'.repeat(43) } })).status).toBe(403);
 
-    harness.sim.setUser('sim-user-producer', { following: true, lastInteractionAt: now().getTime() });
     const retried = await browse(`/console/operations/messages/${id}/retry`, 'admin', { form: { _csrf: csrfOf(page) } });
     expect(retried.status).toBe(303);
     expect(retried.headers.get('location')).toBe('/console/operations?ok=messageRetried#messages');
