@@ -20,6 +20,7 @@ import { createTranslator, loadDictionaries } from './i18n/translator.js';
 import { createQueues, createRedisConnection, inboundMaxAttempts } from './jobs/queues.js';
 import { startWorkers, type Workers } from './jobs/workers.js';
 import { checkTiming, type NotifyTiming } from './notify/timing.js';
+import { planUploadQuotaWarning } from './notify/upload-quota-warnings.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import type { ProcessClock } from './calendar/clock.js';
@@ -122,7 +123,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
           settingsFor: conversation.provinceSettings,
         },
         packets,
-        distribute: (meetingId) => distributeMeeting({ db, translate, now, ...packets, fallbackTemplates: config.fallbackTemplates }, meetingId),
+        distribute: (meetingId) => distributeMeeting({ db, translate, now, ...packets, fallbackTemplates: config.fallbackTemplates, monthlyUploadQuota: config.monthlyUploadQuota }, meetingId),
       },
       packetLinks: { storage, secret: config.links.secret, now },
       console: {
@@ -143,10 +144,11 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         assemblePacket: packets.assemble,
         ruleSets: conversation.setup.ruleSets,
         meetings: { calendar: conversation.calendar, settingsFor: conversation.provinceSettings },
-        distribute: (meetingId) => distributeMeeting({ db, translate, now, ...packets, fallbackTemplates: config.fallbackTemplates }, meetingId),
+        distribute: (meetingId) => distributeMeeting({ db, translate, now, ...packets, fallbackTemplates: config.fallbackTemplates, monthlyUploadQuota: config.monthlyUploadQuota }, meetingId),
         notifyTiming,
         // The operations page's dashboard: every queue of this deployment.
         queues: [queues.inbound, queues.outbound, queues.documents, queues.notifications, queues.maintenance],
+        monthlyUploadQuota: config.monthlyUploadQuota,
         scoring: {
           rules: { ruleSets: conversation.setup.ruleSets, settingsFor: conversation.provinceSettings, sheets: conversation.scoringSheets },
           linkSecret: config.links.secret,
@@ -208,7 +210,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         plan: { db, translate, logger, now, timing: notifyTiming, rules: conversation.notifyRules, ruleSets: conversation.setup.ruleSets, checklists: conversation.setup.checklists, settingsFor: conversation.provinceSettings },
         planIntervalMs: config.notify.planIntervalMs,
       },
-      meetingSchedule: () => runMeetingSchedule({ db, translate, logger, now, ...packets, fallbackTemplates: config.fallbackTemplates, distributeBeforeDeadlineMs: config.distributeBeforeDeadlineMs }),
+      meetingSchedule: () => runMeetingSchedule({ db, translate, logger, now, ...packets, fallbackTemplates: config.fallbackTemplates, monthlyUploadQuota: config.monthlyUploadQuota, distributeBeforeDeadlineMs: config.distributeBeforeDeadlineMs }),
       outbound: {
         db,
         redis,
@@ -221,6 +223,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         now,
         storage,
         inDoubt: config.queues.inDoubt,
+        uploadQuota: { monthly: config.monthlyUploadQuota, warn: (tx, percent, usage, at) => planUploadQuotaWarning(tx, notifyTiming, percent, usage, at) },
       },
       tokens,
       logger,

@@ -88,6 +88,10 @@ const configSchema = z
     // a template message by Zalo user id, else ZNS by phone. Unset: the secretary is told.
     ZALO_DOSSIER_TEMPLATE_ID: z.string().min(1).optional(),
     ZNS_DOSSIER_TEMPLATE_ID: z.string().min(1).optional(),
+    // Files the OA may upload to Zalo in a calendar month (Zalo: about 5,000; set from the
+    // OA's package). Administrators are warned at 80 % and 95 %; once it is used up,
+    // packets go as signed links only.
+    ZALO_MONTHLY_UPLOAD_QUOTA: positiveInt.default(5000),
     // A meeting nobody locked is distributed this long before its delivery deadline.
     DISTRIBUTE_BEFORE_DEADLINE_HOURS: positiveInt.default(24),
 
@@ -164,6 +168,8 @@ export interface Config {
   storage: DocumentStorageConfig;
   documents: { maxBytes: number; timeoutMs: number; deadlineMs: number; maxRedirects: number; allowedHosts: readonly string[] | undefined };
   fallbackTemplates: { templateId: string | undefined; znsTemplateId: string | undefined };
+  /** Files the OA may upload to Zalo in a calendar month (Vietnam time). */
+  monthlyUploadQuota: number;
   distributeBeforeDeadlineMs: number;
   notify: { quietStart: string; quietEnd: string; templates: { templateId: string | undefined; znsTemplateId: string | undefined }; planIntervalMs: number };
 }
@@ -238,6 +244,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         ? { kind: 's3', endpoint: env.S3_ENDPOINT, region: env.S3_REGION, bucket: env.S3_BUCKET, accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
         : { kind: 'local', root: isAbsolute(env.STORAGE_LOCAL_DIR) ? env.STORAGE_LOCAL_DIR : join(projectRoot(), env.STORAGE_LOCAL_DIR) },
     fallbackTemplates: { templateId: env.ZALO_DOSSIER_TEMPLATE_ID, znsTemplateId: env.ZNS_DOSSIER_TEMPLATE_ID },
+    monthlyUploadQuota: env.ZALO_MONTHLY_UPLOAD_QUOTA,
     distributeBeforeDeadlineMs: env.DISTRIBUTE_BEFORE_DEADLINE_HOURS * 3600_000,
     notify: {
       quietStart: env.NOTIFY_QUIET_HOURS.slice(0, 5),

@@ -71,6 +71,7 @@ export function layout(ctx: PageContext, title: string, body: Html): string {
         <a href="/console/overview">${ctx.t('console.nav.overview')}</a>
         <a href="/console/certified">${ctx.t('console.nav.certified')}</a>
         <a href="/console/reminders">${ctx.t('console.nav.reminders')}</a>
+        <a href="/console/unreachable">${ctx.t('console.nav.unreachable')}</a>
         ${ctx.official.operates ? html`<a href="/console/operations">${ctx.t('console.nav.operations')}</a>` : ''}
         ${ctx.official.audits ? html`<a href="/console/audit">${ctx.t('console.nav.audit')}</a>` : ''}
         ${ctx.official.plansMeetings ? html`<a href="/console/meetings">${ctx.t('console.nav.meetings')}</a><a href="/console/councils">${ctx.t('console.nav.councils')}</a>` : ''}

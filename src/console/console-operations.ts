@@ -12,6 +12,7 @@ import type { Logger } from '../observability/logger.js';
 import { mayOperate } from '../officials/region-scope.js';
 import { enqueueCommitted } from '../outbound/outbox.js';
 import { retryFailedMessage } from '../outbound/retry-failed-message.js';
+import { readUploadUsage, uploadWarningPercents, type UploadUsage } from '../outbound/upload-quota.js';
 import { displayPhone } from '../text/phone.js';
 import { zaloErrorName } from '../zalo/errors.js';
 import { readZaloTokenState, type ZaloTokenState } from '../zalo/token-state.js';
@@ -32,6 +33,8 @@ export interface OperationsPagesDeps {
   enqueueOutbound: (ids: bigint[]) => Promise<void>;
   /** The queues the dashboard shows; no dashboard without them. */
   queues?: readonly Queue[];
+  /** Zalo's monthly upload quota: the page warns from 80 % of it. */
+  monthlyUploadQuota?: number;
 }
 
 /** Where the dashboard is mounted under the console. */
@@ -51,6 +54,15 @@ const flashQuery = z.union([z.object({ ok: z.enum(outcomes.ok) }).transform((q) 
 const messageKinds = new Map([['text', 'text'], ['image', 'image'], ['file', 'file'], ['request_user_info', 'requestUserInfo'], ['template', 'template'], ['zns', 'zns']]);
 const kindKey = (kind: string | null) => messageKinds.get(kind ?? '') ?? 'other';
 
+/** From 80 % of the month's Zalo uploads on: how much is used, or that packets go as links. */
+function uploadQuotaBanner(ctx: PageContext, usage: UploadUsage): Html | '' {
+  const reached = uploadWarningPercents.filter((percent) => usage.uploads * 100 >= percent * usage.quota).at(-1);
+  if (reached === undefined) return '';
+  const [year, month] = usage.month.split('-');
+  const vars = { month: `${month ?? ''}/${year ?? ''}`, percent: String(reached), uploads: String(usage.uploads), quota: String(usage.quota), remaining: String(usage.remaining) };
+  return html`<p class="flash error" role="alert">${ctx.t(usage.exhausted ? 'console.operations.uploadQuota.exhausted' : 'console.operations.uploadQuota.warning', vars)}</p>`;
+}
+
 export function registerOperationsPages(router: Router, deps: OperationsPagesDeps, kit: PageKit): void {
   // Every path below, the dashboard and its API included, exists only for the administrator.
   router.use('/operations', async (req: Request, res: Response, next: NextFunction) => {
@@ -66,14 +78,18 @@ export function registerOperationsPages(router: Router, deps: OperationsPagesDep
     const flash = flashQuery.safeParse(req.query);
     const ctx = await kit.ctxOf(req, flash.success ? flash.data : undefined);
     const official = kit.official(req);
-    const [messages, token] = await Promise.all([failedMessages(deps.db, { provinceCode: official.provinceCode }), readZaloTokenState(deps.db)]);
+    const [messages, token, uploads] = await Promise.all([
+      failedMessages(deps.db, { provinceCode: official.provinceCode }),
+      readZaloTokenState(deps.db),
+      deps.monthlyUploadQuota === undefined ? undefined : readUploadUsage(deps.db, deps.monthlyUploadQuota, deps.now()),
+    ]);
     const queues = deps.queues?.length
       ? html`<p>${ctx.t('console.operations.queues.about')}</p>
           <p>${ctx.t('console.operations.queues.retry')}</p>
           <p>${ctx.t('console.operations.queues.actions')}</p>
           <p><a class="button" href="/console${dashboardPath}">${ctx.t('console.operations.queues.open')}</a></p>`
       : html`<p>${ctx.t('console.operations.queues.none')}</p>`;
-    const body = html`<section aria-labelledby="queues"><h2 id="queues">${ctx.t('console.operations.queues.title')}</h2>${queues}</section>
+    const body = html`${uploads ? uploadQuotaBanner(ctx, uploads) : ''}<section aria-labelledby="queues"><h2 id="queues">${ctx.t('console.operations.queues.title')}</h2>${queues}</section>
       <section aria-labelledby="messages"><h2 id="messages">${ctx.t('console.operations.messages.title')}</h2>
         <p>${ctx.t('console.operations.messages.about', { shown: String(failedMessagesShown) })}</p>
         <p class="meta">${ctx.t('console.operations.messages.retryHint')}</p>

@@ -37,6 +37,7 @@ import { registerMemberScoringPages, registerScoringBoard, type ScoringPagesDeps
 import { registerMeetingPages } from './console-meetings.js';
 import { registerCertifiedPages } from './console-certified.js';
 import { registerReminderPages } from './console-reminders.js';
+import { registerUnreachablePages } from './console-unreachable.js';
 import { registerAuditPage } from './console-audit.js';
 import { registerOverviewPages } from './console-overview.js';
 import { queueDashboardApi, registerOperationsPages } from './console-operations.js';
@@ -84,6 +85,8 @@ export interface ConsoleDeps {
   notifyTiming?: NotifyTiming;
   /** The BullMQ queues the operations page's dashboard shows; no dashboard without them. */
   queues?: readonly Queue[];
+  /** Zalo's monthly upload quota, for the operations page's warning; no warning without it. */
+  monthlyUploadQuota?: number;
   /** Members' scoring on their phones: the sheets, and how their links are signed; none without it. */
   scoring?: Pick<ScoringPagesDeps, 'rules' | 'linkSecret' | 'publicBaseUrl'>;
 }
@@ -546,8 +549,9 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   registerRequestPages(router, { db: deps.db, now: deps.now }, { ctxOf, page, official, notFound });
   registerCertifiedPages(router, { db: deps.db, now: deps.now, ...(deps.ruleSets ? { ruleSets: deps.ruleSets } : {}) }, { ctxOf, page, official, notFound });
   registerReminderPages(router, { db: deps.db, now: deps.now, ...(deps.notifyTiming ? { timing: deps.notifyTiming } : {}) }, { ctxOf, page, official, notFound });
+  registerUnreachablePages(router, { db: deps.db }, { ctxOf, page, official, notFound });
   registerOverviewPages(router, { db: deps.db, now: deps.now, calendar: deps.calendar, checkWorkingDays: deps.checkWorkingDays, ...(rounds ? { rounds } : {}) }, { ctxOf, page, official, notFound });
-  registerOperationsPages(router, { db: deps.db, translate: deps.translate, logger: deps.logger, now: deps.now, enqueueOutbound: deps.enqueueOutbound, ...(deps.queues ? { queues: deps.queues } : {}) }, { ctxOf, page, official, notFound });
+  registerOperationsPages(router, { db: deps.db, translate: deps.translate, logger: deps.logger, now: deps.now, enqueueOutbound: deps.enqueueOutbound, ...(deps.queues ? { queues: deps.queues } : {}), ...(deps.monthlyUploadQuota === undefined ? {} : { monthlyUploadQuota: deps.monthlyUploadQuota }) }, { ctxOf, page, official, notFound });
   return router;
 }
 
@@ -557,7 +561,7 @@ function redirectWith(res: Response, path: string, kind: Flash['kind'], what: Fl
 }
 
 /** What a change may report on the page it returns to. */
-const flashes = ['accepted', 'returned', 'reasonRequired', 'alreadyDecided', 'checked', 'incomplete', 'alreadyChecked', 'itemReturned', 'notReturnable', 'meetingScheduled', 'meetingLocked', 'uploaded', 'uploadTooLarge', 'uploadMissing', 'uploadRefused', 'packetEmpty', 'packetChanged', 'packetBroken', 'resultsRecorded', 'resultsCorrected', 'correctionReason', 'messageRetried', 'messageInDoubt', 'messageNotFailed', 'reminderCancelled', 'reminderSnoozed', 'reminderClosed', 'snoozeInvalid', 'deadlineCreated', 'deadlineCancelled', 'deadlineInvalid', 'deadlineInPast', 'deadlineCommune', 'deadlineNotOwned', 'deadlineAlreadyCancelled'] as const;
+const flashes = ['accepted', 'returned', 'reasonRequired', 'alreadyDecided', 'checked', 'incomplete', 'alreadyChecked', 'itemReturned', 'notReturnable', 'meetingScheduled', 'meetingLocked', 'uploaded', 'uploadTooLarge', 'uploadMissing', 'uploadRefused', 'packetEmpty', 'packetChanged', 'packetBroken', 'resultsRecorded', 'resultsCorrected', 'correctionReason', 'messageRetried', 'messageInDoubt', 'messageNotFailed', 'reminderCancelled', 'reminderSnoozed', 'reminderClosed', 'snoozeInvalid', 'deadlineCreated', 'deadlineCancelled', 'deadlineInvalid', 'deadlineInPast', 'deadlineCommune', 'deadlineNotOwned', 'deadlineAlreadyCancelled', 'handledByPhone'] as const;
 
 /** The dossier events the history names; anything else reads as a change. */
 const knownEvents = ['document_added', 'document_replaced', 'document_refused', 'submitted', 'checked', 'item_returned', 'exemption_declared', 'evaluated', 'evaluation_corrected'] as const;

@@ -16,7 +16,7 @@ const personSchema = z.object({ name: z.string(), phone: z.string().nullable(), 
 
 const rowSchema = z.object({
   id: z.bigint(),
-  status: z.enum(['pending', 'sending', 'sent', 'failed']),
+  status: z.enum(['pending', 'sending', 'sent', 'failed', 'held', 'handled']),
   recipient: z.string(),
   channel: z.enum(['cs', 'template', 'zns']),
   kind: z.string().nullable(),

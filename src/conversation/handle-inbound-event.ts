@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { defaultLocale, isLocale, type Translate } from '../i18n/translator.js';
 import { isInvitationCodeLike } from '../officials/official-invitations.js';
 import { composeReplies } from '../outbound/compose-replies.js';
+import { releaseHeldMessages } from '../outbound/held-messages.js';
 import { addToOutbox, enqueueCommitted, outboxInsert, type OutboxEntry } from '../outbound/outbox.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
 import { zaloEventSchema, type ZaloEvent } from '../zalo/webhook-events.js';
@@ -142,7 +143,9 @@ async function applyEvent(turnTx: TurnTransaction, row: RecordedEvent, deps: Inb
            session.flow_id AS "flowId", session.flow_version AS "flowVersion", session.step_id AS "stepId"
     FROM person LEFT JOIN conversation_session session ON session.user_id = person.id`;
   if (!user) throw new Error('the person was not recorded');
-  if (!input) return { status: 'processed', outboundIds: [] };
+  // The window is open again: what Zalo refused while it was closed goes first, in order.
+  const released = event.kind === 'unfollow' ? [] : await releaseHeldMessages(tx, row.userId);
+  if (!input) return { status: 'processed', outboundIds: released };
   const userId = row.userId;
   const locale = isLocale(user.locale) ? user.locale : defaultLocale;
   const stored = user.version === null || user.updatedAt === null ? null : readStoredConversation({ state: user.state, version: user.version, updatedAt: user.updatedAt, flowId: user.flowId ?? undefined, flowVersion: user.flowVersion ?? undefined, stepId: user.stepId ?? undefined });
@@ -183,7 +186,7 @@ async function applyEvent(turnTx: TurnTransaction, row: RecordedEvent, deps: Inb
   }
   if (turn.locale !== locale) await tx.$executeRaw`UPDATE zalo_user SET locale = ${turn.locale}, updated_at = ${now} WHERE id = ${userId}`;
   const outbox = [...composeReplies(replies).map((message, index) => ({ idempotencyKey: `${row.eventKey}:reply:${index}`, recipient: userId, message, causeEventId: row.id })), ...notices];
-  return { status: 'processed', outboundIds: [], documentIds, writes: { userId, session: sessionWrite(userId, turn.state, stored?.version ?? null, now), outbox } };
+  return { status: 'processed', outboundIds: released, documentIds, writes: { userId, session: sessionWrite(userId, turn.state, stored?.version ?? null, now), outbox } };
 }
 
 /**

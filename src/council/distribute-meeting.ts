@@ -4,6 +4,7 @@ import type { AssembledPacket } from '../dossier/assemble-packet.js';
 import { defaultLocale, isLocale, type Locale, type Translate } from '../i18n/translator.js';
 import { chooseChannel, type FallbackTemplates } from '../outbound/choose-channel.js';
 import { addToOutbox } from '../outbound/outbox.js';
+import { readUploadUsage } from '../outbound/upload-quota.js';
 import type { OutgoingMessage } from '../outbound/outgoing-message.js';
 
 /** Zalo takes files up to 5 MB. */
@@ -31,6 +32,8 @@ export interface DistributionDeps {
   linkFor: (kind: 'packet' | 'document', id: bigint, recipient: string, validUntil?: Date) => { url: string; expiresAt: Date };
   /** Approved templates for people outside Zalo's messaging window. */
   fallbackTemplates: FallbackTemplates;
+  /** Zalo's monthly upload quota: once this month's is used up, packets go as links only. */
+  monthlyUploadQuota?: number;
 }
 
 /** The hidden payload of the "Đã nhận hồ sơ" button: which delivery it acknowledges. */
@@ -77,6 +80,9 @@ export async function distributeMeeting(deps: DistributionDeps, meetingId: bigin
     const ideas = await tx.productIdea.findMany({ where: { id: { in: current.products.map((p) => p.productIdeaId) } }, orderBy: { id: 'asc' } });
     const outboxIds: bigint[] = [];
     const unreachable: string[] = [];
+    // With the month's uploads used up, the packet's link (in the text) is the member's copy.
+    const uploadsLeft = deps.monthlyUploadQuota === undefined || !(await readUploadUsage(tx, deps.monthlyUploadQuota, now)).exhausted;
+    let linksInsteadOfFiles = false;
 
     // Everything is read once and written in a few statements: a meeting of 50 products
     // for 11 people is 561 deliveries, and a statement each kept the lock waiting seconds
@@ -139,6 +145,10 @@ export async function distributeMeeting(deps: DistributionDeps, meetingId: bigin
           const text: OutgoingMessage = { kind: 'text', text: t(earlier.length > 0 ? 'meeting.packetUpdated' : 'meeting.packet', vars), buttons: [{ title: button, action: { kind: 'command', payload: acknowledgementCommand(deliveryId) } }] };
           // The PDF itself too, when it fits Zalo's file limit: readable without the link.
           if (packet.sizeBytes > zaloFileLimitBytes) return [text];
+          if (!uploadsLeft) {
+            linksInsteadOfFiles = true;
+            return [text];
+          }
           return [text, { kind: 'file', storageKey: packet.storageKey, fileName: `ho-so-${idea.id}-v${packet.version}.pdf`, mediaType: 'application/pdf' }];
         });
       }
@@ -185,28 +195,35 @@ export async function distributeMeeting(deps: DistributionDeps, meetingId: bigin
         WHERE d.id = m.id`;
     }
     if (unreachable.length > 0) outboxIds.push(...(await alertSecretaries(tx, deps.translate, current, unreachable, now)));
+    if (linksInsteadOfFiles) outboxIds.push(...(await tellSecretariesLinksOnly(tx, deps.translate, current, now)));
     return outboxIds;
   });
 }
 
-/** Tells the council's secretaries, at once, whom Zalo cannot reach. */
-async function alertSecretaries(
-  tx: Transaction,
-  translate: Translate,
-  meeting: { id: bigint; date: string; council: { name: string; members: { role: string; person: { zaloUserId: string | null } }[] } },
-  names: string[],
-  now: Date,
-): Promise<bigint[]> {
+type MeetingWithSecretaries = { id: bigint; date: string; council: { name: string; members: { role: string; person: { zaloUserId: string | null } }[] } };
+
+/** Writes one text to each of the council's linked secretaries, in their language; `key` names what it is about. */
+async function tellSecretaries(tx: Transaction, translate: Translate, meeting: MeetingWithSecretaries, key: string, text: { key: string; vars: Record<string, string> }, now: Date): Promise<bigint[]> {
   const secretaries = meeting.council.members.filter((m) => m.role === 'secretary' && m.person.zaloUserId).map((m) => m.person.zaloUserId ?? '');
   const users = await tx.zaloUser.findMany({ where: { id: { in: secretaries } }, select: { id: true, locale: true } });
   const localeOf = new Map(users.map((u) => [u.id, isLocale(u.locale) ? u.locale : defaultLocale]));
   return addToOutbox(
     tx,
     secretaries.map((recipient) => ({
-      idempotencyKey: `meeting:${meeting.id}:unreachable:${recipient}:${names.join('|')}`,
+      idempotencyKey: `meeting:${meeting.id}:${key.replace('{recipient}', recipient)}`,
       recipient,
-      message: { kind: 'text', text: translate(localeOf.get(recipient) ?? defaultLocale, 'meeting.unreachable', { council: meeting.council.name, date: displayDate(meeting.date), names: names.join(', ') }) },
+      message: { kind: 'text', text: translate(localeOf.get(recipient) ?? defaultLocale, text.key, text.vars) },
     })),
     now,
   );
+}
+
+/** Tells the council's secretaries, at once, whom Zalo cannot reach. */
+function alertSecretaries(tx: Transaction, translate: Translate, meeting: MeetingWithSecretaries, names: string[], now: Date): Promise<bigint[]> {
+  return tellSecretaries(tx, translate, meeting, `unreachable:{recipient}:${names.join('|')}`, { key: 'meeting.unreachable', vars: { council: meeting.council.name, date: displayDate(meeting.date), names: names.join(', ') } }, now);
+}
+
+/** Tells the council's secretaries that the month's upload quota is used up: members get links, not PDF files. */
+function tellSecretariesLinksOnly(tx: Transaction, translate: Translate, meeting: MeetingWithSecretaries, now: Date): Promise<bigint[]> {
+  return tellSecretaries(tx, translate, meeting, 'uploadQuota:{recipient}', { key: 'meeting.uploadQuotaExhausted', vars: { council: meeting.council.name, date: displayDate(meeting.date) } }, now);
 }

@@ -381,6 +381,16 @@ export const notificationKinds = {
       return open(ctx.translate(ctx.locale, 'notify.unreachable', { name: vars.name ?? '—', phone: vars.phone ?? '—', about: vars.about ?? '' }));
     },
   },
+  /** The province's administrators: the month's Zalo uploads have reached 80 % or 95 % of the quota. */
+  uploadQuota: {
+    routine: false,
+    heading: 'notify.uploadQuotaHeading',
+    async read(ctx, n) {
+      const vars = varsOf(n);
+      const [year, month] = (vars.month ?? '').split('-');
+      return open(ctx.translate(ctx.locale, 'notify.uploadQuota', { percent: vars.percent ?? '—', uploads: vars.uploads ?? '—', quota: vars.quota ?? '—', month: `${month ?? ''}/${year ?? ''}` }));
+    },
+  },
 } satisfies Record<string, NotificationKind>;
 
 /** A stored kind this version knows (rows keep the kind as text). */

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Counters for what operators need to see; one registry per process, built at the root. */
 export function createMetrics() {
@@ -44,6 +44,11 @@ export function createMetrics() {
     zaloUploads: new Counter({
       name: 'ocop_zalo_uploads_total',
       help: 'Files uploaded to Zalo (Zalo caps uploads at about 5,000 a month); reused upload tokens are not counted',
+      registers: [registry],
+    }),
+    zaloUploadQuotaRemaining: new Gauge({
+      name: 'ocop_zalo_upload_quota_remaining',
+      help: 'Uploads left this calendar month (Vietnam time) under ZALO_MONTHLY_UPLOAD_QUOTA, as counted in Postgres at the last upload',
       registers: [registry],
     }),
     jobsFinished: new Counter({

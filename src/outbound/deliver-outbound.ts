@@ -7,7 +7,8 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { tryAcquireRedisLock } from '../redis/redis-lock.js';
 import type { ZaloButton, ZaloClient } from '../zalo/zalo-client.js';
-import { ZaloApiError, ZaloTransportError, isRetryableZaloError, zaloErrorCodes } from '../zalo/errors.js';
+import { ZaloApiError, ZaloTransportError, isOutsideWindowRefusal, isRetryableZaloError, zaloErrorCodes } from '../zalo/errors.js';
+import { recordZaloUpload, type UploadQuota } from './upload-quota.js';
 import { outgoingMessageSchema, type OutgoingButton, type OutgoingMessage } from './outgoing-message.js';
 
 export interface OutboundDeps {
@@ -23,6 +24,8 @@ export interface OutboundDeps {
   now: () => Date;
   /** Where stored files sent as Zalo files are read from. */
   storage?: DocumentStorage;
+  /** Zalo's monthly upload quota; uploads are counted against it in Postgres when set. */
+  uploadQuota?: UploadQuota;
   /** How an interrupted send is resolved; defaults below. */
   inDoubt?: { settleMs: number; limitMs: number };
 }
@@ -99,6 +102,14 @@ async function uploadedFileToken(deps: OutboundDeps, message: Extract<OutgoingMe
     const bytes = await buffer(await storage.get(message.storageKey));
     const token = await deps.zalo.uploadFile({ bytes, fileName: message.fileName, mimeType: message.mediaType });
     deps.metrics.zaloUploads.inc();
+    if (deps.uploadQuota) {
+      // Zalo has counted it: a failure to count it here is logged, never a reason to upload again.
+      const usage = await recordZaloUpload(deps.db, deps.uploadQuota, deps.now()).catch((error: unknown) => {
+        deps.logger.warn({ err: error }, 'an upload could not be counted against the monthly quota');
+        return undefined;
+      });
+      if (usage) deps.metrics.zaloUploadQuotaRemaining.set(usage.remaining);
+    }
     return token;
   };
   try {
@@ -215,6 +226,14 @@ async function deliverRow(deps: OutboundDeps, row: OutboundRow): Promise<void> {
     await markFailed(deps, row, `gave up after ${row.attempts} attempts: ${row.lastError ?? 'unknown'}`);
     return;
   }
+  // Behind a held message the person cannot be reached either, and this one must not pass it.
+  if (row.channel === 'cs') {
+    const earlier = await deps.db.outboundMessage.findFirst({ where: { recipient: row.recipient, status: 'held', id: { lt: row.id } }, select: { errorCode: true } });
+    if (earlier) {
+      await markHeld(deps, row, 'held behind an earlier message Zalo refused', earlier.errorCode);
+      return;
+    }
+  }
   await deps.db.outboundMessage.update({
     where: { id: row.id },
     data: { status: 'sending', attempts: { increment: 1 }, lastAttemptAt: deps.now() },
@@ -224,6 +243,11 @@ async function deliverRow(deps: OutboundDeps, row: OutboundRow): Promise<void> {
     messageId = await sendToZalo(deps, row, message);
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'unknown error';
+    if (row.channel === 'cs' && isOutsideWindowRefusal(error)) {
+      await markHeld(deps, row, reason, error.code);
+      log.info({ code: error.code }, 'Zalo refused a message outside the person\'s window: held until they write again');
+      return;
+    }
     if (error instanceof ZaloApiError && !isRetryableZaloError(error)) {
       await markFailed(deps, row, reason, { errorCode: error.code });
       log.warn({ code: error.code }, 'Zalo refused the message permanently');
@@ -251,6 +275,15 @@ async function markSent(deps: OutboundDeps, row: OutboundRow, messageId: string)
   deps.metrics.outboundResult.inc({ result: 'sent' });
 }
 
+/**
+ * Keeps a message Zalo refused as outside the person's window: it never reached them, and
+ * goes (with everything held behind it, in order) when they next write to the OA.
+ */
+async function markHeld(deps: OutboundDeps, row: OutboundRow, reason: string, errorCode: number | null) {
+  await deps.db.outboundMessage.update({ where: { id: row.id }, data: { status: 'held', lastError: reason.slice(0, 1000), errorCode, heldAt: deps.now() } });
+  deps.metrics.outboundResult.inc({ result: 'held' });
+}
+
 /** `inDoubt`: it may have reached the person (see `defaultInDoubt`); `errorCode`: Zalo refused it with that code. */
 async function markFailed(deps: OutboundDeps, row: OutboundRow, reason: string, outcome: { errorCode?: number; inDoubt?: boolean } = {}) {
   await deps.db.outboundMessage.update({
@@ -267,7 +300,7 @@ async function markFailed(deps: OutboundDeps, row: OutboundRow, reason: string, 
  */
 export async function deliverOutboundMessage(deps: OutboundDeps, messageId: bigint): Promise<void> {
   const target = await deps.db.outboundMessage.findUnique({ where: { id: messageId } });
-  if (!target || target.status === 'sent' || target.status === 'failed') return;
+  if (!target || (target.status !== 'pending' && target.status !== 'sending')) return;
 
   const lock = await tryAcquireRedisLock(deps.redis, `${deps.keyPrefix}:outbound:recipient:${target.recipient}`, deps.recipientLockMs);
   if (!lock) throw new RecipientBusyError(target.recipient);

@@ -41,6 +41,7 @@ export const zaloErrorCodes = {
   accessTokenInvalid: -216,
   recipientQuotaExceeded: -218,
   accessTokenExpired: -220,
+  userInactive: -227,
   noInteraction7Days: -230,
   interactionExpired: -232,
 } as const;
@@ -50,6 +51,16 @@ export type ZaloErrorName = keyof typeof zaloErrorCodes;
 /** The name of a code Zalo answers with, when it is one the bot knows. */
 export function zaloErrorName(code: number): ZaloErrorName | undefined {
   return (Object.keys(zaloErrorCodes) as ZaloErrorName[]).find((name) => zaloErrorCodes[name] === code);
+}
+
+const outsideWindowCodes = new Set<number>([zaloErrorCodes.notFollower, zaloErrorCodes.userInactive, zaloErrorCodes.noInteraction7Days, zaloErrorCodes.interactionExpired]);
+
+/**
+ * Zalo refused a consultation message because of where the person stands with the OA (not
+ * a follower, inactive, no interaction for 7 days): it can go once they write again.
+ */
+export function isOutsideWindowRefusal(error: unknown): error is ZaloApiError {
+  return error instanceof ZaloApiError && outsideWindowCodes.has(error.code);
 }
 
 const tokenRejectionCodes = new Set<number>([zaloErrorCodes.accessTokenInvalid, zaloErrorCodes.accessTokenExpired]);

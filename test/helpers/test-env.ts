@@ -38,7 +38,7 @@ export function uniqueId(prefix: string): string {
  * this first so that a sweep never picks up rows another file left behind.
  */
 export async function resetDatabase(db: { $executeRawUnsafe(sql: string): Promise<unknown> }): Promise<void> {
-  await db.$executeRawUnsafe('TRUNCATE inbound_event, outbound_message, zalo_token, zalo_user, conversation_session, product_idea, producer, receipt_counter, official, api_token, administrative_unit, dossier, dossier_document, dossier_item_return, dossier_event, dossier_packet, packet_access, council, council_person, council_member, meeting, meeting_product, delivery, notification, notification_event, campaign_deadline, certified_product, evaluation_result, official_action, score_sheet, official_request, certificate, recognition_decision RESTART IDENTITY CASCADE');
+  await db.$executeRawUnsafe('TRUNCATE inbound_event, outbound_message, zalo_token, zalo_user, conversation_session, product_idea, producer, receipt_counter, official, api_token, administrative_unit, dossier, dossier_document, dossier_item_return, dossier_event, dossier_packet, packet_access, council, council_person, council_member, meeting, meeting_product, delivery, notification, notification_event, campaign_deadline, certified_product, evaluation_result, official_action, score_sheet, official_request, certificate, recognition_decision, zalo_upload_month RESTART IDENTITY CASCADE');
 }
 
 /**

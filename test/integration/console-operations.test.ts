@@ -123,19 +123,21 @@ describe('who reaches the operations pages', () => {
 
 describe('messages that failed', () => {
   it('one Zalo refused is listed with its code and reason; retried, it reaches Zalo exactly once', async () => {
-    harness.sim.setUser('sim-user-producer', { following: false, lastInteractionAt: now().getTime() });
+    harness.sim.setUser('sim-user-producer', { following: true, lastInteractionAt: now().getTime() });
+    // A refusal for good (not one of a closed window, which is held: unreachable-people.test.ts).
+    harness.sim.failNext({ path: '/v3.0/oa/message/cs', error: -201, message: 'Invalid request parameter' });
     const text = 'Hồ sơ của HTX đã được xã kiểm tra.';
     const id = await message(text);
     const failed = await waitFor('Zalo to refuse it', async () => {
       const row = await harness.db.outboundMessage.findUniqueOrThrow({ where: { id } });
       return row.status === 'failed' ? row : undefined;
     });
-    expect(failed).toMatchObject({ errorCode: -213, inDoubt: false });
+    expect(failed).toMatchObject({ errorCode: -201, inDoubt: false });
 
     const page = (await browse('/console/operations', 'admin')).text;
     expect(page).toContain('<strong>HTX Mật ong Tân Phú</strong> (chủ thể · 0912 345 678)');
-    expect(page).toContain(`${translate('vi', 'console.operations.messages.zaloCode', { code: '-213' })} — ${translate('vi', 'console.operations.zaloError.notFollower')}`);
-    expect(page).toContain('User has not followed the OA');
+    expect(page).toContain(`${translate('vi', 'console.operations.messages.zaloCode', { code: '-201' })} — ${translate('vi', 'console.operations.zaloError.badParameter')}`);
+    expect(page).toContain('Invalid request parameter');
     expect(page).toContain(translate('vi', 'console.operations.messages.when', { date: displayVietnamDateTime(failed.failedAt ?? new Date(0)), written: displayVietnamDateTime(failed.createdAt) }));
     expect(page).toContain(`action="/console/operations/messages/${id}/retry"`);
     // Another province's administrator neither sees it nor can retry it by its id.
@@ -145,7 +147,6 @@ describe('messages that failed', () => {
     // A form without the session's token changes nothing.
     expect((await browse(`/console/operations/messages/${id}/retry`, 'admin', { form: { _csrf: 'x'.repeat(43) } })).status).toBe(403);
 
-    harness.sim.setUser('sim-user-producer', { following: true, lastInteractionAt: now().getTime() });
     const retried = await browse(`/console/operations/messages/${id}/retry`, 'admin', { form: { _csrf: csrfOf(page) } });
     expect(retried.status).toBe(303);
     expect(retried.headers.get('location')).toBe('/console/operations?ok=messageRetried#messages');
@@ -206,5 +207,21 @@ describe('the token', () => {
     expect(fresh.version).toBe(2);
     expect(after).not.toContain(fresh.accessToken);
     expect(after).not.toContain(fresh.refreshToken);
+  });
+
+  it('warns from 80 % of the month’s Zalo uploads, and says when packets go as links', async () => {
+    const db = harness.db;
+    const page = () => browse('/console/operations', 'admin').then((r) => r.text);
+    const vars = { month: '12/2026', quota: '5000' };
+    expect(await page()).not.toContain(translate('vi', 'console.operations.uploadQuota.warning', { ...vars, percent: '80', uploads: '3999', remaining: '1001' }));
+    await db.zaloUploadMonth.create({ data: { month: '2026-12', uploads: 3999 } });
+    expect(await page()).not.toContain('hạn mức gửi tệp');
+    await db.zaloUploadMonth.update({ where: { month: '2026-12' }, data: { uploads: 4000 } });
+    expect(await page()).toContain(translate('vi', 'console.operations.uploadQuota.warning', { ...vars, percent: '80', uploads: '4000', remaining: '1000' }));
+    await db.zaloUploadMonth.update({ where: { month: '2026-12' }, data: { uploads: 4800 } });
+    expect(await page()).toContain(translate('vi', 'console.operations.uploadQuota.warning', { ...vars, percent: '95', uploads: '4800', remaining: '200' }));
+    await db.zaloUploadMonth.update({ where: { month: '2026-12' }, data: { uploads: 5000 } });
+    expect(await page()).toContain(translate('vi', 'console.operations.uploadQuota.exhausted', { ...vars, uploads: '5000' }));
+    await db.zaloUploadMonth.delete({ where: { month: '2026-12' } });
   });
 });

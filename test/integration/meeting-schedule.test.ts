@@ -1,20 +1,17 @@
 import { createLogger } from '../../src/observability/logger.js';
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMeetingSchedule, type MeetingScheduleDeps } from '../../src/council/meeting-schedule.js';
 import { createDatabase } from '../../src/db/database.js';
 import { assemblePacket } from '../../src/dossier/assemble-packet.js';
 import { createLocalStorage } from '../../src/storage/local-storage.js';
 import { touchDossier } from '../../src/dossier/review-dossier.js';
-import { newStorageKey } from '../../src/storage/storage.js';
 import { loadChecklists } from '../../src/ocop/dossier-checklist.js';
 import { loadRuleSets } from '../../src/ocop/rule-sets.js';
 import { dictionaries, projectDir, translate } from '../helpers/conversation-harness.js';
-import { makePdf } from '../helpers/make-documents.js';
+import { createCheckedProduct } from '../helpers/meeting-fixture.js';
 import { loadSampleAdministrativeUnits, resetDatabase, testDatabaseUrl } from '../helpers/test-env.js';
 
 // The sweep distributes a meeting nobody locked before its deadline, and at the deadline
@@ -34,15 +31,7 @@ beforeAll(async () => {
   await loadSampleAdministrativeUnits(db);
   storageDir = await mkdtemp(join(tmpdir(), 'schedule-'));
   const storage = createLocalStorage({ root: storageDir });
-  const producer = await db.producer.create({ data: { zaloUserId: 'producer', kind: 'cooperative', name: 'HTX Tân Phú', representative: 'A', position: 'B', phone: '84912345678', address: 'Ấp 1', communeCode: '26116' } });
-  const idea = await db.productIdea.create({
-    data: { producerId: producer.id, communeCode: '26116', provinceCode: '75', year: 2026, sequence: 1, receiptNumber: '1/PĐK-75-26116-2026', ruleSet: 'qd-26-2026', productName: 'Mật ong', sectorCode: 'food', groupCode: 'rawFood', setCode: 'honeyRawOther', kind: 'new_product', details: {}, submittedAt: clock.now },
-  });
-  const dossier = await db.dossier.create({ data: { productIdeaId: idea.id, checklistId: 'ocop-2023-dossier', status: 'checked' } });
-  const bytes = await makePdf({ pages: 1, label: 'Form 01' });
-  const key = newStorageKey('document', 'pdf', clock.now);
-  await storage.put(key, Readable.from([Buffer.from(bytes)]), { contentType: 'application/pdf', sizeBytes: bytes.byteLength });
-  await db.dossierDocument.create({ data: { dossierId: dossier.id, itemCode: 'form01', position: 1, status: 'stored', uploadedBy: 'producer', mediaType: 'application/pdf', printable: true, sizeBytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex'), storageKey: key, createdAt: clock.now } });
+  const ideaId = await createCheckedProduct(db, storage, clock.now);
 
   const council = await db.council.create({ data: { name: 'Hội đồng thử', level: 'province', provinceCode: '75', year: 2026, createdBy: 'test' } });
   for (const [i, role] of (['chair', 'member', 'secretary'] as const).entries()) {
@@ -53,7 +42,7 @@ beforeAll(async () => {
   }
   // Wednesday 8 July: dossiers due before Tuesday 7 July, 07:30.
   const meeting = await db.meeting.create({ data: { councilId: council.id, date: '2026-07-08', time: '08:00', place: 'Sở', leadWorkingDays: 1, deliveryDeadline: new Date('2026-07-07T00:30:00Z'), createdBy: 'test' } });
-  await db.meetingProduct.create({ data: { meetingId: meeting.id, productIdeaId: idea.id } });
+  await db.meetingProduct.create({ data: { meetingId: meeting.id, productIdeaId: ideaId } });
   meetingId = meeting.id;
   deps = {
     db,

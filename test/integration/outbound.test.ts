@@ -81,16 +81,29 @@ describe('outbound worker', () => {
     expect(calls).toBe(1);
   });
 
-  it('-213 → failed with the reason, and never retried', async () => {
-    nock(base).post('/v3.0/oa/message/cs').reply(200, { error: -213, message: 'User has not followed the OA' });
+  it('-213, -227, -230, -232 → held until the person writes again, never retried on its own', async () => {
+    for (const [code, message] of [[-213, 'User has not followed the OA'], [-227, 'User is inactive'], [-230, 'User has not interacted with the OA in the last 7 days'], [-232, 'The user interaction has expired']] as const) {
+      nock(base).post('/v3.0/oa/message/cs').reply(200, { error: code, message });
+      const id = await queueText(uniqueId('u'), 'Nhắc hồ sơ');
+      const row = await waitFor('the message to be held', async () => {
+        const r = await db.outboundMessage.findUniqueOrThrow({ where: { id } });
+        return r.status === 'held' ? r : undefined;
+      });
+      expect(row).toMatchObject({ attempts: 1, errorCode: code, inDoubt: false, failedAt: null });
+      expect(row.heldAt).not.toBeNull();
+    }
+  });
+
+  it('-201 → failed with the reason, and never retried', async () => {
+    nock(base).post('/v3.0/oa/message/cs').reply(200, { error: -201, message: 'Invalid request parameter' });
     const id = await queueText(uniqueId('u'), 'Nhắc hồ sơ');
     const row = await waitFor('the message to fail', async () => {
       const r = await db.outboundMessage.findUniqueOrThrow({ where: { id } });
       return r.status === 'failed' ? r : undefined;
     });
-    expect(row.lastError).toContain('-213');
+    expect(row.lastError).toContain('-201');
     // Zalo said no: its code is kept, and the row never reached anyone (an official may retry it as it is).
-    expect(row).toMatchObject({ attempts: 1, errorCode: -213, inDoubt: false });
+    expect(row).toMatchObject({ attempts: 1, errorCode: -201, inDoubt: false });
     // Longer than several backoffs: a retry would hit no mock and raise the attempt count.
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect((await db.outboundMessage.findUniqueOrThrow({ where: { id } })).attempts).toBe(1);

@@ -1,0 +1,14 @@
+-- AlterEnum
+-- This migration adds more than one value to an enum.
+-- With PostgreSQL versions 11 and earlier, this is not possible
+-- in a single migration. This can be worked around by creating
+-- multiple migrations, each migration adding only one value to
+-- the enum.
+
+
+ALTER TYPE "OutboundStatus" ADD VALUE 'held';
+ALTER TYPE "OutboundStatus" ADD VALUE 'handled';
+
+-- AlterTable
+ALTER TABLE "outbound_message" ADD COLUMN     "handled_by" TEXT,
+ADD COLUMN     "held_at" TIMESTAMP(3);
