@@ -107,7 +107,7 @@ describe('console pages in a browser', () => {
     expect((await retry.boundingBox())?.height ?? 0).toBeGreaterThanOrEqual(44);
     await page.screenshot({ path: `${screenshotDir}/operations-${width}.png`, fullPage: true });
     // The registers, the reminders and the action log fit too.
-    for (const path of ['/console/certified', '/console/reminders', '/console/reminders/deadlines', '/console/audit', '/console/councils']) {
+    for (const path of ['/console/certified', '/console/reminders', '/console/reminders/deadlines', '/console/audit', '/console/councils', '/console/unreachable']) {
       const shown = await page.goto(`${base}${path}`);
       expect(shown?.status(), path).toBe(200);
       expect(Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')), `${path} at ${width} px`).toBeLessThanOrEqual(0);
