@@ -21,6 +21,7 @@ import { createQueues, createRedisConnection, inboundMaxAttempts } from './jobs/
 import { startWorkers, type Workers } from './jobs/workers.js';
 import { checkTiming, type NotifyTiming } from './notify/timing.js';
 import { planUploadQuotaWarning } from './notify/upload-quota-warnings.js';
+import { planHeldRepliesNotice } from './notify/held-replies-notice.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import type { ProcessClock } from './calendar/clock.js';
@@ -223,6 +224,7 @@ export async function startBot(config: Config, options: { logger?: Logger; local
         now,
         storage,
         inDoubt: config.queues.inDoubt,
+        onHeld: (tx, held, at) => planHeldRepliesNotice(tx, notifyTiming, held, at),
         uploadQuota: { monthly: config.monthlyUploadQuota, warn: (tx, percent, usage, at) => planUploadQuotaWarning(tx, notifyTiming, percent, usage, at) },
       },
       tokens,

@@ -30,6 +30,15 @@ function summary(ctx: PageContext, message: UnreachablePerson['messages'][number
   return `${kind}: ${text.length > excerptLength ? `${text.slice(0, excerptLength)}…` : text}`;
 }
 
+/** How the person was told to write to the OA, in words; nothing before a notice was planned. */
+function noticeLine(ctx: PageContext, notice: UnreachablePerson['notice']): Html | '' {
+  if (!notice) return '';
+  const date = displayVietnamDateTime(notice.at);
+  const key =
+    notice.state === 'planned' ? 'planned' : notice.state === 'sent' && notice.channel === 'zns' ? 'zns' : notice.state === 'sent' ? 'template' : notice.state === 'unreachable' ? 'noChannel' : undefined;
+  return key ? html`<div class="meta">${ctx.t(`console.unreachable.notice.${key}`, { date })}</div>` : '';
+}
+
 function personCard(ctx: PageContext, person: UnreachablePerson): Html {
   const code = person.errorCode === null ? undefined : zaloErrorName(person.errorCode);
   const first = person.messages[0]?.id ?? 0n;
@@ -38,6 +47,7 @@ function personCard(ctx: PageContext, person: UnreachablePerson): Html {
     <div><strong>${person.name}</strong>${person.communeName ? html` · ${person.communeName}` : ''}${person.phone ? html` · <a href="tel:${displayPhone(person.phone).replaceAll(' ', '')}">${displayPhone(person.phone)}</a>` : ''}</div>
     <div class="meta">${ctx.t('console.unreachable.since', { date: displayVietnamDateTime(person.since) })} · ${code ? ctx.t(`console.operations.zaloError.${code}`) : ctx.t('console.unreachable.refused')}</div>
     <div>${ctx.t('console.unreachable.waiting', { count: String(person.messages.length) })}</div>
+    ${noticeLine(ctx, person.notice)}
     <ol>${person.messages.map((m) => html`<li>${summary(ctx, m)}</li>`)}</ol>
     ${postForm(ctx, `/console/unreachable/${String(first)}/handled`, html`<input type="hidden" name="last" value="${String(last)}"><button type="submit" class="secondary">${ctx.t('console.unreachable.handled')}</button>`)}
   </li>`;

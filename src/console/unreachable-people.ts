@@ -16,6 +16,8 @@ const entrySchema = z.object({
   communeName: z.string().nullable(),
   since: z.date(),
   errorCode: z.number().int().nullable(),
+  /** How the person was told that messages wait for them (notify/held-replies-notice.ts); null before anything was planned. */
+  notice: z.object({ state: z.string(), channel: z.string().nullable(), at: z.coerce.date() }).nullable(),
   /** oldest first: the order they will go in */
   messages: z.array(heldSchema),
 });
@@ -42,6 +44,8 @@ export async function unreachablePeople(db: Database | Transaction, scope: Unrea
     )
     SELECT m.recipient, p.name, p.phone, p.commune_name AS "communeName", min(m.held_at) AS since,
       (array_agg(m.error_code ORDER BY m.id))[1] AS "errorCode",
+      (SELECT json_build_object('state', n.state, 'channel', n.channel, 'at', coalesce(n.sent_at, n.closed_at, n.send_at)) FROM notification n
+        WHERE n.key = ANY(array_agg('heldReplies:' || m.id::text)) ORDER BY n.id DESC LIMIT 1) AS notice,
       json_agg(json_build_object('id', m.id::text, 'kind', m.payload->>'kind', 'text', m.payload->>'text') ORDER BY m.id) AS messages
     FROM outbound_message m JOIN person p ON p.address = m.recipient
     WHERE m.status = 'held' ${recipient === undefined ? Prisma.empty : Prisma.sql`AND m.recipient = ${recipient}`}

@@ -84,8 +84,10 @@ export async function dispatchNotifications(deps: DispatchDeps, ref: RecipientRe
     if (batch.length === 0) return [];
     const ids = batch.map((i) => i.notification.id);
 
-    const channel = chooseChannel(recipient, deps.templates, now);
-    if (channel.kind === 'none') return markUnreachable(deps, tx, recipient, batch, now);
+    // Zalo's refusal outranks the bot's own record of when the person last wrote.
+    const outsideWindow = news !== undefined && kindOf(news.notification.kind).outsideWindow === true;
+    const channel = chooseChannel(outsideWindow ? { ...recipient, lastInteractionAt: null } : recipient, deps.templates, now);
+    if (channel.kind === 'none') return outsideWindow ? markListed(tx, ids, now) : markUnreachable(deps, tx, recipient, batch, now);
 
     const t = (key: string, vars?: Record<string, string>) => deps.translate(recipient.locale, key, vars);
     const summary = batch.map((i) => i.text);
@@ -107,6 +109,13 @@ export async function dispatchNotifications(deps: DispatchDeps, ref: RecipientRe
     await event(tx, ids, 'sent', now, { channel: channel.kind, outboundIds: outboxIds.map(String), together: ids.map(String) });
     return outboxIds;
   });
+}
+
+/** Nobody can be reached, and the console already lists the person: no alert of its own. */
+async function markListed(tx: Transaction, ids: bigint[], now: Date): Promise<bigint[]> {
+  await tx.notification.updateMany({ where: { id: { in: ids } }, data: { state: 'unreachable', closedAt: now } });
+  await event(tx, ids, 'unreachable', now, { listed: 'console unreachable page' });
+  return [];
 }
 
 /** Nobody can be reached: the officials above are told, by a notification of their own. */

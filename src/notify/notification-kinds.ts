@@ -41,6 +41,12 @@ export interface NotificationKind {
    * the reminders and without "Nhắc lại sau".
    */
   heading?: string;
+  /**
+   * Sent only when Zalo has just refused the person a consultation message: by template or
+   * ZNS, whatever the bot last saw of them; with neither, no official is alerted, since the
+   * person is already on the console's "Không liên lạc được" page.
+   */
+  outsideWindow?: true;
   read(ctx: ReadContext, notification: Notification): Promise<Reading>;
 }
 
@@ -389,6 +395,18 @@ export const notificationKinds = {
       const vars = varsOf(n);
       const [year, month] = (vars.month ?? '').split('-');
       return open(ctx.translate(ctx.locale, 'notify.uploadQuota', { percent: vars.percent ?? '—', uploads: vars.uploads ?? '—', quota: vars.quota ?? '—', month: `${month ?? ''}/${year ?? ''}` }));
+    },
+  },
+  /** A person whose replies Zalo refused outside its window: write to the OA to receive them. */
+  heldReplies: {
+    routine: false,
+    heading: 'notify.heldRepliesHeading',
+    outsideWindow: true,
+    async read(ctx, n) {
+      const recipient = varsOf(n).recipient;
+      // Gone already when the person wrote meanwhile or an official told them by phone.
+      const waiting = recipient ? await ctx.tx.outboundMessage.count({ where: { recipient, status: 'held' } }) : 0;
+      return waiting === 0 ? done : open(ctx.translate(ctx.locale, 'notify.heldReplies', { count: String(waiting) }));
     },
   },
 } satisfies Record<string, NotificationKind>;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import type { Redis } from 'ioredis';
 import type { DocumentStorage } from '../storage/storage.js';
-import type { Database } from '../db/database.js';
+import type { Database, Transaction } from '../db/database.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { tryAcquireRedisLock } from '../redis/redis-lock.js';
@@ -26,6 +26,11 @@ export interface OutboundDeps {
   storage?: DocumentStorage;
   /** Zalo's monthly upload quota; uploads are counted against it in Postgres when set. */
   uploadQuota?: UploadQuota;
+  /**
+   * Plans telling the person by another channel that replies wait for them, inside the
+   * transaction that holds the first of a stretch (not those held behind it).
+   */
+  onHeld?: (tx: Transaction, held: { id: bigint; recipient: string }, now: Date) => Promise<void>;
   /** How an interrupted send is resolved; defaults below. */
   inDoubt?: { settleMs: number; limitMs: number };
 }
@@ -244,7 +249,7 @@ async function deliverRow(deps: OutboundDeps, row: OutboundRow): Promise<void> {
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'unknown error';
     if (row.channel === 'cs' && isOutsideWindowRefusal(error)) {
-      await markHeld(deps, row, reason, error.code);
+      await markHeld(deps, row, reason, error.code, { first: true });
       log.info({ code: error.code }, 'Zalo refused a message outside the person\'s window: held until they write again');
       return;
     }
@@ -279,8 +284,18 @@ async function markSent(deps: OutboundDeps, row: OutboundRow, messageId: string)
  * Keeps a message Zalo refused as outside the person's window: it never reached them, and
  * goes (with everything held behind it, in order) when they next write to the OA.
  */
-async function markHeld(deps: OutboundDeps, row: OutboundRow, reason: string, errorCode: number | null) {
-  await deps.db.outboundMessage.update({ where: { id: row.id }, data: { status: 'held', lastError: reason.slice(0, 1000), errorCode, heldAt: deps.now() } });
+async function markHeld(deps: OutboundDeps, row: OutboundRow, reason: string, errorCode: number | null, stretch: { first: boolean } = { first: false }) {
+  const now = deps.now();
+  const data = { status: 'held' as const, lastError: reason.slice(0, 1000), errorCode, heldAt: now };
+  const { onHeld } = deps;
+  if (stretch.first && onHeld) {
+    await deps.db.$transaction(async (tx) => {
+      await tx.outboundMessage.update({ where: { id: row.id }, data });
+      await onHeld(tx, { id: row.id, recipient: row.recipient }, now);
+    });
+  } else {
+    await deps.db.outboundMessage.update({ where: { id: row.id }, data });
+  }
   deps.metrics.outboundResult.inc({ result: 'held' });
 }
 
