@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Transaction } from '../db/database.js';
+import type { Caller } from '../operations/operation.js';
 import { checkRegionScope, regionScopeSchema, type RegionScope } from '../officials/region-scope.js';
 
-export type ApiTokenScope = RegionScope & { tokenId: bigint; name: string };
+/** What a token answers for: the caller of every operation of the officials' API. */
+export type ApiTokenScope = Caller;
 
 // 32 random bytes in base64url are 43 characters; anything else is refused before a query.
 const tokenPattern = /^ocop_[A-Za-z0-9_-]{43}$/;

@@ -108,12 +108,6 @@ export async function endSession(db: Database, input: { id: bigint; now: Date })
   await db.consoleSession.updateMany({ where: { id: input.id, endedAt: null }, data: { endedAt: input.now } });
 }
 
-/** The province deactivates an official: sign-in refused and every session ended at once. */
-export async function deactivateOfficial(tx: Transaction, input: { officialId: bigint; now: Date }): Promise<void> {
-  await tx.official.update({ where: { id: input.officialId }, data: { deactivatedAt: input.now } });
-  await tx.consoleSession.updateMany({ where: { officialId: input.officialId, endedAt: null }, data: { endedAt: input.now } });
-}
-
 /** A form's CSRF token against the session's, in constant time. */
 export function sameToken(a: string, b: string): boolean {
   const left = Buffer.from(a);

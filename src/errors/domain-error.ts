@@ -3,12 +3,16 @@
 // the locale files (error.<code>), to the words an official or a member reads. A route
 // never sorts errors by class: the app's error handler and the console read the table.
 
-export type ErrorStatus = 'bad_request' | 'forbidden' | 'not_found' | 'conflict';
+export type ErrorStatus = 'bad_request' | 'forbidden' | 'not_found' | 'conflict' | 'unsupported_media_type' | 'unprocessable' | 'unavailable';
 
 /** Where an input problem is (relative to the request body or form) and what is wrong. */
 export interface ErrorIssue {
   path: string;
   message: string;
+  /** for a file or list imported row by row: the line (or the row's position from 1) */
+  line?: number;
+  /** the path names a place in an uploaded file (`line 3`), not in the request body */
+  inFile?: true;
 }
 
 export const errorTable = {
@@ -46,6 +50,17 @@ export const errorTable = {
   'message.inDoubt': { status: 'conflict' },
   'recognition.input': { status: 'bad_request' },
   'recognition.recorded': { status: 'conflict' },
+  'council.notFound': { status: 'not_found', message: 'no such council' },
+  'councilPerson.notFound': { status: 'not_found', message: 'no such person' },
+  'official.notFound': { status: 'not_found', message: 'no such official' },
+  'official.outsideRegion': { status: 'bad_request' },
+  'notification.notFound': { status: 'not_found', message: 'no such notification' },
+  'notification.closed': { status: 'conflict' },
+  'notification.snoozeInPast': { status: 'bad_request', message: 'invalid body' },
+  'upload.empty': { status: 'bad_request' },
+  'upload.refused': { status: 'unsupported_media_type' },
+  'import.rows': { status: 'unprocessable' },
+  'service.unavailable': { status: 'unavailable' },
 } as const satisfies Record<string, { status: ErrorStatus; message?: string }>;
 
 export type DomainErrorCode = keyof typeof errorTable;
@@ -62,4 +77,23 @@ export abstract class DomainError extends Error {
 /** The locale key of an error's words (locales/*.json, vi and en). */
 export function errorWords(error: DomainError): string {
   return `error.${error.code}`;
+}
+
+/**
+ * A refusal named only by its code: for the operations whose refusal needs no values of
+ * its own beyond a message (and, for input, where the problems are).
+ */
+export class Refusal extends DomainError {
+  override name = 'Refusal';
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    private readonly issues?: ErrorIssue[],
+  ) {
+    super(message);
+  }
+
+  override inputIssues(): ErrorIssue[] | undefined {
+    return this.issues;
+  }
 }

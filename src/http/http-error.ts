@@ -10,6 +10,7 @@ const statusOf = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  unprocessable: 422,
   unavailable: 503,
   internal: 500,
 } as const;
@@ -20,6 +21,8 @@ export type HttpErrorCode = keyof typeof statusOf;
 export interface HttpIssue {
   path: string;
   message: string;
+  /** the line of an imported file, or the row's position from 1 */
+  line?: number;
 }
 
 export class HttpError extends Error {
@@ -76,7 +79,8 @@ export function toHttpError(error: unknown): HttpError {
   // The domain's refusals, by the one table of codes (errors/domain-error.ts).
   if (error instanceof DomainError) {
     const entry: { status: ErrorStatus; message?: string } = errorTable[error.code];
-    return new HttpError(entry.status, entry.message ?? error.message, error.inputIssues()?.map((i) => ({ path: `body.${i.path}`, message: i.message })));
+    const issues = error.inputIssues()?.map((i) => ({ path: i.inFile ? i.path : `body.${i.path}`, message: i.message, ...(i.line !== undefined ? { line: i.line } : {}) }));
+    return new HttpError(entry.status, entry.message ?? error.message, issues);
   }
   const refusal = readRefusal(error);
   if (!refusal) return new HttpError('internal', 'internal error');

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/admin/api-tokens.js';
 import { createDatabase } from '../../src/db/database.js';
+import { adminOperations } from '../../src/http/admin-api.js';
 import { buildAdminOpenApi } from '../../src/http/admin-openapi.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { testNotifyTiming } from '../helpers/admin-app.js';
 import { createRedisConnection } from '../../src/jobs/queues.js';
 import { startAdminApp } from '../helpers/admin-app.js';
 import { resetDatabase, testConfig } from '../helpers/test-env.js';
@@ -37,6 +40,7 @@ describe('GET /admin/v1/openapi.json', () => {
     const response = await fetch(`${app.base}/admin/v1/openapi.json`, { headers: { authorization: `Bearer ${token}` } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await response.json()).toEqual(JSON.parse(JSON.stringify(buildAdminOpenApi())));
+        const operations = adminOperations({ db, logger: createLogger({ level: 'silent' }), now, translate: () => '', invitationTtlHours: 72, notifyTiming: testNotifyTiming(), enqueueOutbound: async () => undefined });
+    expect(await response.json()).toEqual(JSON.parse(JSON.stringify(buildAdminOpenApi(operations))));
   });
 });

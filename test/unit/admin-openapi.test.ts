@@ -1,15 +1,17 @@
 import { testNotifyTiming } from '../helpers/admin-app.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Router } from 'express';
+import express, { type Router } from 'express';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createDatabase } from '../../src/db/database.js';
 import { createLocalStorage } from '../../src/storage/local-storage.js';
-import { createAdminApiRouter } from '../../src/http/admin-api.js';
+import { adminOperations, createAdminApiRouter, type AdminApiDeps } from '../../src/http/admin-api.js';
 import { buildAdminOpenApi } from '../../src/http/admin-openapi.js';
-import { form03Types } from '../../src/http/admin-schemas.js';
+import { communeDocumentTypes } from '../../src/dossier/dossier-operations.js';
+import { mountOperations } from '../../src/http/operation-router.js';
 import { createPacketLinkRouter } from '../../src/http/packet-links.js';
+import { anyCaller, defineOperation } from '../../src/operations/operation.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { testDatabaseUrl } from '../helpers/test-env.js';
 
@@ -21,8 +23,10 @@ const now = () => new Date('2026-03-02T08:00:00.000Z');
 
 afterAll(() => db.$disconnect());
 
+const deps: AdminApiDeps = { db, logger, now, translate: () => '', invitationTtlHours: 72, notifyTiming: testNotifyTiming(), enqueueOutbound: async () => undefined };
+
 function buildAdminRouter(): Router {
-  return createAdminApiRouter({ db, logger, now, translate: () => '', invitationTtlHours: 72, notifyTiming: testNotifyTiming(), enqueueOutbound: async () => undefined });
+  return createAdminApiRouter(deps);
 }
 
 function buildPacketLinkRouter(): Router {
@@ -46,7 +50,7 @@ function listRoutes(router: Router, prefix: string): string[] {
   });
 }
 
-const document = buildAdminOpenApi();
+const document = buildAdminOpenApi(adminOperations(deps));
 const httpMethods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 function listDocumented(): string[] {
@@ -154,6 +158,41 @@ describe('the admin API description', () => {
     // The id as typed in the query string, not the bigint the route turns it into.
     expect(cursor).toMatchObject({ in: 'query', required: false, schema: { type: 'string', pattern: '^[1-9]\\d{0,17}$' } });
     const form03 = document.paths['/admin/v1/ideas/{id}/dossier/form03']?.post?.requestBody?.content;
-    expect(Object.keys(form03 ?? {})).toEqual(form03Types);
+    expect(Object.keys(form03 ?? {})).toEqual(communeDocumentTypes);
+  });
+
+  it("describes answers and refusals from the operations' own schemas and error codes", () => {
+    const idea = document.paths['/admin/v1/ideas/{id}']?.get?.responses['200'];
+    const schema = idea && 'content' in idea ? idea.content?.['application/json']?.schema : undefined;
+    expect(schema).toMatchObject({ type: 'object', required: expect.arrayContaining(['receiptNumber', 'producer', 'businessPlan']) });
+    expect(schema?.properties?.producer).toMatchObject({ properties: { personalId: { description: expect.stringContaining('masked') } } });
+    const results = document.paths['/admin/v1/meetings/{id}/results']?.post?.responses;
+    expect(Object.keys(results ?? {}).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '503']);
+    const conflict = results?.['409'];
+    expect(conflict && 'description' in conflict ? conflict.description : '').toContain('`results.noQuorum`');
+    // A read any token may make has no 403; a decision a secretary may not make has one.
+    expect(document.paths['/admin/v1/ideas']?.get?.responses['403']).toBeUndefined();
+    expect(document.paths['/admin/v1/ideas/{id}/accept']?.post?.responses['403']).toBeDefined();
+  });
+
+  it('routes and documents an operation from its record alone', () => {
+    const extra = defineOperation({
+      id: 'countIdeas',
+      method: 'get',
+      path: '/ideas-count',
+      tag: 'ideas',
+      summary: "How many ideas the token's region has",
+      ...anyCaller,
+      errors: [],
+      answer: { status: 200, schema: z.object({ count: z.number().int() }), description: 'the count' },
+      handle: async () => ({ count: 0 }),
+    });
+    const operations = [...adminOperations(deps), extra];
+    const router = express.Router();
+    mountOperations(router, operations, () => ({ tokenId: 1n, name: 't', role: 'province', provinceCode: '75', communeCode: null }), logger);
+    const described = buildAdminOpenApi(operations);
+    expect(listRoutes(router, '/admin/v1')).toContain('GET /admin/v1/ideas-count');
+    expect(described.paths['/admin/v1/ideas-count']?.get).toMatchObject({ operationId: 'countIdeas', responses: { '200': { content: { 'application/json': { schema: { type: 'object', required: ['count'] } } } } } });
   });
 });
+
