@@ -207,6 +207,8 @@ describe('the province’s recognition decision', () => {
     ]);
     expect((await read(province, 'period=firstHalf&year=2026')).slice(2)).toEqual([['Tổng cộng', '', '0', '0', '0', '0', '0']]);
     expect((await read(await cookieOf('zu-commune'), 'period=year&year=2026'))[2]?.[0]).toBe('Xã Tân Phú');
+    // Another province's official gets none of this province's communes or products.
+    expect((await read(await cookieOf('zu-hanoi'), 'period=year&year=2026')).slice(2)).toEqual([['Tổng cộng', '', '0', '0', '0', '0', '0']]);
   });
 
   it('records one decision per meeting', async () => {
