@@ -69,7 +69,7 @@ async function scoreOnPhone(page: Page, link: string, productIdeaId: bigint, ans
   for (const code of options.disqualifiers ?? []) await page.check(`input[name="d"][value="${code}"]`);
   const total = Object.values(answers).reduce((s, v) => s + v, 0);
   // The last choice reached the server as a draft before the sheet is submitted.
-  await expect.poll(() => page.locator('#save-status').innerText(), { timeout: 10_000 }).toContain(`${String(total)}/100`);
+  await expect.poll(() => page.locator('#save-status').innerText(), { timeout: 30_000 }).toContain(`${String(total)}/100`);
   if (options.shootAs) await shoot(page, options.shootAs);
   await Promise.all([page.waitForURL(`${link}?ok=submitted`), page.getByRole('button', { name: t('scoring.submit'), exact: true }).click()]);
 }
