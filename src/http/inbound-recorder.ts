@@ -17,6 +17,7 @@ export type RecordOutcome = 'recorded' | 'duplicate';
 
 const enqueueTimeoutMs = 500;
 const maxBatch = 200;
+const maxEnqueue = 500;
 /** Longer keys and user ids are not Zalo's (its ids are a few dozen characters); btree rows must stay small. */
 const maxIdLength = 200;
 /** Deeper JSON is not Zalo's either, and Postgres' jsonb parser refuses it past its stack depth. */
@@ -82,6 +83,9 @@ export function createInboundRecorder(deps: { sql: SqlPool; logger: Logger; enqu
   const budgetMs = deps.budgetMs ?? defaultBudgetMs;
   let waiting: Waiting[] = [];
   let writers = 0;
+  /** recorded, pending events not yet handed to the queue */
+  const toEnqueue: bigint[] = [];
+  let enqueuing = false;
 
   /** One statement for the rows, in key order so that concurrent batches lock in the same order. */
   async function insert(rows: Waiting[]): Promise<{ id: bigint; eventKey: string; status: string }[]> {
@@ -151,14 +155,27 @@ export function createInboundRecorder(deps: { sql: SqlPool; logger: Logger; enqu
       else if (byKey.get(key) === item && inserted.has(key)) item.resolve('recorded');
       else item.resolve('duplicate');
     }
-    const toEnqueue = [...inserted.values()].filter((row) => row.status === 'pending').map((row) => row.id);
-    // Not waited for by the next batch either: at most enqueueTimeoutMs of them are in flight.
-    if (toEnqueue.length > 0) {
-      void withTimeout(deps.enqueueInboundEvents(toEnqueue), enqueueTimeoutMs).catch((error: unknown) =>
+    for (const row of inserted.values()) if (row.status === 'pending') toEnqueue.push(row.id);
+    if (!enqueuing && toEnqueue.length > 0) void enqueue();
+  }
+
+  /**
+   * Enqueues what the batches recorded, not waited for by any batch. While one call to the
+   * queue is out, the events recorded meanwhile wait and go together in the next: a call
+   * costs about as much for one job as for a few, and under load batches end faster than
+   * Redis answers. A call that takes longer than enqueueTimeoutMs is left to finish (or fail)
+   * on its own and the next one starts.
+   */
+  async function enqueue(): Promise<void> {
+    enqueuing = true;
+    while (toEnqueue.length > 0) {
+      const ids = toEnqueue.splice(0, maxEnqueue);
+      await withTimeout(deps.enqueueInboundEvents(ids), enqueueTimeoutMs).catch((error: unknown) =>
         // Recorded in Postgres: the sweep enqueues them when Redis is back.
-        deps.logger.warn({ err: error, count: toEnqueue.length }, 'enqueue deferred to the sweep'),
+        deps.logger.warn({ err: error, count: ids.length }, 'enqueue deferred to the sweep'),
       );
     }
+    enqueuing = false;
   }
 
   async function drain(): Promise<void> {
