@@ -1,5 +1,5 @@
 import type { Database, Transaction } from '../db/database.js';
-import { inOrder, withRawTransaction, type RawTransaction } from '../db/raw-transaction.js';
+import { commitsBehind, inOrder, lastStatement, withRawTransaction, type RawTransaction } from '../db/raw-transaction.js';
 import type { SqlPool } from '../db/sql-pool.js';
 import { Prisma } from '../db/generated/client.js';
 import type { Logger } from '../observability/logger.js';
@@ -193,21 +193,33 @@ async function applyEvent(turnTx: TurnTransaction, row: RecordedEvent, deps: Inb
   return { status: 'processed', outboundIds: released, documentIds, writes: { userId, session: sessionWrite(userId, turn.state, stored?.version ?? null, now), outbox } };
 }
 
+/** What conversation_session_written raises when the session was not written (see its migration). */
+const sessionMovedCode = 'OC409';
+
 /**
  * Marks the event handled and, for a turn, saves the session (at its row version) and
  * writes its messages to the outbox: one statement, since every turn pays for each round
- * trip. Returns the outbox ids; a session another turn moved first throws StaleSessionError.
+ * trip, with COMMIT sent behind it where the connection pipelines. Returns the outbox ids;
+ * a session another turn moved first throws StaleSessionError, and nothing is committed.
  */
 async function commitTurn(tx: RawTransaction, eventId: bigint, handled: HandledEvent, now: Date): Promise<bigint[]> {
   const session = handled.writes?.session ?? null;
   const outbox = handled.writes && handled.writes.outbox.length > 0 ? outboxInsert(handled.writes.outbox, now) : null;
-  const [row] = await tx.$queryRaw<{ saved: bigint; ids: bigint[] | null }[]>`
+  // With COMMIT right behind, a stale session must fail the statement itself.
+  const failsIfStale = commitsBehind(tx);
+  const saved = session ? (failsIfStale ? Prisma.sql`conversation_session_written((SELECT count(*) FROM s))` : Prisma.sql`(SELECT count(*) FROM s)`) : Prisma.sql`1::bigint`;
+  const stale = () => new StaleSessionError(handled.writes?.userId ?? '');
+  const [row] = await lastStatement(tx, () =>
+    tx.$queryRaw<{ saved: bigint; ids: bigint[] | null }[]>`
     WITH ${session ? Prisma.sql`s AS (${session}),` : Prisma.empty} ${outbox ? Prisma.sql`o AS (${outbox}),` : Prisma.empty}
       e AS (UPDATE inbound_event SET status = ${handled.status}::"InboundStatus", processed_at = ${now}, error = NULL WHERE id = ${eventId} RETURNING 1)
-    SELECT ${session ? Prisma.sql`(SELECT count(*) FROM s)` : Prisma.sql`1::bigint`} AS saved,
+    SELECT ${saved} AS saved,
            ${outbox ? Prisma.sql`(SELECT array_agg(id ORDER BY id) FROM o)` : Prisma.sql`NULL::bigint[]`} AS ids,
-           (SELECT count(*) FROM e) AS marked`;
-  if (session && handled.writes && Number(row?.saved) !== 1) throw new StaleSessionError(handled.writes.userId);
+           (SELECT count(*) FROM e) AS marked`,
+  ).catch((error: unknown) => {
+    throw failsIfStale && (error as { code?: unknown } | null)?.code === sessionMovedCode ? stale() : error;
+  });
+  if (session && Number(row?.saved) !== 1) throw stale();
   return [...handled.outboundIds, ...(row?.ids ?? [])];
 }
 
