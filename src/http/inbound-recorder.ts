@@ -34,6 +34,18 @@ function storableText(text: string): string {
 
 class TooDeepError extends Error {}
 
+/** Text storableText would change: a NUL, or any surrogate (a pair is kept, but it is rare). */
+const mayNeedCleaning = /[\u0000\uD800-\uDFFF]/;
+
+/** Whether `value` is stored exactly as it is, as nearly every event is: then it is not copied. */
+function isStorableAsIs(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return !mayNeedCleaning.test(value);
+  if (value === null || typeof value !== 'object') return true;
+  if (depth >= maxDepth) return false;
+  if (Array.isArray(value)) return value.every((item) => isStorableAsIs(item, depth + 1));
+  return Object.entries(value).every(([key, item]) => !mayNeedCleaning.test(key) && isStorableAsIs(item, depth + 1));
+}
+
 function storableJson(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return storableText(value);
   if (value === null || typeof value !== 'object') return value;
@@ -53,7 +65,7 @@ export function storableRecord(record: InboundRecord): InboundRecord {
   const userTooLong = record.userId !== null && record.userId.length > maxIdLength;
   const userId = record.userId === null || userTooLong ? null : storableText(record.userId);
   try {
-    const payload = storableJson(record.payload, 0) as object;
+    const payload = isStorableAsIs(record.payload, 0) ? record.payload : (storableJson(record.payload, 0) as object);
     return { ...record, eventKey, eventName, userId, payload, status: userTooLong ? 'invalid' : record.status };
   } catch (error) {
     if (!(error instanceof TooDeepError)) throw error;
