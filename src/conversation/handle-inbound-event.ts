@@ -1,5 +1,5 @@
 import type { Database, Transaction } from '../db/database.js';
-import { withRawTransaction, type RawTransaction } from '../db/raw-transaction.js';
+import { commitsBehind, inOrder, lastStatement, withRawTransaction, type RawTransaction } from '../db/raw-transaction.js';
 import type { SqlPool } from '../db/sql-pool.js';
 import { Prisma } from '../db/generated/client.js';
 import type { Logger } from '../observability/logger.js';
@@ -129,27 +129,31 @@ async function applyEvent(turnTx: TurnTransaction, row: RecordedEvent, deps: Inb
   }
 
   // Following, writing and tapping a button all open Zalo's messaging window. The person is
-  // recorded and their conversation read in one statement: every turn pays for each round trip.
+  // recorded and their conversation read in one statement, sent with the release of their
+  // held messages and the read of their facts: every turn pays for each round trip.
   const following = event.kind === 'unfollow' ? false : event.kind === 'follow' ? true : undefined;
   const input = conversationInputOf(event);
   const now = deps.now();
-  const [user] = await tx.$queryRaw<{ locale: string; state: unknown; version: number | null; updatedAt: Date | null; flowId: string | null; flowVersion: number | null; stepId: string | null }[]>`
+  const userId = row.userId;
+  const [[user], released, facts] = await inOrder(tx, [
+    () => tx.$queryRaw<{ locale: string; state: unknown; version: number | null; updatedAt: Date | null; flowId: string | null; flowVersion: number | null; stepId: string | null }[]>`
     WITH person AS (
       INSERT INTO zalo_user (id, locale, following, last_interaction_at, created_at, updated_at)
-      VALUES (${row.userId}, ${defaultLocale}, ${following ?? true}, ${at}, ${now}, ${now})
+      VALUES (${userId}, ${defaultLocale}, ${following ?? true}, ${at}, ${now}, ${now})
       ON CONFLICT (id) DO UPDATE SET last_interaction_at = EXCLUDED.last_interaction_at, following = COALESCE(${following ?? null}::boolean, zalo_user.following)
       RETURNING id, locale)
     SELECT person.locale, session.state, session.version, session.updated_at AS "updatedAt",
            session.flow_id AS "flowId", session.flow_version AS "flowVersion", session.step_id AS "stepId"
-    FROM person LEFT JOIN conversation_session session ON session.user_id = person.id`;
+    FROM person LEFT JOIN conversation_session session ON session.user_id = person.id`,
+    // The window is open again: what Zalo refused while it was closed goes first, in order.
+    () => (event.kind === 'unfollow' ? Promise.resolve([]) : releaseHeldMessages(tx, userId)),
+    // Only a turn that converses needs them.
+    () => (input ? deps.loadFacts(tx, userId) : Promise.resolve(undefined)),
+  ] as const);
   if (!user) throw new Error('the person was not recorded');
-  // The window is open again: what Zalo refused while it was closed goes first, in order.
-  const released = event.kind === 'unfollow' ? [] : await releaseHeldMessages(tx, row.userId);
-  if (!input) return { status: 'processed', outboundIds: released };
-  const userId = row.userId;
+  if (!input || !facts) return { status: 'processed', outboundIds: released };
   const locale = isLocale(user.locale) ? user.locale : defaultLocale;
   const stored = user.version === null || user.updatedAt === null ? null : readStoredConversation({ state: user.state, version: user.version, updatedAt: user.updatedAt, flowId: user.flowId ?? undefined, flowVersion: user.flowVersion ?? undefined, stepId: user.stepId ?? undefined });
-  const facts = await deps.loadFacts(tx, userId);
   if (stored && stored.state === null) deps.logger.warn({ userId, version: stored.version }, 'stored conversation state unreadable; starting over from the menu');
   const turn = converse((l) => buildEngineContext(deps.conversation, facts, l, now), input, { state: stored?.state ?? null, updatedAt: stored?.updatedAt ?? null, locale }, {
     resumeAfterMs: deps.resumeAfterMs,
@@ -189,21 +193,33 @@ async function applyEvent(turnTx: TurnTransaction, row: RecordedEvent, deps: Inb
   return { status: 'processed', outboundIds: released, documentIds, writes: { userId, session: sessionWrite(userId, turn.state, stored?.version ?? null, now), outbox } };
 }
 
+/** What conversation_session_written raises when the session was not written (see its migration). */
+const sessionMovedCode = 'OC409';
+
 /**
  * Marks the event handled and, for a turn, saves the session (at its row version) and
  * writes its messages to the outbox: one statement, since every turn pays for each round
- * trip. Returns the outbox ids; a session another turn moved first throws StaleSessionError.
+ * trip, with COMMIT sent behind it where the connection pipelines. Returns the outbox ids;
+ * a session another turn moved first throws StaleSessionError, and nothing is committed.
  */
 async function commitTurn(tx: RawTransaction, eventId: bigint, handled: HandledEvent, now: Date): Promise<bigint[]> {
   const session = handled.writes?.session ?? null;
   const outbox = handled.writes && handled.writes.outbox.length > 0 ? outboxInsert(handled.writes.outbox, now) : null;
-  const [row] = await tx.$queryRaw<{ saved: bigint; ids: bigint[] | null }[]>`
+  // With COMMIT right behind, a stale session must fail the statement itself.
+  const failsIfStale = commitsBehind(tx);
+  const saved = session ? (failsIfStale ? Prisma.sql`conversation_session_written((SELECT count(*) FROM s))` : Prisma.sql`(SELECT count(*) FROM s)`) : Prisma.sql`1::bigint`;
+  const stale = () => new StaleSessionError(handled.writes?.userId ?? '');
+  const [row] = await lastStatement(tx, () =>
+    tx.$queryRaw<{ saved: bigint; ids: bigint[] | null }[]>`
     WITH ${session ? Prisma.sql`s AS (${session}),` : Prisma.empty} ${outbox ? Prisma.sql`o AS (${outbox}),` : Prisma.empty}
       e AS (UPDATE inbound_event SET status = ${handled.status}::"InboundStatus", processed_at = ${now}, error = NULL WHERE id = ${eventId} RETURNING 1)
-    SELECT ${session ? Prisma.sql`(SELECT count(*) FROM s)` : Prisma.sql`1::bigint`} AS saved,
+    SELECT ${saved} AS saved,
            ${outbox ? Prisma.sql`(SELECT array_agg(id ORDER BY id) FROM o)` : Prisma.sql`NULL::bigint[]`} AS ids,
-           (SELECT count(*) FROM e) AS marked`;
-  if (session && handled.writes && Number(row?.saved) !== 1) throw new StaleSessionError(handled.writes.userId);
+           (SELECT count(*) FROM e) AS marked`,
+  ).catch((error: unknown) => {
+    throw failsIfStale && (error as { code?: unknown } | null)?.code === sessionMovedCode ? stale() : error;
+  });
+  if (session && Number(row?.saved) !== 1) throw stale();
   return [...handled.outboundIds, ...(row?.ids ?? [])];
 }
 
@@ -242,17 +258,23 @@ export async function handleInboundEvent(deps: InboundDeps, eventId: bigint, enq
     /** One turn in `turnTx`: true when `eventId` itself is done. */
     const runTurn = async (turnTx: TurnTransaction): Promise<boolean> => {
       const tx = turnTx.raw;
-      // The event's person is locked in the statement that finds the event still pending,
-      // one round trip for both. Its snapshot predates the lock, so the head of the
-      // person's queue is read afresh below, after the lock is held.
-      const [target] = await tx.$queryRaw<{ userId: string | null }[]>`
-        SELECT e.user_id AS "userId", pg_advisory_xact_lock(hashtextextended('inbound:' || COALESCE(e.user_id, e.event_key), 0))::text AS locked
-        FROM inbound_event e WHERE e.id = ${eventId} AND e.status = 'pending'`;
+      // The event's person is locked by the statement that finds the event still pending.
+      // Its snapshot predates the lock, so the head of the person's queue is read by the
+      // next statement, which Postgres starts once the lock is held; both go in one round
+      // trip. An event without a person is its own queue.
+      const [[target], [found = null]] = await inOrder(tx, [
+        () => tx.$queryRaw<{ userId: string | null }[]>`
+          SELECT e.user_id AS "userId", pg_advisory_xact_lock(hashtextextended('inbound:' || COALESCE(e.user_id, e.event_key), 0))::text AS locked
+          FROM inbound_event e WHERE e.id = ${eventId} AND e.status = 'pending'`,
+        () => tx.$queryRaw<RecordedEvent[]>`
+          (SELECT id, event_key AS "eventKey", user_id AS "userId", payload, attempts FROM inbound_event
+           WHERE status = 'pending' AND user_id = (SELECT user_id FROM inbound_event WHERE id = ${eventId})
+           ORDER BY id LIMIT 1)
+          UNION ALL
+          (SELECT id, event_key, user_id, payload, attempts FROM inbound_event WHERE id = ${eventId} AND status = 'pending' AND user_id IS NULL)`,
+      ] as const);
       if (!target) return true;
-      [head = null] = await tx.$queryRaw<RecordedEvent[]>`
-        SELECT id, event_key AS "eventKey", user_id AS "userId", payload, attempts FROM inbound_event
-        WHERE status = 'pending' AND ${target.userId === null ? Prisma.sql`id = ${eventId}` : Prisma.sql`user_id = ${target.userId}`}
-        ORDER BY id LIMIT 1`;
+      head = found;
       if (!head || head.id > eventId) return true;
       const handled = await applyEvent(turnTx, head, deps);
       outboundIds = await commitTurn(tx, head.id, handled, deps.now());

@@ -17,6 +17,7 @@ export type RecordOutcome = 'recorded' | 'duplicate';
 
 const enqueueTimeoutMs = 500;
 const maxBatch = 200;
+const maxEnqueue = 500;
 /** Longer keys and user ids are not Zalo's (its ids are a few dozen characters); btree rows must stay small. */
 const maxIdLength = 200;
 /** Deeper JSON is not Zalo's either, and Postgres' jsonb parser refuses it past its stack depth. */
@@ -32,6 +33,18 @@ function storableText(text: string): string {
 }
 
 class TooDeepError extends Error {}
+
+/** Text storableText would change: a NUL, or any surrogate (a pair is kept, but it is rare). */
+const mayNeedCleaning = /[\u0000\uD800-\uDFFF]/;
+
+/** Whether `value` is stored exactly as it is, as nearly every event is: then it is not copied. */
+function isStorableAsIs(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return !mayNeedCleaning.test(value);
+  if (value === null || typeof value !== 'object') return true;
+  if (depth >= maxDepth) return false;
+  if (Array.isArray(value)) return value.every((item) => isStorableAsIs(item, depth + 1));
+  return Object.entries(value).every(([key, item]) => !mayNeedCleaning.test(key) && isStorableAsIs(item, depth + 1));
+}
 
 function storableJson(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return storableText(value);
@@ -52,7 +65,7 @@ export function storableRecord(record: InboundRecord): InboundRecord {
   const userTooLong = record.userId !== null && record.userId.length > maxIdLength;
   const userId = record.userId === null || userTooLong ? null : storableText(record.userId);
   try {
-    const payload = storableJson(record.payload, 0) as object;
+    const payload = isStorableAsIs(record.payload, 0) ? record.payload : (storableJson(record.payload, 0) as object);
     return { ...record, eventKey, eventName, userId, payload, status: userTooLong ? 'invalid' : record.status };
   } catch (error) {
     if (!(error instanceof TooDeepError)) throw error;
@@ -82,6 +95,9 @@ export function createInboundRecorder(deps: { sql: SqlPool; logger: Logger; enqu
   const budgetMs = deps.budgetMs ?? defaultBudgetMs;
   let waiting: Waiting[] = [];
   let writers = 0;
+  /** recorded, pending events not yet handed to the queue */
+  const toEnqueue: bigint[] = [];
+  let enqueuing = false;
 
   /** One statement for the rows, in key order so that concurrent batches lock in the same order. */
   async function insert(rows: Waiting[]): Promise<{ id: bigint; eventKey: string; status: string }[]> {
@@ -151,14 +167,27 @@ export function createInboundRecorder(deps: { sql: SqlPool; logger: Logger; enqu
       else if (byKey.get(key) === item && inserted.has(key)) item.resolve('recorded');
       else item.resolve('duplicate');
     }
-    const toEnqueue = [...inserted.values()].filter((row) => row.status === 'pending').map((row) => row.id);
-    // Not waited for by the next batch either: at most enqueueTimeoutMs of them are in flight.
-    if (toEnqueue.length > 0) {
-      void withTimeout(deps.enqueueInboundEvents(toEnqueue), enqueueTimeoutMs).catch((error: unknown) =>
+    for (const row of inserted.values()) if (row.status === 'pending') toEnqueue.push(row.id);
+    if (!enqueuing && toEnqueue.length > 0) void enqueue();
+  }
+
+  /**
+   * Enqueues what the batches recorded, not waited for by any batch. While one call to the
+   * queue is out, the events recorded meanwhile wait and go together in the next: a call
+   * costs about as much for one job as for a few, and under load batches end faster than
+   * Redis answers. A call that takes longer than enqueueTimeoutMs is left to finish (or fail)
+   * on its own and the next one starts.
+   */
+  async function enqueue(): Promise<void> {
+    enqueuing = true;
+    while (toEnqueue.length > 0) {
+      const ids = toEnqueue.splice(0, maxEnqueue);
+      await withTimeout(deps.enqueueInboundEvents(ids), enqueueTimeoutMs).catch((error: unknown) =>
         // Recorded in Postgres: the sweep enqueues them when Redis is back.
-        deps.logger.warn({ err: error, count: toEnqueue.length }, 'enqueue deferred to the sweep'),
+        deps.logger.warn({ err: error, count: ids.length }, 'enqueue deferred to the sweep'),
       );
     }
+    enqueuing = false;
   }
 
   async function drain(): Promise<void> {

@@ -43,7 +43,6 @@ export function createZaloWebhookRouter(deps: WebhookDeps): Router {
     next();
   };
   router.post('/webhooks/zalo', refuseContentEncoding, express.raw({ type: () => true, limit: '1mb' }), async (req: Request, res: Response) => {
-    const log = (req as Request & { log: Logger }).log;
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const header = req.get('x-zevent-signature');
     if (!header) refuse(deps, req, 'signature_missing', new HttpError('unauthorized', 'missing signature'));
@@ -66,7 +65,8 @@ export function createZaloWebhookRouter(deps: WebhookDeps): Router {
 
     if (!isKnownZaloEventName(head.data.event_name)) {
       deps.metrics.webhookAccepted.inc({ outcome: 'unknown_ignored' });
-      log.info({ eventName: head.data.event_name }, 'unknown webhook event ignored');
+      // The request's logger is made here, when needed: most requests never log.
+      (req as Request & { log: Logger }).log.info({ eventName: head.data.event_name }, 'unknown webhook event ignored');
       res.status(200).json({ ok: true });
       return;
     }
