@@ -81,7 +81,7 @@ describe('with an approved template by user id', () => {
     });
     expect(told).toHaveLength(1);
     expect(told[0]?.template?.templateId).toBe('tpl-nudge');
-    expect(told[0]?.template?.templateData).toMatchObject({ name: 'HTX Mật ong Tân Phú', summary: translate('vi', 'notify.heldReplies', { count: '2' }) });
+    expect(told[0]?.template?.templateData).toMatchObject({ name: 'HTX Mật ong Tân Phú', summary: translate('vi', 'notify.heldReplies') });
     // By user id: no ZNS on top of it.
     expect(harness.sim.getSent({ channel: 'zns' })).toEqual([]);
 
@@ -109,7 +109,7 @@ describe('with an approved template by user id', () => {
       const sent = harness.sim.getSent({ userId: 'sim-user-a', channel: 'template' });
       return sent.length === 2 ? sent : undefined;
     });
-    expect(told[1]?.template?.templateData).toMatchObject({ summary: translate('vi', 'notify.heldReplies', { count: '1' }) });
+    expect(told[1]?.template?.templateData).toMatchObject({ summary: translate('vi', 'notify.heldReplies') });
   });
 });
 
@@ -138,7 +138,7 @@ describe('with ZNS only', () => {
       return sent.length > 0 ? sent : undefined;
     });
     expect(zns).toHaveLength(1);
-    expect(zns[0]?.template).toMatchObject({ templateId: 'zns-nudge', phone: '84987654321', templateData: { summary: translate('vi', 'notify.heldReplies', { count: '1' }) } });
+    expect(zns[0]?.template).toMatchObject({ templateId: 'zns-nudge', phone: '84987654321', templateData: { summary: translate('vi', 'notify.heldReplies') } });
 
     const member = await waitFor('the member\'s notice to be settled', async () => {
       const n = await harness.db.notification.findFirst({ where: { kind: 'heldReplies', recipientKind: 'council_person' } });

@@ -9,6 +9,7 @@ export const heldRepliesKind = {
     const recipient = varsOf(n).recipient;
     // Gone already when the person wrote meanwhile or an official told them by phone.
     const waiting = recipient ? await ctx.tx.outboundMessage.count({ where: { recipient, status: 'held' } }) : 0;
-    return waiting === 0 ? done : open(ctx.translate(ctx.locale, 'notify.heldReplies', { count: String(waiting) }));
+    // No count: more replies may be held after this notice is written, and all go together.
+    return waiting === 0 ? done : open(ctx.translate(ctx.locale, 'notify.heldReplies'));
   },
 } satisfies NotificationKind;
