@@ -16,7 +16,7 @@ export interface OfficialOperationsDeps {
   invitationTtlHours: number;
 }
 
-export const inviteBody = z.strictObject({
+const inviteBody = z.strictObject({
   name: nfcText(1, 200),
   role: z.enum(['province', 'commune']),
   communeCode: communeCode.optional(),

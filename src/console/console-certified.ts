@@ -21,6 +21,7 @@ import { sameToken } from './console-auth.js';
 import { html, raw, type Html, type PageContext } from './console-html.js';
 import type { PageKit } from './console-meetings.js';
 import { readUpload } from './read-upload.js';
+import { sendDownload } from '../storage/send-stored-file.js';
 
 // Sản phẩm OCOP đã công nhận: the register of the region's certificates with where each
 // stands against re-ranking (the window of the rule set in force, as the reminders count
@@ -221,9 +222,7 @@ export function registerCertifiedPages(router: Router, deps: CertifiedPagesDeps,
       });
     }
     const bytes = await workbook.xlsx.writeBuffer();
-    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    res.setHeader('Content-Disposition', `attachment; filename="san-pham-ocop-${vietnamDateOf(deps.now())}.xlsx"`);
-    res.send(Buffer.from(bytes));
+    sendDownload(res, Buffer.from(bytes), { mediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', fileName: `san-pham-ocop-${vietnamDateOf(deps.now())}.xlsx` });
   });
 
   router.post('/certified/import', async (req: Request, res: Response) => {

@@ -19,6 +19,7 @@ import type { Logger } from '../observability/logger.js';
 import { enqueueCommitted } from '../outbound/outbox.js';
 import { displayPhone } from '../text/phone.js';
 import { html, postForm, raw, type Html, type PageContext } from './console-html.js';
+import { sendDownload } from '../storage/send-stored-file.js';
 
 // Meetings in the console, for the province unit and council secretaries: a month calendar
 // with days off and swapped working days, a date's delivery deadline before anything is
@@ -486,9 +487,7 @@ export function registerMeetingPages(router: Router, deps: MeetingPagesDeps, kit
     const meeting = parsed.success && mayPlan(official) ? await deps.db.meeting.findFirst({ where: { id: parsed.data.id, council: { provinceCode: official.provinceCode } }, include: { council: true } }) : null;
     if (!meeting) return kit.notFound(req, res);
     const bytes = await renderMeetingDeliveryReport(deps.db, deps.translate, meeting, deps.now());
-    res.type('application/pdf');
-    res.setHeader('Content-Disposition', `attachment; filename="bien-ban-giao-ho-so-${String(meeting.id)}.pdf"`);
-    res.end(bytes);
+    sendDownload(res, bytes, { mediaType: 'application/pdf', fileName: `bien-ban-giao-ho-so-${String(meeting.id)}.pdf` });
   });
 
   router.post('/meetings/:id/lock', async (req: Request, res: Response) => {

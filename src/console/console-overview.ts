@@ -12,6 +12,7 @@ import { periodicReport, periodicReportWorkbook } from './periodic-report.js';
 import { html, type Html, type PageContext } from './console-html.js';
 import type { PageKit } from './console-meetings.js';
 import { pipelineCounts, pipelineStages, reachedOf, totalOf, type CommunePipeline, type PipelineState } from './pipeline-counts.js';
+import { sendDownload } from '../storage/send-stored-file.js';
 
 // Tổng quan: how far the region's products have come, per commune and step, and where the
 // next evaluation round stands. Charts are drawn on the server (SVG, no script) and each is
@@ -153,17 +154,14 @@ export function registerOverviewPages(router: Router, deps: OverviewPagesDeps, k
     const ctx = await kit.ctxOf(req);
     const rows = await periodicReport(deps.db, kit.official(req), query.data);
     const heading = ctx.t(query.data.period === 'firstHalf' ? 'console.report.headingHalf' : 'console.report.headingYear', { year: String(query.data.year) });
-    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    res.setHeader('Content-Disposition', `attachment; filename="bao-cao-ocop-${query.data.period === 'firstHalf' ? '6-thang' : 'nam'}-${String(query.data.year)}.xlsx"`);
-    res.send(Buffer.from(await periodicReportWorkbook(rows, ctx.t, heading)));
+    const fileName = `bao-cao-ocop-${query.data.period === 'firstHalf' ? '6-thang' : 'nam'}-${String(query.data.year)}.xlsx`;
+    sendDownload(res, Buffer.from(await periodicReportWorkbook(rows, ctx.t, heading)), { mediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', fileName });
   });
 
   router.get('/overview.xlsx', async (req: Request, res: Response) => {
     const ctx = await kit.ctxOf(req);
     const workbook = await overviewWorkbook(await overviewOf(kit.official(req)), ctx.t);
-    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    res.setHeader('Content-Disposition', `attachment; filename="tong-quan-ocop-${vietnamDateOf(deps.now())}.xlsx"`);
-    res.send(Buffer.from(workbook));
+    sendDownload(res, Buffer.from(workbook), { mediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', fileName: `tong-quan-ocop-${vietnamDateOf(deps.now())}.xlsx` });
   });
 }
 

@@ -11,6 +11,7 @@ import { sendStoredFile } from '../storage/send-stored-file.js';
 import { toNfc } from '../text/normalize-input.js';
 import { html, postForm, type Html, type PageContext } from './console-html.js';
 import type { PageKit } from './console-meetings.js';
+import { sendDownload } from '../storage/send-stored-file.js';
 
 // The province's decision on a meeting's results, from the meeting page: the products it
 // recognises (pre-ticked: every 3★–4★ result not disqualified), the 5★ ones proposed to the
@@ -63,9 +64,7 @@ export function registerRecognitionPages(router: Router, deps: RecognitionPagesD
       const minutes = id.success && official.role !== 'commune' ? await meetingMinutes(deps.db, deps.translate, { meetingId: id.data, provinceCode: official.provinceCode }) : null;
       if (!minutes || !id.success) return kit.notFound(req, res);
       const bytes = format === 'xlsx' ? await minutesWorkbook(minutes, deps.translate) : await minutesPdf(minutes, deps.translate);
-      res.type(format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'application/pdf');
-      res.setHeader('Content-Disposition', `attachment; filename="bien-ban-hop-hoi-dong-${String(id.data)}.${format}"`);
-      res.send(Buffer.from(bytes));
+      sendDownload(res, Buffer.from(bytes), { mediaType: format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'application/pdf', fileName: `bien-ban-hop-hoi-dong-${String(id.data)}.${format}` });
     });
   }
 

@@ -47,6 +47,7 @@ import { auditTrail, recordAction } from './audit-trail.js';
 import { endSession, findSession, redeemSignInLink, sameToken, type ConsoleAuthSettings, type ConsoleSessionState } from './console-auth.js';
 import { html, layout, pageContext, postForm, raw, type Html, type PageContext } from './console-html.js';
 import { consoleTasks, filteredIdeas, ideaFilterSchema, ideasWorkbook, type IdeaFilter } from './console-queries.js';
+import { sendDownload } from '../storage/send-stored-file.js';
 
 // The officials' console: signed in through the OA, one server-side session per sign-in,
 // every change a POST with the session's CSRF token. It calls the same domain functions
@@ -308,9 +309,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const locale = req.locale ?? defaultLocale;
     const ideas = await filteredIdeas(deps.db, official(req), filterOf(req));
     const workbook = await ideasWorkbook(ideas, (key, vars) => deps.translate(locale, key, vars));
-    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    res.setHeader('Content-Disposition', `attachment; filename="y-tuong-ocop-${vietnamDateOf(deps.now())}.xlsx"`);
-    res.send(Buffer.from(workbook));
+    sendDownload(res, Buffer.from(workbook), { mediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', fileName: `y-tuong-ocop-${vietnamDateOf(deps.now())}.xlsx` });
   });
 
   router.get('/ideas/:id', async (req: ConsoleRequest, res: Response) => {

@@ -36,9 +36,11 @@ export async function unreachablePeople(db: Database | Transaction, scope: Unrea
   const rows = await db.$queryRaw<unknown[]>(Prisma.sql`
     WITH people AS (
       SELECT p.zalo_user_id AS address, p.name, p.phone, p.commune_code, u.commune_name, u.province_code, 1 AS rank FROM producer p JOIN administrative_unit u ON u.commune_code = p.commune_code WHERE p.zalo_user_id IS NOT NULL
-      UNION ALL SELECT o.zalo_user_id, o.name, NULL, o.commune_code, u.commune_name, o.province_code, 2 FROM official o LEFT JOIN administrative_unit u ON u.commune_code = o.commune_code WHERE o.zalo_user_id IS NOT NULL
-      UNION ALL SELECT c.zalo_user_id, c.name, c.phone, NULL, NULL, c.province_code, 3 FROM council_person c WHERE c.zalo_user_id IS NOT NULL
+      UNION ALL SELECT c.zalo_user_id, c.name, c.phone, NULL, NULL, c.province_code, 2 FROM council_person c WHERE c.zalo_user_id IS NOT NULL
+      UNION ALL SELECT o.zalo_user_id, o.name, NULL, o.commune_code, u.commune_name, o.province_code, 3 FROM official o LEFT JOIN administrative_unit u ON u.commune_code = o.commune_code WHERE o.zalo_user_id IS NOT NULL
     ),
+    -- One person per address, in the order notify/held-replies-notice.ts tells them in: a
+    -- producer, then a council person, then an official (the first two have a phone to call).
     person AS (
       SELECT DISTINCT ON (p.address) p.* FROM people p WHERE ${region} ORDER BY p.address, p.rank
     )

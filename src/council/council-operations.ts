@@ -39,7 +39,7 @@ const role = z.enum(['chair', 'member', 'helper', 'secretary']);
 const newPerson = z.strictObject({ name: nfcText(2, 120), phone: phone.optional(), role });
 const existingPerson = z.strictObject({ personId: idSchema, role });
 
-export const createCouncilBody = z
+const createCouncilBody = z
   .strictObject({
     name: nfcText(3, 200),
     level: z.enum(['district', 'province', 'central']),
@@ -50,16 +50,16 @@ export const createCouncilBody = z
   .refine((b) => b.members.some((m) => m.role === 'secretary'), { message: 'a council needs a secretary', path: ['members'] });
 
 const ideaIds = z.array(idSchema).min(1).max(100);
-export const meetingBody = z.strictObject({
+const meetingBody = z.strictObject({
   date: z.iso.date(),
   time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time written hh:mm'),
   place: nfcText(3, 300),
   products: ideaIds,
 });
-export const moveBody = meetingBody.partial().refine((b) => Object.keys(b).length > 0, 'nothing to change');
+const moveBody = meetingBody.partial().refine((b) => Object.keys(b).length > 0, 'nothing to change');
 const hasTwoDecimals = (v: number) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6;
 const points = (max: number) => z.number().min(0).max(max).refine(hasTwoDecimals, 'at most two decimals');
-export const resultsBody = z
+const resultsBody = z
   .strictObject({
     /** the chair and members present; helpers and the secretary do not score */
     present: z.array(idSchema).min(1).max(60),

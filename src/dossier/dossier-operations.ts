@@ -36,7 +36,7 @@ export interface DossierOperationsDeps {
 // Form 03 arrives as the bare file; its bytes, not this header, decide what is stored.
 export const communeDocumentTypes = ['application/pdf', 'image/jpeg', 'image/png'];
 
-export const returnItemsBody = z.strictObject({
+const returnItemsBody = z.strictObject({
   items: z
     .array(z.strictObject({ item: z.string().min(1).max(100), reason: nfcText(5, 500) }))
     .min(1)
@@ -198,11 +198,12 @@ export function dossierOperations(deps: DossierOperationsDeps): Operation[] {
       params: idParams,
       paramsDescription: ideaPath,
       file: { types: communeDocumentTypes, limit: '25mb', description: 'the file itself, at most 25 MB; its bytes, not the Content-Type, decide what is stored' },
-      errors: ['idea.notFound', 'dossier.notFound', 'upload.refused', 'service.unavailable'],
+      errors: ['idea.notFound', 'dossier.notFound', 'upload.empty', 'upload.refused', 'service.unavailable'],
       answer: { status: 201, schema: documentAnswer, description: 'the stored document' },
       async handle({ caller, params, file }) {
         const intake = deps.dossierIntake;
         if (!intake) throw new Refusal('service.unavailable', 'uploads are not accepted here');
+        // The router refuses an empty body before this runs (`upload.empty`).
         if (!file) throw new Refusal('upload.empty', 'the body is empty: send the file itself');
         // Checked before storing, so nothing is stored for an idea the token cannot see.
         await requireVisibleIdea(deps.db, caller, params.id);

@@ -1,6 +1,8 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { Caller, Operation } from '../operations/operation.js';
+import { Refusal } from '../errors/domain-error.js';
+import type { Caller, FileAnswer, Operation } from '../operations/operation.js';
 import type { Logger } from '../observability/logger.js';
+import { sendDownload } from '../storage/send-stored-file.js';
 import { HttpError } from './http-error.js';
 import { parseInput, parseJsonBody } from './parse-input.js';
 
@@ -34,7 +36,7 @@ function handler(operation: Operation, callerOf: (req: Request) => Caller, logge
   return async (req: Request, res: Response) => {
     const asFile = operation.file !== undefined && !req.is('application/json');
     const bytes: unknown = req.body;
-    if (asFile && (!Buffer.isBuffer(bytes) || bytes.length === 0)) throw new HttpError('bad_request', 'the body is empty: send the file itself');
+    if (asFile && (!Buffer.isBuffer(bytes) || bytes.length === 0)) throw new Refusal('upload.empty', 'the body is empty: send the file itself');
     const answer = await operation.handle({
       caller: callerOf(req),
       params: operation.params ? parseInput(operation.params, req.params, 'params') : undefined,
@@ -44,13 +46,8 @@ function handler(operation: Operation, callerOf: (req: Request) => Caller, logge
       log: (req as Request & { log?: Logger }).log ?? logger,
     });
     if ('mediaType' in operation.answer) {
-      const file = answer as { bytes: Uint8Array; fileName: string };
-      res.status(200);
-      res.setHeader('content-type', operation.answer.mediaType);
-      res.setHeader('content-length', String(file.bytes.byteLength));
-      res.setHeader('content-disposition', `attachment; filename="${file.fileName}"`);
-      res.setHeader('cache-control', 'private, no-store');
-      res.end(file.bytes);
+      const file = answer as FileAnswer;
+      sendDownload(res, file.bytes, { mediaType: operation.answer.mediaType, fileName: file.fileName });
       return;
     }
     res.status(operation.answer.status).json(answer);

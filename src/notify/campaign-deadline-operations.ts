@@ -14,7 +14,7 @@ export interface CampaignDeadlineOperationsDeps {
   now: () => Date;
 }
 
-export const campaignDeadlineBody = z.strictObject({
+const campaignDeadlineBody = z.strictObject({
   title: nfcText(1, 200),
   dueDate: z.iso.date().transform((value) => parseCalendarDate(value)),
   audience: z.array(z.enum(OfficialRole)).min(1).max(Object.keys(OfficialRole).length),

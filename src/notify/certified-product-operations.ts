@@ -22,7 +22,7 @@ const importCell = z.string().max(1000);
 const optionalCell = importCell.nullish();
 // Only the shape is checked here: what each cell says is checked row by row by the import,
 // which answers with every problem and its row.
-export const certifiedProductsBody = z.strictObject({
+const certifiedProductsBody = z.strictObject({
   rows: z
     .array(
       z.strictObject({
@@ -40,7 +40,7 @@ export const certifiedProductsBody = z.strictObject({
     .min(1)
     .max(maxImportRows),
 });
-export const listCertifiedProductsQuery = z.strictObject({
+const listCertifiedProductsQuery = z.strictObject({
   communeCode: communeCode.optional(),
   expiringBefore: z.iso
     .date()
@@ -114,7 +114,7 @@ export function certifiedProductOperations(deps: CertifiedProductOperationsDeps)
       // A province's list of a few thousand certificates: as JSON, or as CSV (UTF-8, with or
       // without a BOM; separated by commas, semicolons or tabs).
       file: { types: ['text/csv'], limit: '4mb', description: 'at most 4 MB: JSON, or CSV in UTF-8 (with or without a BOM) separated by commas, semicolons or tabs' },
-      errors: ['import.rows', 'service.unavailable'],
+      errors: ['upload.empty', 'import.rows', 'service.unavailable'],
       answer: { status: 200, schema: z.object({ created: z.number().int().min(0), updated: z.number().int().min(0), unchanged: z.number().int().min(0) }), description: 'what changed' },
       async handle({ caller, body, file }) {
         const ruleSets = deps.ruleSets;

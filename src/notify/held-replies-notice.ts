@@ -8,7 +8,11 @@ import { sendTimeFor, type NotifyTiming } from './timing.js';
 // outside the window by the approved template, else ZNS to their phone; with neither,
 // the person stays on the officials' "Không liên lạc được" page, which already names them.
 
-/** The person the bot knows at a Zalo user id: a producer first, then a council person, then an official. */
+/**
+ * The person the bot knows at a Zalo user id: a producer first, then a council person, then
+ * an official, as the console's list of people it cannot reach names them (those with a
+ * phone first, for ZNS).
+ */
 async function personAt(tx: Transaction, zaloUserId: string): Promise<(RecipientRef & { provinceCode: string; communeCode: string | null }) | null> {
   const producer = await tx.producer.findUnique({ where: { zaloUserId }, select: { id: true, communeCode: true, commune: { select: { provinceCode: true } } } });
   if (producer) return { kind: 'producer', id: producer.id, provinceCode: producer.commune.provinceCode, communeCode: producer.communeCode };
@@ -20,7 +24,7 @@ async function personAt(tx: Transaction, zaloUserId: string): Promise<(Recipient
 }
 
 /** The notification's key for the stretch that began with held message `heldId`. */
-export const heldRepliesKey = (heldId: bigint): string => `heldReplies:${String(heldId)}`;
+const heldRepliesKey = (heldId: bigint): string => `heldReplies:${String(heldId)}`;
 
 /**
  * Plans the notice for the stretch that begins with held message `held.id`, inside the

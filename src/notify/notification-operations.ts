@@ -17,7 +17,7 @@ export interface NotificationOperationsDeps {
   notifyTiming: NotifyTiming;
 }
 
-export const listNotificationsQuery = z
+const listNotificationsQuery = z
   .strictObject({
     state: z.enum(NotificationState).optional(),
     kind: z.string().min(1).max(100).optional(),
@@ -29,7 +29,7 @@ export const listNotificationsQuery = z
     after: idSchema.optional(),
   })
   .refine((query) => query.recipientId === undefined || query.recipientKind !== undefined, { message: 'recipientId needs recipientKind', path: ['recipientId'] });
-export const snoozeBody = z.strictObject({
+const snoozeBody = z.strictObject({
   until: z.iso
     .datetime({ offset: true })
     .transform((value) => new Date(value))

@@ -25,7 +25,7 @@ export interface IdeaOperationsDeps {
   ethnicGroups?: EthnicGroups;
 }
 
-export const producerFields = {
+const producerFields = {
   name: true,
   kind: true,
   phone: true,
@@ -51,7 +51,7 @@ const producerAnswer = z.object({
   representativePermanentAddress: z.string().nullable().meta({ description: 'Forms 02 and 03: Địa chỉ thường trú' }),
 });
 
-export const ideaSummaryAnswer = z.object({
+const ideaSummaryAnswer = z.object({
   id: idText,
   receiptNumber: z.string().meta({ description: '`<n>/PĐK-<province>-<commune>-<year>`' }),
   productName: z.string(),
@@ -127,7 +127,7 @@ const listIdeasQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: idSchema.optional(),
 });
-export const returnIdeaBody = z.strictObject({ reason: nfcText(5, 1000) });
+const returnIdeaBody = z.strictObject({ reason: nfcText(5, 1000) });
 
 
 export function ideaOperations(deps: IdeaOperationsDeps): Operation[] {

@@ -23,3 +23,13 @@ export async function sendStoredFile(res: Response, storage: DocumentStorage, st
   res.setHeader('cache-control', 'private, no-store');
   await pipeline(body, res);
 }
+
+/** Made for this answer (a report, minutes, a register): saved as `fileName`, never cached by proxies. */
+export function sendDownload(res: Response, bytes: Uint8Array, file: { mediaType: string; fileName: string }): void {
+  res.status(200);
+  res.setHeader('content-type', file.mediaType);
+  res.setHeader('content-length', String(bytes.byteLength));
+  res.setHeader('content-disposition', `attachment; filename="${file.fileName}"`);
+  res.setHeader('cache-control', 'private, no-store');
+  res.end(bytes);
+}
